@@ -1,0 +1,37 @@
+using System;
+using System.Collections.Generic;
+using System.Net;
+using System.Xml.Linq;
+using Amazon.Runtime;
+
+namespace DrTools.Core.Aws.Wire
+{
+    /// <summary>
+    /// One API call in wire form. Query protocol: <see cref="Parameters"/> become the form-encoded POST body.
+    /// REST-XML: <see cref="Path"/> (with {Name} tokens filled from <see cref="PathParameters"/>),
+    /// <see cref="Parameters"/> become the query string, <see cref="Body"/> the XML payload.
+    /// </summary>
+    public sealed class WireRequest : AmazonWebServiceRequest
+    {
+        public WireRequest(string operation) { Operation = operation; }
+
+        /// <summary>API operation name (Query "Action"; also used in logs and errors).</summary>
+        public string Operation { get; }
+        public string HttpMethod { get; set; } = "POST";
+        public string Path { get; set; } = "/";
+        public IDictionary<string, string> PathParameters { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+        public IDictionary<string, string> Parameters { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+        public IDictionary<string, string> Headers { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        public XElement? Body { get; set; }
+        /// <summary>True for Query protocol: parameters go into the form body, not the URL.</summary>
+        internal bool FormEncoded { get; set; }
+    }
+
+    /// <summary>The parsed response: XML root (namespaces stripped, see <see cref="WireXml"/>), status code, request id.</summary>
+    public sealed class WireResponse : AmazonWebServiceResponse
+    {
+        public XElement Xml { get; set; } = new XElement("Empty");
+        public string? RequestId => ResponseMetadata?.RequestId;
+        public HttpStatusCode StatusCode => HttpStatusCode;
+    }
+}

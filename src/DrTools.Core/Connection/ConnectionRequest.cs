@@ -1,0 +1,36 @@
+using System;
+using Amazon.Runtime;
+
+namespace DrTools.Core.Connection
+{
+    /// <summary>
+    /// What the caller supplied for a connection: cmdlet parameters plus the PowerShell session's stored defaults.
+    /// <see cref="ConnectionResolver"/> applies the AWS Tools for PowerShell precedence to it.
+    /// </summary>
+    public sealed class ConnectionRequest
+    {
+        public string? Region { get; set; }
+        public string? ProfileName { get; set; }
+        public string? ProfileLocation { get; set; }
+        public AWSCredentials? Credential { get; set; }
+        public string? AccessKey { get; set; }
+        public string? SecretKey { get; set; }
+        public string? SessionToken { get; set; }
+        public string? EndpointUrl { get; set; }
+
+        /// <summary>The session's $StoredAWSRegion (set by AWS Tools' Set-DefaultAWSRegion).</summary>
+        public string? StoredRegion { get; set; }
+
+        /// <summary>The session's $StoredAWSCredentials: AWSCredentials, a profile name, or an object wrapping AWSCredentials.</summary>
+        public object? StoredCredentials { get; set; }
+
+        /// <summary>S3-compatible servers (e.g. Ceph RGW) reject the SDK's default flexible checksums.</summary>
+        public bool S3ChecksumWhenRequired { get; set; }
+
+        /// <summary>Per-attempt HTTP timeout; the SDK default when null.</summary>
+        public TimeSpan? Timeout { get; set; }
+
+        /// <summary>Retries after the first attempt; the SDK default when null.</summary>
+        public int? MaxErrorRetry { get; set; }
+    }
+}

@@ -1,0 +1,152 @@
+using System;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using Amazon.Runtime;
+using DrTools.Core.Connection;
+using DrTools.Core.Diagnostics;
+
+namespace DrTools.PowerShell.Infrastructure
+{
+    /// <summary>
+    /// Base of every DrTools cmdlet: the AWS connection parameters (names and precedence of AWS Tools for
+    /// PowerShell), cancellation on Ctrl+C, and the bridge that runs async core work while only the pipeline
+    /// thread writes. Derived cmdlets bind parameters, call the core inside <see cref="Run"/>, and write results.
+    /// </summary>
+    public abstract class DrCmdlet : PSCmdlet, IDisposable
+    {
+        readonly CancellationTokenSource _stop = new();
+        AwsConnection? _connection;
+        PipelinePump? _pump;
+
+        PipelinePump Pump => _pump ??= new PipelinePump(this);
+
+        /// <summary>The AWS region, e.g. us-east-1.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Region { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        [Alias("StoredCredentials", "AWSProfileName")]
+        public string? ProfileName { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        [Alias("AWSProfilesLocation", "ProfilesLocation")]
+        public string? ProfileLocation { get; set; }
+
+        [Parameter]
+        public AWSCredentials? Credential { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? AccessKey { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? SecretKey { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? SessionToken { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? EndpointUrl { get; set; }
+
+        /// <summary>Cancelled when the user presses Ctrl+C or the pipeline stops.</summary>
+        protected CancellationToken CancellationToken => _stop.Token;
+
+        /// <summary>
+        /// Reports verbose, warning and progress messages from core code: inside <see cref="Run"/> they are queued
+        /// for the pipeline thread, outside it they are written directly.
+        /// </summary>
+        protected IOperationReporter Reporter => Pump;
+
+        /// <summary>Lets derived cmdlets add to the request (timeouts, S3 compatibility) before it is resolved.</summary>
+        protected virtual void ConfigureConnection(ConnectionRequest request) { }
+
+        /// <summary>The resolved connection; resolving it the first time may end the cmdlet with DrTools.NoRegion etc.</summary>
+        protected AwsConnection Connection
+        {
+            get
+            {
+                if (_connection != null) return _connection;
+                var request = new ConnectionRequest
+                {
+                    Region = Region,
+                    ProfileName = ProfileName,
+                    ProfileLocation = ProfileLocation,
+                    Credential = Credential,
+                    AccessKey = AccessKey,
+                    SecretKey = SecretKey,
+                    SessionToken = SessionToken,
+                    EndpointUrl = EndpointUrl,
+                    StoredRegion = SessionVariable("StoredAWSRegion") as string,
+                    StoredCredentials = SessionVariable("StoredAWSCredentials"),
+                };
+                ConfigureConnection(request);
+                try
+                {
+                    _connection = new ConnectionResolver().Resolve(request);
+                }
+                catch (DrToolsException ex)
+                {
+                    ThrowTerminatingError(ErrorRecords.From(ex));
+                }
+                WriteVerbose($"Region {_connection!.Region} ({_connection.RegionSource}); credentials from {_connection.CredentialSource}"
+                             + (_connection.EndpointUrl != null ? $"; endpoint {_connection.EndpointUrl}." : "."));
+                return _connection;
+            }
+        }
+
+        object? SessionVariable(string name)
+        {
+            var value = SessionState.PSVariable.GetValue(name);
+            return value is PSObject pso ? pso.BaseObject : value;
+        }
+
+        /// <summary>
+        /// Runs async core work to completion while pumping its writes on the pipeline thread. A DrTools failure
+        /// ends the cmdlet with its ErrorRecord; Ctrl+C ends it as a stopped pipeline.
+        /// </summary>
+        protected void Run(Func<CancellationToken, Task> work)
+        {
+            try
+            {
+                Pump.Run(work, _stop.Token);
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+            catch (DrToolsException ex)
+            {
+                ThrowTerminatingError(ErrorRecords.From(ex));
+            }
+        }
+
+        /// <summary>Writes an object to the pipeline; safe from worker threads inside <see cref="Run"/>.</summary>
+        protected void Emit(object item) => Pump.Output(item);
+
+        /// <summary>Writes a non-terminating DrTools error; safe from worker threads inside <see cref="Run"/>.</summary>
+        protected void EmitError(DrToolsException ex) => Pump.Error(ErrorRecords.From(ex));
+
+        /// <summary>ShouldProcess asked on the pipeline thread, callable from worker threads inside <see cref="Run"/>.</summary>
+        protected Task<bool> ShouldProcessAsync(string target, string action) => Pump.AskAsync(() => ShouldProcess(target, action));
+
+        /// <summary>Ctrl+C: cancel every in-flight core call. Sealed so no cmdlet can forget it.</summary>
+        protected sealed override void StopProcessing()
+        {
+            _stop.Cancel();
+            base.StopProcessing();
+        }
+
+        public void Dispose()
+        {
+            _stop.Dispose();
+            GC.SuppressFinalize(this);
+        }
+    }
+}
