@@ -16,7 +16,8 @@ namespace DrTools.Core.Aws.Wire
     /// </summary>
     public class WireClientConfig : ClientConfig
     {
-        private const string DrToolsVersion = "1.0.0";
+        // DrTools' own version in the user agent, so AWS-side logs show which release made a call.
+        private static readonly string DrToolsVersion = typeof(WireClientConfig).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
         private readonly string _userAgent;
 
         public WireClientConfig(WireServiceInfo service)
