@@ -75,7 +75,8 @@ namespace DrTools.Core.Aws.Route53
         public async Task<IReadOnlyList<HostedZone>> FindHostedZonesAsync(string name, CancellationToken cancellationToken = default)
         {
             Route53Validation.RequireName(name, "hosted zone");
-            var wanted = Route53Names.Qualify(name);
+            // DNS names are case-insensitive and Route 53 keeps them in lower case; its by-name listing compares bytes.
+            var wanted = Route53Names.Qualify(name).ToLowerInvariant();
             var found = new List<HostedZone>();
             string dnsName = wanted;
             string? zoneId = null;
@@ -104,7 +105,7 @@ namespace DrTools.Core.Aws.Route53
         public async Task<HostedZone> FindHostedZoneAsync(string name, bool? privateZone = null, CancellationToken cancellationToken = default)
         {
             var zones = await FindHostedZonesAsync(name, cancellationToken).ConfigureAwait(false);
-            var wanted = Route53Names.Qualify(name);
+            var wanted = Route53Names.Qualify(name).ToLowerInvariant();
             var kind = privateZone switch { true => "private ", false => "public ", _ => "" };
             var matches = privateZone == null ? zones : zones.Where(z => z.IsPrivate == privateZone.Value).ToList();
             if (matches.Count == 1) return matches[0];
@@ -134,7 +135,7 @@ namespace DrTools.Core.Aws.Route53
 
             // A name filter starts the listing at that name (and type): Route 53 returns records sorted by name, then type.
             (string? Name, string? Type, string? Id) start =
-                (wantedName == null ? null : Route53Names.Qualify(name!), wantedName == null ? null : wantedType, null);
+                (wantedName == null ? null : Route53Names.Qualify(name!).ToLowerInvariant(), wantedName == null ? null : wantedType, null);
             var records = new List<ResourceRecordSet>();
             var seen = new HashSet<string>(StringComparer.Ordinal);
             while (true)

@@ -70,7 +70,7 @@ namespace DrTools.Core.Tests.Aws.Route53
             Assert.Contains("Z2PRIV (private)", ambiguous.Message);
             var r = fake.Requests[0];
             Assert.Equal(("GET", "/2013-04-01/hostedzonesbyname"), (r.Method, r.Path));
-            Assert.Equal("Example.COM.", r.Form["dnsname"]);
+            Assert.Equal("example.com.", r.Form["dnsname"]);
             Assert.False(r.Form.ContainsKey("hostedzoneid"));
         }
 
@@ -170,7 +170,7 @@ namespace DrTools.Core.Tests.Aws.Route53
 
             Assert.Equal(new[] { "site-a", "site-b" }, records.Select(x => x.SetIdentifier));
             var q = Assert.Single(fake.Requests);
-            Assert.Equal(("WWW.example.com.", "A"), (q.Form["name"], q.Form["type"]));
+            Assert.Equal(("www.example.com.", "A"), (q.Form["name"], q.Form["type"]));
         }
 
         [Fact]
