@@ -61,7 +61,7 @@ namespace DrTools.Core.Diagnostics
                 var awsMessage = Redact(string.IsNullOrWhiteSpace(ase.Message) ? code : ase.Message.Trim().TrimEnd('.'));
                 var message = $"{service} {operation} failed for {what}: {awsMessage} (AWS error {code}" +
                               (string.IsNullOrEmpty(ase.RequestId) ? ")." : $", request id {ase.RequestId}).");
-                var (id, category, action) = Classify(code, status, service, operation, what, connection);
+                var (id, category, action) = Classify(code, status, ase.Message ?? "", service, operation, what, connection);
                 return new DrToolsException(id, category, message, target ?? resource, action, ex)
                 {
                     AwsErrorCode = code,
@@ -91,7 +91,7 @@ namespace DrTools.Core.Diagnostics
                 "Re-run with -Verbose for details.", ex) { Service = service };
         }
 
-        static (string, DrErrorCategory, string) Classify(string code, int status, string service, string operation, string what, AwsConnection? c)
+        static (string, DrErrorCategory, string) Classify(string code, int status, string awsMessage, string service, string operation, string what, AwsConnection? c)
         {
             bool Is(string[] set) => set.Any(s => string.Equals(s, code, StringComparison.OrdinalIgnoreCase));
             var source = c != null ? $" ({c.CredentialSource})" : "";
@@ -112,7 +112,10 @@ namespace DrTools.Core.Diagnostics
             if (Is(StateCodes))
                 return (ErrorIds.InvalidState, DrErrorCategory.InvalidOperation,
                     $"{what} is not in a state that allows {operation}. Wait for the current operation to finish, then re-run.");
-            if (code.IndexOf("NotFound", StringComparison.OrdinalIgnoreCase) >= 0 || code.StartsWith("NoSuch", StringComparison.Ordinal) || status == 404)
+            // Auto Scaling has no NotFound code: a missing group is ValidationError "AutoScalingGroup name not found - ...".
+            bool validationNotFound = code == "ValidationError" && awsMessage.IndexOf("not found", StringComparison.OrdinalIgnoreCase) >= 0;
+            if (code.IndexOf("NotFound", StringComparison.OrdinalIgnoreCase) >= 0 || code.StartsWith("NoSuch", StringComparison.Ordinal) || status == 404
+                || validationNotFound)
                 return (ErrorIds.NotFound, DrErrorCategory.ObjectNotFound,
                     $"Check that {what} exists{region} and in the account you expect (Test-DrConnection shows both).");
             if (code.IndexOf("AlreadyExists", StringComparison.OrdinalIgnoreCase) >= 0 || code.IndexOf("AlreadyOwned", StringComparison.OrdinalIgnoreCase) >= 0 || code == "Duplicate")
