@@ -36,6 +36,13 @@ namespace DrTools.Core.Diagnostics
             "InvalidDBSnapshotStateFault", "ScalingActivityInProgress", "ScalingActivityInProgressFault", "ResourceInUse", "ResourceInUseFault",
             "InvalidSnapshot.InUse", "HealthCheckInUse", "HostedZoneNotEmpty", "BucketNotEmpty", "InvalidObjectState", "OperationAborted",
         };
+        /// <summary>Account quotas and capacity: retrying soon will not help; a quota increase or another type/AZ will.</summary>
+        static readonly string[] QuotaCodes =
+        {
+            "InsufficientDBInstanceCapacity", "InsufficientInstanceCapacity", "InstanceLimitExceeded", "VolumeLimitExceeded",
+            "AddressLimitExceeded", "SnapshotLimitExceeded", "MaxSpotInstanceCountExceeded", "ResourceLimitExceeded", "LimitExceeded",
+            "TooManyHealthChecks", "TooManyHostedZones", "HostedZoneLimitExceeded",
+        };
         static readonly string[] WrongRegionCodes = { "PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException" };
 
         /// <summary>Maps <paramref name="ex"/>; returns it unchanged when it already is a <see cref="DrToolsException"/>.</summary>
@@ -106,6 +113,9 @@ namespace DrTools.Core.Diagnostics
             if (Is(ThrottleCodes) || status == 429 || status == 503 && code == "SlowDown")
                 return (ErrorIds.Throttled, DrErrorCategory.LimitsExceeded,
                     "AWS kept throttling the request after DrTools' retries. Wait a minute and re-run, or lower the concurrency.");
+            if (Is(QuotaCodes) || code.EndsWith("QuotaExceeded", StringComparison.OrdinalIgnoreCase) || code.EndsWith("QuotaExceededFault", StringComparison.OrdinalIgnoreCase))
+                return (ErrorIds.QuotaExceeded, DrErrorCategory.LimitsExceeded,
+                    $"An AWS quota or capacity limit{region} stops {operation}. Free unused resources, request a quota increase (Service Quotas), or for capacity try another instance class or Availability Zone.");
             if (Is(WrongRegionCodes) || status == 301)
                 return (ErrorIds.InvalidRegion, DrErrorCategory.InvalidArgument,
                     $"{what} is not in region{region.Replace(" in region", "")}. Pass -Region with the region it lives in.");

@@ -12,6 +12,7 @@ namespace DrTools.Core.Diagnostics
         public const string NotFound = "DrTools.NotFound";
         public const string AlreadyExists = "DrTools.AlreadyExists";
         public const string Throttled = "DrTools.Throttled";
+        public const string QuotaExceeded = "DrTools.QuotaExceeded";
         public const string InvalidParameter = "DrTools.InvalidParameter";
         public const string InvalidEndpoint = "DrTools.InvalidEndpoint";
         public const string EndpointUnreachable = "DrTools.EndpointUnreachable";

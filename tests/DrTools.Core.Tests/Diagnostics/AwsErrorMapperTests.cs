@@ -36,6 +36,9 @@ namespace DrTools.Core.Tests.Diagnostics
         [InlineData("IncorrectInstanceState", HttpStatusCode.BadRequest, ErrorIds.InvalidState, DrErrorCategory.InvalidOperation)]
         [InlineData("ValidationError", HttpStatusCode.BadRequest, ErrorIds.InvalidParameter, DrErrorCategory.InvalidArgument)]
         [InlineData("InvalidChangeBatch", HttpStatusCode.BadRequest, ErrorIds.InvalidParameter, DrErrorCategory.InvalidArgument)]
+        [InlineData("SnapshotQuotaExceeded", HttpStatusCode.BadRequest, ErrorIds.QuotaExceeded, DrErrorCategory.LimitsExceeded)]
+        [InlineData("InsufficientDBInstanceCapacity", HttpStatusCode.BadRequest, ErrorIds.QuotaExceeded, DrErrorCategory.LimitsExceeded)]
+        [InlineData("InstanceLimitExceeded", HttpStatusCode.BadRequest, ErrorIds.QuotaExceeded, DrErrorCategory.LimitsExceeded)]
         [InlineData("PermanentRedirect", HttpStatusCode.MovedPermanently, ErrorIds.InvalidRegion, DrErrorCategory.InvalidArgument)]
         [InlineData("InternalError", HttpStatusCode.InternalServerError, ErrorIds.ServiceError, DrErrorCategory.ResourceUnavailable)]
         public void Service_errors_map_to_stable_ids_keeping_code_and_request_id(string code, HttpStatusCode status, string id, DrErrorCategory category)
