@@ -93,8 +93,9 @@ namespace DrTools.Core.Aws.Ec2
         public string? Description { get; set; }
         /// <summary>True (default): do not reboot the instance, so DR never takes production down (file systems are crash-consistent).</summary>
         public bool NoReboot { get; set; } = true;
-        /// <summary>Tags for the image and its snapshots.</summary>
+        /// <summary>Tags for the image and (with <see cref="TagSnapshots"/>) its snapshots.</summary>
         public IDictionary<string, string> Tags { get; set; } = new Dictionary<string, string>();
+        public bool TagSnapshots { get; set; } = true;
     }
 
     public sealed class Ec2CopyImageRequest

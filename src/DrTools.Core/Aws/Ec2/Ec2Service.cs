@@ -233,7 +233,8 @@ namespace DrTools.Core.Aws.Ec2
             {
                 InstanceId = request.InstanceId, Name = request.Name, Description = request.Description, NoReboot = request.NoReboot,
             };
-            if (request.Tags.Count > 0) create.TagSpecifications = TagSpecs(request.Tags, ResourceType.Image, ResourceType.Snapshot);
+            if (request.Tags.Count > 0)
+                create.TagSpecifications = request.TagSnapshots ? TagSpecs(request.Tags, ResourceType.Image, ResourceType.Snapshot) : TagSpecs(request.Tags, ResourceType.Image);
             var r = await Call("CreateImage", $"image of instance {request.InstanceId}", c => c.CreateImageAsync(create, cancellationToken), cancellationToken, request.InstanceId)
                 .ConfigureAwait(false);
             _reporter.Verbose($"Creating image {r.ImageId} '{request.Name}' from {request.InstanceId}{(request.NoReboot ? " without rebooting it" : " (the instance reboots)")}.");
@@ -313,8 +314,8 @@ namespace DrTools.Core.Aws.Ec2
             if (ids.Count > 0) request.AllocationIds = ids;
             // DescribeAddresses has no paging: it returns every address in one answer.
             var r = await Call("DescribeAddresses", Describe("Elastic IP", ids), c => c.DescribeAddressesAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false);
-            return (r.Addresses ?? new List<Address>()).Select(a => new Ec2Address(a.AllocationId, a.PublicIp, a.AssociationId, a.InstanceId, a.PrivateIpAddress,
-                a.NetworkInterfaceId, ToDict(a.Tags))).ToList();
+            return (r.Addresses ?? new List<Address>()).Select(a => new Ec2Address(Next(a.AllocationId), a.PublicIp, Next(a.AssociationId), Next(a.InstanceId),
+                Next(a.PrivateIpAddress), Next(a.NetworkInterfaceId), ToDict(a.Tags))).ToList();
         }
 
         public async Task<string> AssociateAddressAsync(string allocationId, string instanceId, bool allowReassociation, CancellationToken cancellationToken)
@@ -414,7 +415,8 @@ namespace DrTools.Core.Aws.Ec2
 
         // ---------------------------------------------------------------- helpers
 
-        static string? Next(string? token) => string.IsNullOrEmpty(token) ? null : token;
+        /// <summary>EC2 (and emulators) send empty elements for "none"; callers test for null.</summary>
+        static string? Next(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
         static string Describe(string kind, List<string> ids) => ids.Count switch
         {

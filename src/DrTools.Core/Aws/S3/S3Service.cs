@@ -279,6 +279,7 @@ namespace DrTools.Core.Aws.S3
             var parts = new PartETag[partCount];
             var digests = new byte[partCount][];
             Exception? failure = null;
+            var completed = false;
             long sent = 0;
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             using var slots = new SemaphoreSlim(concurrency);
@@ -350,6 +351,7 @@ namespace DrTools.Core.Aws.S3
                 };
                 if (request.OnlyIfAbsent) complete.IfNoneMatch = "*";
                 var done = await PutCall("CompleteMultipartUpload", request, s3 => s3.CompleteMultipartUploadAsync(complete, cancellationToken), cancellationToken).ConfigureAwait(false);
+                completed = true;
 
                 var composite = CompositeChecksum(digests);
                 // S3 checks each part; the composite it returns must match the one built from the digests we sent.
@@ -363,7 +365,7 @@ namespace DrTools.Core.Aws.S3
             }
             catch (Exception ex)
             {
-                await AbortAsync(request, uploadId, what).ConfigureAwait(false);
+                if (!completed) await AbortAsync(request, uploadId, what).ConfigureAwait(false);
                 if (AwsErrorMapper.IsCancellation(ex, cancellationToken)) throw;
                 throw ex is DrToolsException dr ? dr : Map(ex, "UploadPart", what);
             }
