@@ -322,10 +322,14 @@ namespace DrTools.Core.Aws.S3
                                     PercentComplete = (int)(100 * done / length),
                                 });
                             }
-                            catch (Exception ex) when (!(ex is OperationCanceledException && linked.IsCancellationRequested))
+                            catch (Exception ex)
                             {
-                                Interlocked.CompareExchange(ref failure, ex, null);
-                                linked.Cancel(); // stop reading and sending the other parts
+                                // Parts cancelled because another failed are not the cause; record only the first real failure.
+                                if (!(ex is OperationCanceledException && linked.IsCancellationRequested))
+                                {
+                                    Interlocked.CompareExchange(ref failure, ex, null);
+                                    linked.Cancel(); // stop reading and sending the other parts
+                                }
                             }
                             finally
                             {
@@ -449,10 +453,18 @@ namespace DrTools.Core.Aws.S3
             foreach (var batch in keys.Distinct(StringComparer.Ordinal).Select((k, i) => (k, i)).GroupBy(x => x.i / DeleteBatch, x => x.k))
             {
                 var chunk = batch.ToList();
-                var r = await Call("DeleteObjects", $"{chunk.Count} objects in bucket '{bucket}'", s3 => s3.DeleteObjectsAsync(new DeleteObjectsRequest
+                var r = await Call("DeleteObjects", $"{chunk.Count} objects in bucket '{bucket}'", async s3 =>
                 {
-                    BucketName = bucket, Quiet = true, Objects = chunk.Select(k => new KeyVersion { Key = k }).ToList(),
-                }, cancellationToken), cancellationToken, bucket: bucket).ConfigureAwait(false);
+                    try
+                    {
+                        return await s3.DeleteObjectsAsync(new DeleteObjectsRequest
+                        {
+                            BucketName = bucket, Quiet = true, Objects = chunk.Select(k => new KeyVersion { Key = k }).ToList(),
+                        }, cancellationToken).ConfigureAwait(false);
+                    }
+                    // The SDK throws when some keys were refused; the answer (with the refused keys) is inside.
+                    catch (DeleteObjectsException ex) when (ex.Response != null) { return ex.Response; }
+                }, cancellationToken, bucket: bucket).ConfigureAwait(false);
                 var errors = r.DeleteErrors ?? new List<DeleteError>();
                 failures.AddRange(errors.Select(e => new S3DeleteFailure(e.Key, e.Code, e.Message)));
                 deleted += chunk.Count - errors.Count;
