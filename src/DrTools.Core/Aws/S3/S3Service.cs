@@ -413,9 +413,9 @@ namespace DrTools.Core.Aws.S3
         public async Task<S3ObjectContent> GetObjectAsync(string bucket, string key, long? rangeStart, long? rangeEnd, CancellationToken cancellationToken)
         {
             var request = new GetObjectRequest { BucketName = bucket, Key = key };
-            if (rangeStart != null || rangeEnd != null)
-                request.ByteRange = rangeStart == null ? new ByteRange($"bytes=-{rangeEnd}") : new ByteRange(rangeStart.Value, rangeEnd ?? long.MaxValue);
-            if (rangeStart != null && rangeEnd == null) request.ByteRange = new ByteRange($"bytes={rangeStart}-");
+            // Inclusive byte positions, as in the HTTP Range header; an open end reads to the end of the object.
+            if (rangeEnd != null) request.ByteRange = new ByteRange(rangeStart ?? 0, rangeEnd.Value);
+            else if (rangeStart != null) request.ByteRange = new ByteRange($"bytes={rangeStart}-");
             var r = await Call("GetObject", $"s3://{bucket}/{key}", s3 => s3.GetObjectAsync(request, cancellationToken), cancellationToken, bucket: bucket).ConfigureAwait(false);
             return new S3ObjectContent(r.ResponseStream, r.Headers.ContentLength, r.ETag, r.ContentRange, NullIfEmpty(r.ChecksumSHA256), r);
         }

@@ -179,18 +179,33 @@ namespace DrTools.Core.Tests.Aws.S3
             Assert.Contains("s3://b/k", ex.Message);
         }
 
-        [Fact]
-        public async Task A_bucket_in_another_region_is_DrTools_InvalidRegion_naming_that_region()
+        [Theory]
+        [InlineData(301, "PermanentRedirect")]
+        [InlineData(400, "AuthorizationHeaderMalformed")]
+        public async Task A_bucket_in_another_region_is_DrTools_InvalidRegion_naming_that_region(int status, string code)
         {
             using var server = new FakeAwsServer(r => r.Query.Contains("location")
                 ? Xml($"<LocationConstraint {Ns}>us-west-2</LocationConstraint>")
-                : S3Error(301, "PermanentRedirect", "The bucket you are attempting to access must be addressed using the specified endpoint."));
+                : S3Error(status, code, "The bucket is in another region."));
             using var s3 = new S3Service(FakeConnections.For(server));
             var ex = await Assert.ThrowsAsync<DrToolsException>(() => s3.GetObjectAsync("dr-bucket", "k", null, null, None));
             Assert.Equal(ErrorIds.InvalidRegion, ex.ErrorId);
             Assert.Contains("us-west-2", ex.Message);
             Assert.Contains("-Region us-west-2", ex.RecommendedAction);
-            Assert.Equal("PermanentRedirect", ex.AwsErrorCode);
+            Assert.Equal(code, ex.AwsErrorCode);
+        }
+
+        [Theory]
+        [InlineData(10L, 19L, "bytes=10-19")]
+        [InlineData(100L, null, "bytes=100-")]
+        public async Task Range_reads_send_the_range_header(long? start, long? end, string header)
+        {
+            using var server = new FakeAwsServer(r => new FakeResponse(206, "0123456789") { Headers = { ["Content-Range"] = "bytes 10-19/1000" } });
+            using var s3 = new S3Service(FakeConnections.For(server));
+            using var content = await s3.GetObjectAsync("b", "k", start, end, None);
+            Assert.Equal(header, Assert.Single(server.Requests).Headers["Range"]);
+            Assert.Equal(10, content.Length);
+            Assert.Equal("bytes 10-19/1000", content.ContentRange);
         }
 
         [Fact]
