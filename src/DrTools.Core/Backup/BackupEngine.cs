@@ -44,7 +44,7 @@ namespace DrTools.Core.Backup
             try
             {
                 using var keepAlive = repo.KeepLockAlive(myLock);
-                await WaitForPruneAsync(repo, options.PruneWaitTimeout, ct).ConfigureAwait(false);
+                await repo.WaitForPruneAsync(options.PruneWaitTimeout, _reporter, ct).ConfigureAwait(false);
 
                 var files = new List<SourceFile>();
                 foreach (var (full, root) in sources) Walk(full, root, excludes, files, warnings, options.Strict, ct);
@@ -163,22 +163,6 @@ namespace DrTools.Core.Backup
                     $"Cannot read the {what} '{path}': {ex.Message} (-Strict: no backup set was written).", path,
                     "Close the program that locks it or grant read access, or run without -Strict to back up everything else.", ex);
             warnings.Enqueue($"Skipped {what} '{path}': {ex.Message}");
-        }
-
-        async Task WaitForPruneAsync(BackupRepository repo, TimeSpan timeout, CancellationToken ct)
-        {
-            var waited = Stopwatch.StartNew();
-            while (true)
-            {
-                var prunes = await repo.LiveLocksAsync("prune", null, _reporter, ct).ConfigureAwait(false);
-                if (prunes.Count == 0) return;
-                if (waited.Elapsed > timeout)
-                    throw new DrToolsException(BackupErrorIds.RepositoryLocked, DrErrorCategory.ResourceUnavailable,
-                        $"Remove-DrBackup is pruning {repo.Location} (lock {prunes[0].Id} from {prunes[0].Host}); the backup waited {timeout.TotalMinutes:0} minutes.", repo.Location,
-                        $"Re-run when the prune has finished. A lock from a crashed run is ignored once it is {BackupRepository.LockStaleAfter.TotalMinutes:0} minutes old.");
-                _reporter.Progress(new ProgressUpdate(ProgressId, "Invoke-DrBackup", $"Waiting for prune {prunes[0].Id} on {prunes[0].Host} to finish"));
-                await Task.Delay(TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
-            }
         }
 
         static async Task<BackupManifest?> FindPreviousAsync(BackupRepository repo, List<string> sources, CancellationToken ct)

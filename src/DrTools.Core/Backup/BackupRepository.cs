@@ -53,7 +53,7 @@ namespace DrTools.Core.Backup
         }
 
         /// <summary>Opens the repository, or creates one when the location is new or empty (first backup).</summary>
-        public static async Task<BackupRepository> OpenOrCreateAsync(IRepositoryStore store, IOperationReporter reporter, CancellationToken ct)
+        public static async Task<BackupRepository> OpenOrCreateAsync(IRepositoryStore store, IOperationReporter reporter, CancellationToken ct, ChunkerParameters? chunker = null)
         {
             var config = await TryReadConfigAsync(store, ct).ConfigureAwait(false);
             if (config != null) return new BackupRepository(store, config);
@@ -66,7 +66,7 @@ namespace DrTools.Core.Backup
             {
                 folder.CreateRoot();
             }
-            config = new RepositoryConfig { Id = Guid.NewGuid().ToString("N"), Created = DateTime.UtcNow, Chunker = ChunkerParameters.Default };
+            config = new RepositoryConfig { Id = Guid.NewGuid().ToString("N"), Created = DateTime.UtcNow, Chunker = chunker ?? ChunkerParameters.Default };
             var bytes = Json.Serialize(config);
             await store.PutAsync(ConfigKey, bytes, bytes.Length, Sha(bytes), ct).ConfigureAwait(false);
             reporter.Verbose($"Created a new backup repository at {store.Location} (id {config.Id}).");
@@ -176,6 +176,23 @@ namespace DrTools.Core.Backup
             await ReadAllAsync(Store, ManifestKey(id), ct).ConfigureAwait(false) ?? throw BackupErrors.SetNotFound(id, Location);
 
         public static string NewSetId(DateTime utc) => $"{utc:yyyyMMdd'T'HHmmss'Z'}-{Guid.NewGuid().ToString("N").Substring(0, 8)}";
+
+        /// <summary>Waits while a live prune lock exists (see the lock rule in docs/repository-format.md).</summary>
+        public async Task WaitForPruneAsync(TimeSpan timeout, IOperationReporter _reporter, CancellationToken ct)
+        {
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (true)
+            {
+                var prunes = await LiveLocksAsync("prune", null, _reporter, ct).ConfigureAwait(false);
+                if (prunes.Count == 0) return;
+                if (waited.Elapsed > timeout)
+                    throw new DrToolsException(BackupErrorIds.RepositoryLocked, DrErrorCategory.ResourceUnavailable,
+                        $"Remove-DrBackup is pruning {Location} (lock {prunes[0].Id} from {prunes[0].Host}); the backup waited {timeout.TotalMinutes:0} minutes.", Location,
+                        $"Re-run when the prune has finished. A lock from a crashed run is ignored once it is {BackupRepository.LockStaleAfter.TotalMinutes:0} minutes old.");
+                _reporter.Progress(new ProgressUpdate(41, "Backup repository", $"Waiting for prune {prunes[0].Id} on {prunes[0].Host} to finish"));
+                await Task.Delay(TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
+            }
+        }
 
         // ---- locks ----
 
