@@ -43,7 +43,18 @@ namespace DrTools.Core.Backup
         /// <summary>Opens an existing repository; DrTools.RepositoryNotFound / DrTools.NotARepository otherwise.</summary>
         public static async Task<BackupRepository> OpenAsync(IRepositoryStore store, CancellationToken ct)
         {
-            var config = await TryReadConfigAsync(store, ct).ConfigureAwait(false);
+            RepositoryConfig? config;
+            try
+            {
+                config = await TryReadConfigAsync(store, ct).ConfigureAwait(false);
+            }
+            catch (DrToolsException ex) when (ex.AwsErrorCode == "NoSuchBucket")
+            {
+                throw new DrToolsException(BackupErrorIds.RepositoryNotFound, DrErrorCategory.ObjectNotFound,
+                    $"The backup repository {store.Location} does not exist: {ex.Message}", store.Location,
+                    "Check the bucket name in -Repository and -Region; Invoke-DrBackup creates a repository in an existing bucket.", ex)
+                { AwsErrorCode = ex.AwsErrorCode, RequestId = ex.RequestId, Service = ex.Service };
+            }
             if (config != null) return new BackupRepository(store, config);
             if (!await store.LocationExistsAsync(ct).ConfigureAwait(false))
                 throw new DrToolsException(BackupErrorIds.RepositoryNotFound, DrErrorCategory.ObjectNotFound,

@@ -28,10 +28,18 @@ namespace DrTools.PowerShell.Cmdlets.Backup
         /// <summary>The store for <paramref name="repository"/>; resolves the AWS connection only for s3:// locations.</summary>
         protected IRepositoryStore OpenStore(string repository, S3StoreOptions? options = null, string? region = null)
         {
+            options ??= new S3StoreOptions();
             var location = RepositoryLocation.Parse(repository);
             return RepositoryStores.Create(location, () =>
             {
                 var factory = new AwsClientFactory(Connection);
+                if (S3Compatible && options != null && options.KmsKeyId == null)
+                {
+                    // SSE-S3 is an AWS feature most S3-compatible servers lack (Ceph RGW answers 400): at-rest
+                    // encryption there is the server's own configuration.
+                    options.NoServerSideEncryption = true;
+                    WriteVerbose("-S3Compatible: not requesting SSE-S3; objects are encrypted at rest only if the server encrypts them itself.");
+                }
                 return (factory.S3(region), region == null ? Connection : Connection.ForRegion(region));
             }, options);
         }
