@@ -50,7 +50,8 @@ $b; $t; $v; $r");
 
                 var rm = PsHarness.Run($"Get-DrBackup -Repository {repo} {p} | Remove-DrBackup {p} -NoGrace -Confirm:$false");
                 Assert.True(rm.Terminating == null && rm.Errors.Count == 0, rm.Describe());
-                Assert.Equal(2, ((PruneResult)rm.Output.Single().BaseObject).ChunksDeleted);
+                Assert.Equal(keys.Count, ((PruneResult)rm.Output.Single().BaseObject).ChunksDeleted);
+                Assert.Empty((await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, Prefix = "fs01/data/" })).S3Objects ?? new());
             }
             finally
             {
