@@ -13,6 +13,12 @@
     FormatsToProcess     = @('DrTools.format.ps1xml')
     CmdletsToExport      = @(
         'Test-DrConnection'
+        'Invoke-DrBackup'
+        'Get-DrBackup'
+        'Restore-DrBackup'
+        'Test-DrRestore'
+        'Remove-DrBackup'
+        'Copy-DrBackup'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

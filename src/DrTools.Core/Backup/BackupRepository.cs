@@ -1,0 +1,290 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using DrTools.Core.Backup.Chunking;
+using DrTools.Core.Backup.Storage;
+using DrTools.Core.Diagnostics;
+
+namespace DrTools.Core.Backup
+{
+    /// <summary>
+    /// A backup repository over a store (layout in docs/repository-format.md): config.json, data/xx/&lt;sha256&gt;,
+    /// snapshots/&lt;id&gt;.json and locks/&lt;id&gt;.json.
+    /// </summary>
+    public sealed class BackupRepository
+    {
+        public const string ConfigKey = "config.json";
+        public const string DataPrefix = "data/";
+        public const string SnapshotPrefix = "snapshots/";
+        public const string LockPrefix = "locks/";
+
+        /// <summary>A lock not refreshed for this long belongs to a crashed run and is ignored.</summary>
+        public static readonly TimeSpan LockStaleAfter = TimeSpan.FromMinutes(30);
+        public static readonly TimeSpan LockRefreshEvery = TimeSpan.FromMinutes(5);
+
+        BackupRepository(IRepositoryStore store, RepositoryConfig config)
+        {
+            Store = store;
+            Config = config;
+            Chunker = new Chunker(config.Chunker);
+        }
+
+        public IRepositoryStore Store { get; }
+        public RepositoryConfig Config { get; }
+        public Chunker Chunker { get; }
+        public string Location => Store.Location;
+
+        public static string ChunkKey(string sha256Hex) => $"{DataPrefix}{sha256Hex.Substring(0, 2)}/{sha256Hex}";
+        public static string ManifestKey(string id) => $"{SnapshotPrefix}{id}.json";
+
+        /// <summary>Opens an existing repository; DrTools.RepositoryNotFound / DrTools.NotARepository otherwise.</summary>
+        public static async Task<BackupRepository> OpenAsync(IRepositoryStore store, CancellationToken ct)
+        {
+            RepositoryConfig? config;
+            try
+            {
+                config = await TryReadConfigAsync(store, ct).ConfigureAwait(false);
+            }
+            catch (DrToolsException ex) when (ex.AwsErrorCode == "NoSuchBucket")
+            {
+                throw new DrToolsException(BackupErrorIds.RepositoryNotFound, DrErrorCategory.ObjectNotFound,
+                    $"The backup repository {store.Location} does not exist: {ex.Message}", store.Location,
+                    "Check the bucket name in -Repository and -Region; Invoke-DrBackup creates a repository in an existing bucket.", ex)
+                { AwsErrorCode = ex.AwsErrorCode, RequestId = ex.RequestId, Service = ex.Service };
+            }
+            if (config != null) return new BackupRepository(store, config);
+            if (!await store.LocationExistsAsync(ct).ConfigureAwait(false))
+                throw new DrToolsException(BackupErrorIds.RepositoryNotFound, DrErrorCategory.ObjectNotFound,
+                    $"The backup repository {store.Location} does not exist.", store.Location,
+                    "Check the -Repository value. Invoke-DrBackup creates a repository at a new or empty location.");
+            throw NotARepository(store);
+        }
+
+        /// <summary>Opens the repository, or creates one when the location is new or empty (first backup).</summary>
+        public static async Task<BackupRepository> OpenOrCreateAsync(IRepositoryStore store, IOperationReporter reporter, CancellationToken ct, ChunkerParameters? chunker = null)
+        {
+            var config = await TryReadConfigAsync(store, ct).ConfigureAwait(false);
+            if (config != null) return new BackupRepository(store, config);
+            if (await store.LocationExistsAsync(ct).ConfigureAwait(false))
+            {
+                var existing = await store.ListAsync("", ct).ConfigureAwait(false);
+                if (existing.Count > 0) throw NotARepository(store);
+            }
+            else if (store is FolderStore folder)
+            {
+                folder.CreateRoot();
+            }
+            config = new RepositoryConfig { Id = Guid.NewGuid().ToString("N"), Created = DateTime.UtcNow, Chunker = chunker ?? ChunkerParameters.Default };
+            var bytes = Json.Serialize(config);
+            await store.PutAsync(ConfigKey, bytes, bytes.Length, Sha(bytes), ct).ConfigureAwait(false);
+            reporter.Verbose($"Created a new backup repository at {store.Location} (id {config.Id}).");
+            return new BackupRepository(store, config);
+        }
+
+        static DrToolsException NotARepository(IRepositoryStore store) =>
+            new(BackupErrorIds.NotARepository, DrErrorCategory.InvalidData,
+                $"{store.Location} exists but is not a DrTools backup repository (it has no config.json).", store.Location,
+                "Point -Repository at the repository root, or at a new or empty folder/prefix to create one.");
+
+        static async Task<RepositoryConfig?> TryReadConfigAsync(IRepositoryStore store, CancellationToken ct)
+        {
+            var bytes = await ReadAllAsync(store, ConfigKey, ct).ConfigureAwait(false);
+            if (bytes == null) return null;
+            var config = Json.Deserialize<RepositoryConfig>(bytes, $"{store.Location}/{ConfigKey}");
+            if (config.FormatVersion > RepositoryConfig.CurrentFormat)
+                throw new DrToolsException(BackupErrorIds.NotARepository, DrErrorCategory.NotEnabled,
+                    $"{store.Location} uses repository format {config.FormatVersion}; this DrTools reads format {RepositoryConfig.CurrentFormat}.",
+                    store.Location, "Update the DrTools module.");
+            return config;
+        }
+
+        internal static byte[] Sha(byte[] data, int? length = null)
+        {
+            using var sha = System.Security.Cryptography.SHA256.Create();
+            return sha.ComputeHash(data, 0, length ?? data.Length);
+        }
+
+        internal static async Task<byte[]?> ReadAllAsync(IRepositoryStore store, string key, CancellationToken ct)
+        {
+            using var stream = await store.OpenReadAsync(key, ct).ConfigureAwait(false);
+            if (stream == null) return null;
+            using var ms = new MemoryStream();
+            await stream.CopyToAsync(ms, 81920, ct).ConfigureAwait(false);
+            return ms.ToArray();
+        }
+
+        /// <summary>Reads a chunk and checks it hashes to its name; null when it is missing.</summary>
+        public async Task<byte[]?> ReadChunkAsync(string sha256Hex, string? file, CancellationToken ct)
+        {
+            var data = await ReadAllAsync(Store, ChunkKey(sha256Hex), ct).ConfigureAwait(false);
+            if (data == null) return null;
+            var actual = Json.Hex(Sha(data));
+            if (!string.Equals(actual, sha256Hex, StringComparison.OrdinalIgnoreCase))
+                throw BackupErrors.Integrity($"Chunk {sha256Hex} is corrupt (its content hashes to {actual})" + (file != null ? $"; file '{file}' cannot be restored from it." : "."), file ?? sha256Hex);
+            return data;
+        }
+
+        /// <summary>The names of all stored chunks, from one listing of data/.</summary>
+        public async Task<Dictionary<string, StoredObject>> ListChunksAsync(CancellationToken ct)
+        {
+            var list = await Store.ListAsync(DataPrefix, ct).ConfigureAwait(false);
+            var result = new Dictionary<string, StoredObject>(StringComparer.OrdinalIgnoreCase);
+            foreach (var o in list)
+            {
+                var name = o.Key.Substring(o.Key.LastIndexOf('/') + 1);
+                if (name.Length == 64) result[name] = o;
+            }
+            return result;
+        }
+
+        public async Task<IReadOnlyList<string>> ListSetIdsAsync(CancellationToken ct)
+        {
+            var list = await Store.ListAsync(SnapshotPrefix, ct).ConfigureAwait(false);
+            return list.Where(o => o.Key.EndsWith(".json", StringComparison.Ordinal))
+                .Select(o => o.Key.Substring(SnapshotPrefix.Length, o.Key.Length - SnapshotPrefix.Length - 5))
+                .Where(id => id.IndexOf('/') < 0).OrderBy(id => id, StringComparer.Ordinal).ToList();
+        }
+
+        /// <summary>Reads and checks one manifest; DrTools.BackupSetNotFound when it does not exist.</summary>
+        public async Task<BackupManifest> ReadManifestAsync(string id, CancellationToken ct)
+        {
+            if (string.IsNullOrWhiteSpace(id) || id.IndexOfAny(new[] { '/', '\\' }) >= 0 || id.Contains(".."))
+                throw BackupErrors.SetNotFound(id, Location);
+            var bytes = await ReadAllAsync(Store, ManifestKey(id), ct).ConfigureAwait(false);
+            if (bytes == null) throw BackupErrors.SetNotFound(id, Location);
+            return Json.OpenManifest(bytes, id);
+        }
+
+        /// <summary>Every readable manifest, oldest first; damaged ones are reported as warnings and skipped.</summary>
+        public async Task<List<BackupManifest>> ReadAllManifestsAsync(IOperationReporter reporter, CancellationToken ct)
+        {
+            var result = new List<BackupManifest>();
+            foreach (var id in await ListSetIdsAsync(ct).ConfigureAwait(false))
+            {
+                try { result.Add(await ReadManifestAsync(id, ct).ConfigureAwait(false)); }
+                catch (DrToolsException ex) when (ex.ErrorId == BackupErrorIds.IntegrityError)
+                {
+                    reporter.Warning(ex.Message);
+                }
+            }
+            return result.OrderBy(m => m.Time).ThenBy(m => m.Id, StringComparer.Ordinal).ToList();
+        }
+
+        public async Task WriteManifestAsync(BackupManifest manifest, CancellationToken ct)
+        {
+            var bytes = Json.SealManifest(manifest);
+            await Store.PutAsync(ManifestKey(manifest.Id), bytes, bytes.Length, Sha(bytes), ct).ConfigureAwait(false);
+        }
+
+        /// <summary>Writes raw, already sealed manifest bytes (copy between repositories keeps the checksum).</summary>
+        internal Task WriteManifestBytesAsync(string id, byte[] bytes, CancellationToken ct) =>
+            Store.PutAsync(ManifestKey(id), bytes, bytes.Length, Sha(bytes), ct);
+
+        internal async Task<byte[]> ReadManifestBytesAsync(string id, CancellationToken ct) =>
+            await ReadAllAsync(Store, ManifestKey(id), ct).ConfigureAwait(false) ?? throw BackupErrors.SetNotFound(id, Location);
+
+        public static string NewSetId(DateTime utc) => $"{utc:yyyyMMdd'T'HHmmss'Z'}-{Guid.NewGuid().ToString("N").Substring(0, 8)}";
+
+        /// <summary>Waits while a live prune lock exists (see the lock rule in docs/repository-format.md).</summary>
+        public async Task WaitForPruneAsync(TimeSpan timeout, IOperationReporter _reporter, CancellationToken ct)
+        {
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (true)
+            {
+                var prunes = await LiveLocksAsync("prune", null, _reporter, ct).ConfigureAwait(false);
+                if (prunes.Count == 0) return;
+                if (waited.Elapsed > timeout)
+                    throw new DrToolsException(BackupErrorIds.RepositoryLocked, DrErrorCategory.ResourceUnavailable,
+                        $"Remove-DrBackup is pruning {Location} (lock {prunes[0].Id} from {prunes[0].Host}); the backup waited {timeout.TotalMinutes:0} minutes.", Location,
+                        $"Re-run when the prune has finished. A lock from a crashed run is ignored once it is {BackupRepository.LockStaleAfter.TotalMinutes:0} minutes old.");
+                _reporter.Progress(new ProgressUpdate(41, "Backup repository", $"Waiting for prune {prunes[0].Id} on {prunes[0].Host} to finish"));
+                await Task.Delay(TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
+            }
+        }
+
+        // ---- locks ----
+
+        public async Task<RepositoryLock> AcquireLockAsync(string kind, CancellationToken ct)
+        {
+            var now = DateTime.UtcNow;
+            var l = new RepositoryLock
+            {
+                Id = $"{kind}-{now:yyyyMMdd'T'HHmmss'Z'}-{Guid.NewGuid().ToString("N").Substring(0, 8)}",
+                Kind = kind,
+                Host = Environment.MachineName,
+                ProcessId = System.Diagnostics.Process.GetCurrentProcess().Id,
+                Created = now,
+                Refreshed = now,
+            };
+            await WriteLockAsync(l, ct).ConfigureAwait(false);
+            return l;
+        }
+
+        public Task WriteLockAsync(RepositoryLock l, CancellationToken ct)
+        {
+            var bytes = Json.Serialize(l);
+            return Store.PutAsync(LockPrefix + l.Id + ".json", bytes, bytes.Length, Sha(bytes), ct);
+        }
+
+        public async Task ReleaseLockAsync(RepositoryLock l)
+        {
+            // Released also after cancellation: a lock left behind would hold off prune until it goes stale.
+            try { await Store.DeleteAsync(new[] { LockPrefix + l.Id + ".json" }, CancellationToken.None).ConfigureAwait(false); }
+            catch (DrToolsException) { /* it goes stale */ }
+        }
+
+        /// <summary>Locks of other runs that are still live (refreshed within <see cref="LockStaleAfter"/>).</summary>
+        public async Task<List<RepositoryLock>> LiveLocksAsync(string kind, string? exceptId, IOperationReporter reporter, CancellationToken ct)
+        {
+            var result = new List<RepositoryLock>();
+            foreach (var o in await Store.ListAsync(LockPrefix, ct).ConfigureAwait(false))
+            {
+                var bytes = await ReadAllAsync(Store, o.Key, ct).ConfigureAwait(false);
+                if (bytes == null) continue;
+                RepositoryLock l;
+                try { l = Json.Deserialize<RepositoryLock>(bytes, o.Key); }
+                catch (DrToolsException) { continue; }
+                if (l.Kind != kind || l.Id == exceptId) continue;
+                var seen = new[] { l.Refreshed, o.LastModifiedUtc }.Max();
+                if (DateTime.UtcNow - seen > LockStaleAfter)
+                {
+                    reporter.Verbose($"Ignoring stale {l.Kind} lock {l.Id} from {l.Host} (last refreshed {seen:u}).");
+                    continue;
+                }
+                result.Add(l);
+            }
+            return result;
+        }
+
+        /// <summary>Refreshes a lock in the background until the returned handle is disposed.</summary>
+        public IDisposable KeepLockAlive(RepositoryLock l)
+        {
+            var cts = new CancellationTokenSource();
+            _ = Task.Run(async () =>
+            {
+                while (!cts.IsCancellationRequested)
+                {
+                    try
+                    {
+                        await Task.Delay(LockRefreshEvery, cts.Token).ConfigureAwait(false);
+                        l.Refreshed = DateTime.UtcNow;
+                        await WriteLockAsync(l, cts.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) { return; }
+                    catch (DrToolsException) { /* retried at the next tick */ }
+                }
+            });
+            return new Releaser(cts);
+        }
+
+        sealed class Releaser : IDisposable
+        {
+            readonly CancellationTokenSource _cts;
+            public Releaser(CancellationTokenSource cts) => _cts = cts;
+            public void Dispose() { _cts.Cancel(); _cts.Dispose(); }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace DrTools.Core.Backup
+{
+    /// <summary>One backup set as Invoke-DrBackup and Get-DrBackup show it. Repository and Id bind by name downstream.</summary>
+    public sealed class BackupSet
+    {
+        public string Id { get; init; } = "";
+        public DateTime Time { get; init; }
+        public TimeSpan Age { get; init; }
+        public long Files { get; init; }
+        public long Bytes { get; init; }
+        public long NewBytes { get; init; }
+        public TimeSpan Duration { get; init; }
+        public string Repository { get; init; } = "";
+        public string[] Tags { get; init; } = Array.Empty<string>();
+        public string Host { get; init; } = "";
+        public string[] SourcePaths { get; init; } = Array.Empty<string>();
+
+        /// <summary>Files that could not be read and are not in the set (locked, permission denied...).</summary>
+        public string[] Warnings { get; init; } = Array.Empty<string>();
+
+        public static BackupSet From(BackupManifest m, string repository) => new()
+        {
+            Id = m.Id,
+            Time = m.Time,
+            Age = DateTime.UtcNow - m.Time,
+            Files = m.FileCount,
+            Bytes = m.TotalBytes,
+            NewBytes = m.NewBytes,
+            Duration = m.Completed - m.Time,
+            Repository = repository,
+            Tags = m.Tags.ToArray(),
+            Host = m.Host,
+            SourcePaths = m.SourcePaths.ToArray(),
+            Warnings = m.Warnings.ToArray(),
+        };
+
+        public override string ToString() => $"{Id} ({Time:u}, {Files} files)";
+    }
+
+    /// <summary>What Invoke-DrBackup backs up and how.</summary>
+    public sealed class BackupOptions
+    {
+        public IReadOnlyList<string> Paths { get; set; } = Array.Empty<string>();
+        public IReadOnlyList<string> Exclude { get; set; } = Array.Empty<string>();
+        public IReadOnlyList<string> Tags { get; set; } = Array.Empty<string>();
+
+        /// <summary>Chunk uploads in flight at once; also the number of files read in parallel.</summary>
+        public int ConcurrentRequests { get; set; } = 4;
+
+        /// <summary>Fail the backup (no set written) when any file cannot be read.</summary>
+        public bool Strict { get; set; }
+
+        /// <summary>How long to wait for a running prune to finish before giving up.</summary>
+        public TimeSpan PruneWaitTimeout { get; set; } = TimeSpan.FromMinutes(10);
+    }
+
+    internal static class Units
+    {
+        public static string Bytes(double b)
+        {
+            string[] u = { "B", "KB", "MB", "GB", "TB" };
+            int i = 0;
+            while (b >= 1024 && i < u.Length - 1) { b /= 1024; i++; }
+            return i == 0 ? $"{b:0} {u[i]}" : $"{b:0.0} {u[i]}";
+        }
+    }
+}

@@ -1,0 +1,120 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using DrTools.Core.Backup.Storage;
+using DrTools.Core.Diagnostics;
+
+namespace DrTools.Core.Backup
+{
+    public sealed class CopyResult
+    {
+        public string BackupSetId { get; init; } = "";
+        public DateTime BackupTime { get; init; }
+        public string Source { get; init; } = "";
+        public string Destination { get; init; } = "";
+        public int ChunksCopied { get; init; }
+        public long BytesCopied { get; init; }
+
+        /// <summary>Referenced chunks the destination already held.</summary>
+        public int ChunksPresent { get; init; }
+
+        /// <summary>The destination already had this backup set; nothing was copied.</summary>
+        public bool AlreadyPresent { get; init; }
+    }
+
+    /// <summary>
+    /// Copies backup sets to a second repository (e.g. a bucket in the DR region): only chunks the destination
+    /// lacks, each verified against its name on the way, and the manifest last, unchanged (same id, same checksum).
+    /// </summary>
+    public sealed class CopyEngine
+    {
+        readonly BackupRepository _source;
+        readonly IRepositoryStore _destinationStore;
+        readonly IOperationReporter _reporter;
+
+        public CopyEngine(BackupRepository source, IRepositoryStore destination, IOperationReporter reporter)
+        {
+            _source = source;
+            _destinationStore = destination;
+            _reporter = reporter;
+        }
+
+        /// <summary>Copies the sets with <paramref name="ids"/>, or every set when null or empty.</summary>
+        public async Task<List<CopyResult>> CopyAsync(IReadOnlyList<string>? ids, int concurrency, Func<BackupSet, Task<bool>>? confirm, CancellationToken ct)
+        {
+            if (string.Equals(_source.Location, _destinationStore.Location, StringComparison.OrdinalIgnoreCase))
+                throw BackupErrors.InvalidArgument($"The source and destination repositories are the same ({_source.Location}).", _source.Location,
+                    "Pass a different -Destination, e.g. a bucket in the DR region.");
+            var wanted = ids is { Count: > 0 } ? ids.Distinct().ToList() : (await _source.ListSetIdsAsync(ct).ConfigureAwait(false)).ToList();
+            var manifests = new List<(BackupManifest Manifest, byte[] Bytes)>();
+            foreach (var id in wanted)
+            {
+                var m = await _source.ReadManifestAsync(id, ct).ConfigureAwait(false);
+                manifests.Add((m, await _source.ReadManifestBytesAsync(id, ct).ConfigureAwait(false)));
+            }
+
+            var dest = await BackupRepository.OpenOrCreateAsync(_destinationStore, _reporter, ct, _source.Config.Chunker).ConfigureAwait(false);
+            // Copying adds chunks before their manifest, exactly like a backup: hold a backup lock so prune leaves them.
+            var myLock = await dest.AcquireLockAsync("backup", ct).ConfigureAwait(false);
+            var results = new List<CopyResult>();
+            try
+            {
+                using var keepAlive = dest.KeepLockAlive(myLock);
+                await dest.WaitForPruneAsync(TimeSpan.FromMinutes(10), _reporter, ct).ConfigureAwait(false);
+                var present = new HashSet<string>(await dest.ListSetIdsAsync(ct).ConfigureAwait(false), StringComparer.Ordinal);
+                var known = await dest.ListChunksAsync(ct).ConfigureAwait(false);
+                foreach (var (manifest, bytes) in manifests)
+                {
+                    var set = BackupSet.From(manifest, _source.Location);
+                    if (present.Contains(manifest.Id))
+                    {
+                        _reporter.Verbose($"Backup set {manifest.Id} is already in {dest.Location}.");
+                        results.Add(new CopyResult { BackupSetId = manifest.Id, BackupTime = manifest.Time, Source = _source.Location, Destination = dest.Location, AlreadyPresent = true });
+                        continue;
+                    }
+                    if (confirm != null && !await confirm(set).ConfigureAwait(false)) continue;
+                    var needed = manifest.Files.SelectMany(f => f.Chunks).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+                    var missing = needed.Where(c => !known.ContainsKey(c)).ToList();
+                    long copiedBytes = 0;
+                    int next = -1, copied = 0;
+                    var workers = Enumerable.Range(0, Math.Max(1, concurrency)).Select(_ => Task.Run(async () =>
+                    {
+                        int i;
+                        while ((i = Interlocked.Increment(ref next)) < missing.Count)
+                        {
+                            ct.ThrowIfCancellationRequested();
+                            var name = missing[i];
+                            var data = await _source.ReadChunkAsync(name, null, ct).ConfigureAwait(false) ?? throw BackupErrors.ChunkMissing(name, null);
+                            await dest.Store.PutAsync(BackupRepository.ChunkKey(name), data, data.Length, Json.FromHex(name), ct).ConfigureAwait(false);
+                            Interlocked.Add(ref copiedBytes, data.Length);
+                            var n = Interlocked.Increment(ref copied);
+                            _reporter.Progress(new ProgressUpdate(44, $"Copying backup set {manifest.Id} to {dest.Location}", $"{n}/{missing.Count} chunks, {Units.Bytes(Interlocked.Read(ref copiedBytes))}")
+                            { PercentComplete = n * 100 / missing.Count });
+                        }
+                    }, ct)).ToList();
+                    await Task.WhenAll(workers).ConfigureAwait(false);
+                    foreach (var name in missing) known[name] = new StoredObject(BackupRepository.ChunkKey(name), 0, DateTime.UtcNow);
+                    await dest.WriteManifestBytesAsync(manifest.Id, bytes, ct).ConfigureAwait(false);
+                    _reporter.Progress(new ProgressUpdate(44, $"Copying backup set {manifest.Id} to {dest.Location}", "Done") { Completed = true });
+                    results.Add(new CopyResult
+                    {
+                        BackupSetId = manifest.Id,
+                        BackupTime = manifest.Time,
+                        Source = _source.Location,
+                        Destination = dest.Location,
+                        ChunksCopied = copied,
+                        BytesCopied = copiedBytes,
+                        ChunksPresent = needed.Count - missing.Count,
+                    });
+                }
+            }
+            finally
+            {
+                await dest.ReleaseLockAsync(myLock).ConfigureAwait(false);
+            }
+            return results;
+        }
+    }
+}

@@ -1,0 +1,180 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using DrTools.Core.Diagnostics;
+
+namespace DrTools.Core.Backup
+{
+    /// <summary>The outcome of Test-DrRestore: a timed restore into a scratch folder, or a read-all-data check.</summary>
+    public sealed class RestoreTestResult
+    {
+        /// <summary>Every file verified and, when an RTO target was given, the restore finished within it.</summary>
+        public bool Passed { get; init; }
+        public string BackupSetId { get; init; } = "";
+        public DateTime BackupTime { get; init; }
+        public string Repository { get; init; } = "";
+
+        /// <summary>Restore (files written to a scratch folder and verified) or VerifyOnly (chunks read and hashed).</summary>
+        public string Mode { get; init; } = "Restore";
+        public long FilesChecked { get; init; }
+        public long BytesChecked { get; init; }
+        public TimeSpan Duration { get; init; }
+        public TimeSpan? RtoTarget { get; init; }
+        public bool? RtoMet { get; init; }
+        public RestoreFailure[] Failures { get; init; } = Array.Empty<RestoreFailure>();
+
+        /// <summary>The scratch folder, when it was kept (-Keep).</summary>
+        public string? ScratchPath { get; init; }
+    }
+
+    public sealed class RestoreTestOptions
+    {
+        /// <summary>Where the scratch folder is created; the system temp folder when null.</summary>
+        public string? ScratchRoot { get; set; }
+        public bool Keep { get; set; }
+        public TimeSpan? RtoTarget { get; set; }
+        public int ConcurrentRequests { get; set; } = 4;
+    }
+
+    /// <summary>Proves backups come back: restore tests with timing, and integrity checks that read every chunk.</summary>
+    public sealed class VerifyEngine
+    {
+        const int ProgressId = 43;
+        readonly BackupRepository _repo;
+        readonly IOperationReporter _reporter;
+
+        public VerifyEngine(BackupRepository repo, IOperationReporter reporter)
+        {
+            _repo = repo;
+            _reporter = reporter;
+        }
+
+        /// <summary>Picks the set to test: by id, the latest, or a random one from the last <paramref name="withinDays"/> days.</summary>
+        public static async Task<BackupManifest> SelectAsync(BackupRepository repo, string? id, bool random, double? withinDays, IOperationReporter reporter, CancellationToken ct)
+        {
+            if (!string.IsNullOrEmpty(id)) return await repo.ReadManifestAsync(id!, ct).ConfigureAwait(false);
+            var all = await repo.ReadAllManifestsAsync(reporter, ct).ConfigureAwait(false);
+            if (withinDays is { } days) all = all.Where(m => m.Time >= DateTime.UtcNow.AddDays(-days)).ToList();
+            if (all.Count == 0)
+                throw new DrToolsException(BackupErrorIds.BackupSetNotFound, DrErrorCategory.ObjectNotFound,
+                    $"Repository {repo.Location} has no backup set" + (withinDays != null ? $" from the last {withinDays} day(s)." : "."), repo.Location,
+                    "Run Invoke-DrBackup first, or widen -Within.");
+            if (!random) return all[all.Count - 1];
+            return all[new Random().Next(all.Count)];
+        }
+
+        /// <summary>Reads every chunk the set references and checks it hashes to its name; lists each damaged file.</summary>
+        public async Task<RestoreTestResult> VerifyAsync(BackupManifest manifest, int concurrency, CancellationToken ct)
+        {
+            var clock = Stopwatch.StartNew();
+            var chunks = manifest.Files.SelectMany(f => f.Chunks).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            var bad = new ConcurrentDictionary<string, DrToolsException>(StringComparer.OrdinalIgnoreCase);
+            long bytes = 0, done = 0;
+            int next = -1;
+            var workers = Enumerable.Range(0, Math.Max(1, concurrency)).Select(_ => Task.Run(async () =>
+            {
+                int i;
+                while ((i = Interlocked.Increment(ref next)) < chunks.Count)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    var name = chunks[i];
+                    try
+                    {
+                        var data = await _repo.ReadChunkAsync(name, null, ct).ConfigureAwait(false);
+                        if (data == null) bad[name] = BackupErrors.ChunkMissing(name, null);
+                        else Interlocked.Add(ref bytes, data.Length);
+                    }
+                    catch (DrToolsException ex) when (ex.ErrorId == BackupErrorIds.IntegrityError)
+                    {
+                        bad[name] = ex;
+                    }
+                    var d = Interlocked.Increment(ref done);
+                    if (d % 50 == 0)
+                        _reporter.Progress(new ProgressUpdate(ProgressId, $"Verifying backup set {manifest.Id}", $"{d}/{chunks.Count} chunks")
+                        { PercentComplete = (int)(d * 100 / chunks.Count) });
+                }
+            }, ct)).ToList();
+            await Task.WhenAll(workers).ConfigureAwait(false);
+            _reporter.Progress(new ProgressUpdate(ProgressId, $"Verifying backup set {manifest.Id}", "Done") { Completed = true });
+
+            var failures = new List<RestoreFailure>();
+            foreach (var file in manifest.Files)
+            {
+                var broken = file.Chunks.FirstOrDefault(bad.ContainsKey);
+                if (broken == null) continue;
+                var cause = bad[broken];
+                var error = cause.ErrorId == BackupErrorIds.ChunkMissing
+                    ? BackupErrors.ChunkMissing(broken, file.Path)
+                    : BackupErrors.Integrity($"'{file.Path}' cannot be restored: chunk {broken} is corrupt.", file.Path, cause);
+                failures.Add(new RestoreFailure(file.Path, error));
+            }
+            foreach (var f in failures) _reporter.Warning(f.Message);
+            return new RestoreTestResult
+            {
+                Passed = failures.Count == 0,
+                BackupSetId = manifest.Id,
+                BackupTime = manifest.Time,
+                Repository = _repo.Location,
+                Mode = "VerifyOnly",
+                FilesChecked = manifest.Files.Count,
+                BytesChecked = bytes,
+                Duration = clock.Elapsed,
+                Failures = failures.ToArray(),
+            };
+        }
+
+        /// <summary>Restores the set into a fresh scratch folder, verifying every file, and times it; removes the folder unless Keep, also on failure or cancellation.</summary>
+        public async Task<RestoreTestResult> TestRestoreAsync(BackupManifest manifest, RestoreTestOptions options, CancellationToken ct)
+        {
+            var scratch = Path.Combine(options.ScratchRoot ?? Path.GetTempPath(), $"drtools-restoretest-{manifest.Id}-{Guid.NewGuid().ToString("N").Substring(0, 6)}");
+            _reporter.Verbose($"Restoring backup set {manifest.Id} into scratch folder {scratch}.");
+            var keep = false;
+            try
+            {
+                var result = await new RestoreEngine(_repo, _reporter).RestoreAsync(manifest,
+                    new RestoreOptions { Destination = scratch, ConcurrentRequests = options.ConcurrentRequests }, ct).ConfigureAwait(false);
+                foreach (var f in result.Failures) _reporter.Warning(f.Message);
+                bool? rtoMet = options.RtoTarget is { } target ? result.Duration <= target : null;
+                if (rtoMet == false)
+                    _reporter.Warning($"The restore took {result.Duration:g}, over the RTO target of {options.RtoTarget:g}.");
+                keep = options.Keep;
+                return new RestoreTestResult
+                {
+                    Passed = result.Succeeded && rtoMet != false,
+                    BackupSetId = manifest.Id,
+                    BackupTime = manifest.Time,
+                    Repository = _repo.Location,
+                    Mode = "Restore",
+                    FilesChecked = result.FilesRestored + result.FilesFailed,
+                    BytesChecked = result.BytesRestored,
+                    Duration = result.Duration,
+                    RtoTarget = options.RtoTarget,
+                    RtoMet = rtoMet,
+                    Failures = result.Failures,
+                    ScratchPath = keep ? scratch : null,
+                };
+            }
+            finally
+            {
+                if (!keep) DeleteScratch(scratch);
+            }
+        }
+
+        void DeleteScratch(string scratch)
+        {
+            try
+            {
+                if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                _reporter.Warning($"Could not remove the scratch folder {scratch}: {ex.Message}. Delete it by hand.");
+            }
+        }
+    }
+}

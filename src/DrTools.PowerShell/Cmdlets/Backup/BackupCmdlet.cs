@@ -1,0 +1,47 @@
+using System.Management.Automation;
+using DrTools.Core.Backup;
+using DrTools.Core.Backup.Storage;
+using DrTools.Core.Connection;
+using DrTools.PowerShell.Infrastructure;
+
+namespace DrTools.PowerShell.Cmdlets.Backup
+{
+    /// <summary>
+    /// Shared by the backup cmdlets: the -Repository location and S3 compatibility. A folder repository never
+    /// resolves an AWS connection, so folder backups need no region or credentials.
+    /// </summary>
+    public abstract class BackupCmdlet : DrCmdlet
+    {
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string Repository { get; set; } = "";
+
+        [Parameter]
+        public SwitchParameter S3Compatible { get; set; }
+
+        protected override void ConfigureConnection(ConnectionRequest request)
+        {
+            // Ceph RGW, MinIO and other S3-compatible servers reject the SDK's default checksum trailers.
+            if (S3Compatible) request.S3ChecksumWhenRequired = true;
+        }
+
+        /// <summary>The store for <paramref name="repository"/>; resolves the AWS connection only for s3:// locations.</summary>
+        protected IRepositoryStore OpenStore(string repository, S3StoreOptions? options = null, string? region = null)
+        {
+            options ??= new S3StoreOptions();
+            var location = RepositoryLocation.Parse(repository);
+            return RepositoryStores.Create(location, () =>
+            {
+                var factory = new AwsClientFactory(Connection);
+                if (S3Compatible && options != null && options.KmsKeyId == null)
+                {
+                    // SSE-S3 is an AWS feature most S3-compatible servers lack (Ceph RGW answers 400): at-rest
+                    // encryption there is the server's own configuration.
+                    options.NoServerSideEncryption = true;
+                    WriteVerbose("-S3Compatible: not requesting SSE-S3; objects are encrypted at rest only if the server encrypts them itself.");
+                }
+                return (factory.S3(region), region == null ? Connection : Connection.ForRegion(region));
+            }, options);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using DrTools.Core.Backup;
+using DrTools.Core.Backup.Storage;
+
+namespace DrTools.PowerShell.Cmdlets.Backup
+{
+    [Cmdlet(VerbsCommon.Copy, "DrBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [OutputType(typeof(CopyResult))]
+    public sealed class CopyDrBackupCommand : BackupCmdlet
+    {
+        readonly Dictionary<string, List<string>> _ids = new(StringComparer.OrdinalIgnoreCase);
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string[]? Id { get; set; }
+
+        [Parameter(Mandatory = true, Position = 0)]
+        [ValidateNotNullOrEmpty]
+        public string Destination { get; set; } = "";
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? DestinationRegion { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? KmsKeyId { get; set; }
+
+        [Parameter]
+        [ValidateSet("STANDARD", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR", IgnoreCase = true)]
+        public string? StorageClass { get; set; }
+
+        [Parameter]
+        [ValidateRange(1, 64)]
+        public int ConcurrentRequests { get; set; } = 4;
+
+        protected override void ProcessRecord()
+        {
+            var repository = BackupPaths.Resolve(this, Repository);
+            if (!_ids.TryGetValue(repository, out var list)) _ids[repository] = list = new List<string>();
+            if (Id != null) list.AddRange(Id);
+        }
+
+        protected override void EndProcessing()
+        {
+            var destination = BackupPaths.Resolve(this, Destination);
+            foreach (var kv in _ids)
+            {
+                var source = OpenStore(kv.Key);
+                var target = OpenStore(destination, new S3StoreOptions { KmsKeyId = KmsKeyId, StorageClass = StorageClass?.ToUpperInvariant() }, DestinationRegion);
+                var ids = kv.Value.Distinct().ToList();
+                Run(async ct =>
+                {
+                    var repo = await BackupRepository.OpenAsync(source, ct).ConfigureAwait(false);
+                    var engine = new CopyEngine(repo, target, Reporter);
+                    foreach (var r in await engine.CopyAsync(ids, ConcurrentRequests,
+                                 set => ShouldProcessAsync($"backup set {set.Id} ({set.Time:u}, {set.Files} files) to {target.Location}", "Copy backup set"), ct).ConfigureAwait(false))
+                        Emit(r);
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,215 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using DrTools.Core.Backup;
+using DrTools.Core.Backup.Storage;
+using DrTools.TestSupport;
+using Xunit;
+using static DrTools.TestSupport.PsHarness;
+
+namespace DrTools.PowerShell.Tests
+{
+    /// <summary>The backup cmdlets in the real engine, on folder repositories (no AWS connection at all).</summary>
+    public sealed class BackupCmdletTests : IDisposable
+    {
+        readonly string _root = Path.Combine(Path.GetTempPath(), "drtools-bkps-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+        string Src => Path.Combine(_root, "Data");
+        string Repo => Path.Combine(_root, "repo");
+        string Dest => Path.Combine(_root, "restore");
+
+        public BackupCmdletTests()
+        {
+            Directory.CreateDirectory(Path.Combine(Src, "sub"));
+            File.WriteAllText(Path.Combine(Src, "a.txt"), "alpha");
+            File.WriteAllBytes(Path.Combine(Src, "sub", "b.bin"), Enumerable.Range(0, 200_000).Select(i => (byte)(i * 7)).ToArray());
+        }
+
+        public void Dispose()
+        {
+            try { Directory.Delete(_root, true); } catch (IOException) { }
+        }
+
+        static void Ok(PsResult r) => Assert.True(r.Terminating == null && r.Errors.Count == 0, r.Describe());
+
+        static ErrorRecord OneError(PsResult r) => Assert.Single(r.AllErrors);
+
+        [Fact]
+        public void Readme_runbook_backup_test_restore_on_a_folder_repository_without_any_AWS_setup()
+        {
+            var r = Run($@"
+$backup = Invoke-DrBackup -Path {Quote(Src)} -Repository {Quote(Repo)} -Tag nightly
+$test = Get-DrBackup -Repository {Quote(Repo)} -Latest | Test-DrRestore -RtoTarget 00:05:00
+$restore = Get-DrBackup -Repository {Quote(Repo)} -Latest | Restore-DrBackup -Destination {Quote(Dest)}
+$backup; $test; $restore");
+            Ok(r);
+            var set = Assert.IsType<BackupSet>(r.Output[0].BaseObject);
+            Assert.Equal((2L, 200_005L), (set.Files, set.Bytes));
+            Assert.Equal(new[] { "nightly" }, set.Tags);
+            var test = Assert.IsType<RestoreTestResult>(r.Output[1].BaseObject);
+            Assert.True(test.Passed);
+            Assert.Equal((set.Id, 2L, true), (test.BackupSetId, test.FilesChecked, test.RtoMet == true));
+            var restore = Assert.IsType<RestoreResult>(r.Output[2].BaseObject);
+            Assert.Equal((set.Id, 2L), (restore.BackupSetId, restore.FilesRestored));
+            Assert.Equal("alpha", File.ReadAllText(Path.Combine(Dest, "Data", "a.txt")));
+            Assert.Equal(File.ReadAllBytes(Path.Combine(Src, "sub", "b.bin")), File.ReadAllBytes(Path.Combine(Dest, "Data", "sub", "b.bin")));
+            Assert.Contains(r.Progress, p => p.Activity == "Invoke-DrBackup");
+        }
+
+        [Fact]
+        public void Nonexistent_source_path_is_SourceNotFound()
+        {
+            var missing = Path.Combine(_root, "nope");
+            var e = OneError(Run($"Invoke-DrBackup -Path {Quote(missing)} -Repository {Quote(Repo)}"));
+            Assert.StartsWith("DrTools.SourceNotFound", e.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.ObjectNotFound, e.CategoryInfo.Category);
+            Assert.Equal(missing, e.TargetObject);
+            Assert.False(Directory.Exists(Repo));
+        }
+
+        [Fact]
+        public void Missing_repository_and_a_folder_that_is_not_a_repository_are_clear_errors()
+        {
+            var e = OneError(Run($"Get-DrBackup -Repository {Quote(Repo)}"));
+            Assert.StartsWith("DrTools.RepositoryNotFound", e.FullyQualifiedErrorId);
+            Assert.Equal((ErrorCategory.ObjectNotFound, (object)Repo), (e.CategoryInfo.Category, e.TargetObject));
+
+            var e2 = OneError(Run($"Restore-DrBackup -Repository {Quote(Src)} -Destination {Quote(Dest)}"));
+            Assert.StartsWith("DrTools.NotARepository", e2.FullyQualifiedErrorId);
+            Assert.Equal((ErrorCategory.InvalidData, (object)Src), (e2.CategoryInfo.Category, e2.TargetObject));
+            var e3 = OneError(Run($"Invoke-DrBackup -Path {Quote(Src)} -Repository {Quote(Src)}"));
+            Assert.StartsWith("DrTools.NotARepository", e3.FullyQualifiedErrorId);
+        }
+
+        [Fact]
+        public async Task Restore_refuses_a_path_traversal_manifest()
+        {
+            Ok(Run($"Invoke-DrBackup -Path {Quote(Src)} -Repository {Quote(Repo)}"));
+            var repo = await BackupRepository.OpenAsync(new FolderStore(Repo), default);
+            var m = await repo.ReadManifestAsync((await repo.ListSetIdsAsync(default))[0], default);
+            m.Files.Add(new ManifestFile { Path = "../../evil.ps1", Size = 5, Sha256 = m.Files[0].Sha256, Chunks = m.Files[0].Chunks });
+            m.Id = "evil";
+            await repo.WriteManifestAsync(m, default);
+
+            var e = OneError(Run($"Restore-DrBackup -Repository {Quote(Repo)} -Id evil -Destination {Quote(Dest)}"));
+            Assert.StartsWith("DrTools.UnsafePath", e.FullyQualifiedErrorId);
+            Assert.Equal((ErrorCategory.InvalidData, (object)"../../evil.ps1"), (e.CategoryInfo.Category, e.TargetObject));
+            Assert.Contains("'..'", e.Exception.Message);
+            Assert.False(File.Exists(Path.Combine(_root, "evil.ps1")));
+            Assert.False(Directory.Exists(Dest));
+        }
+
+        [Fact]
+        public void Restore_never_overwrites_without_Force()
+        {
+            Ok(Run($"Invoke-DrBackup -Path {Quote(Src)} -Repository {Quote(Repo)}"));
+            Directory.CreateDirectory(Path.Combine(Dest, "Data"));
+            var existing = Path.Combine(Dest, "Data", "a.txt");
+            File.WriteAllText(existing, "edited after the backup");
+            var r = Run($"Restore-DrBackup -Repository {Quote(Repo)} -Destination {Quote(Dest)}");
+            Assert.Null(r.Terminating);
+            var e = Assert.Single(r.Errors);
+            Assert.StartsWith("DrTools.FileExists", e.FullyQualifiedErrorId);
+            Assert.Equal((ErrorCategory.ResourceExists, (object)existing), (e.CategoryInfo.Category, e.TargetObject));
+            Assert.Equal("edited after the backup", File.ReadAllText(existing));
+            Assert.Equal(1L, ((RestoreResult)r.Output.Single().BaseObject).FilesRestored);
+
+            Ok(Run($"Restore-DrBackup -Repository {Quote(Repo)} -Destination {Quote(Dest)} -Force -Confirm:$false"));
+            Assert.Equal("alpha", File.ReadAllText(existing));
+        }
+
+        [Fact]
+        public void Remove_WhatIf_lists_every_set_and_the_chunks_and_changes_nothing()
+        {
+            Ok(Run($"Invoke-DrBackup -Path {Quote(Src)} -Repository {Quote(Repo)}"));
+            File.WriteAllText(Path.Combine(Src, "a.txt"), "alpha v2");
+            File.SetLastWriteTimeUtc(Path.Combine(Src, "a.txt"), DateTime.UtcNow.AddMinutes(1));
+            Ok(Run($"Invoke-DrBackup -Path {Quote(Src)} -Repository {Quote(Repo)}"));
+            File.WriteAllText(Path.Combine(Src, "a.txt"), "alpha v3");
+            File.SetLastWriteTimeUtc(Path.Combine(Src, "a.txt"), DateTime.UtcNow.AddMinutes(2));
+            Ok(Run($"Invoke-DrBackup -Path {Quote(Src)} -Repository {Quote(Repo)}"));
+            var ids = Run($"(Get-DrBackup -Repository {Quote(Repo)}).Id").Output.Select(o => o.ToString()).ToList();
+            Assert.Equal(3, ids.Count);
+            var before = Directory.GetFiles(Repo, "*", SearchOption.AllDirectories).OrderBy(f => f).ToList();
+
+            var r = Run($"Remove-DrBackup -Repository {Quote(Repo)} -KeepLast 1 -NoGrace -WhatIf");
+            Ok(r);
+            Assert.Empty(r.Output);
+            Assert.Contains(ids[0], r.HostText);
+            Assert.Contains(ids[1], r.HostText);
+            Assert.DoesNotContain(ids[2], r.HostText);
+            Assert.Contains("2 unreferenced chunk(s)", r.HostText);
+            Assert.Equal(before, Directory.GetFiles(Repo, "*", SearchOption.AllDirectories).OrderBy(f => f).ToList());
+
+            var done = Run($"Remove-DrBackup -Repository {Quote(Repo)} -KeepLast 1 -NoGrace -Confirm:$false");
+            Ok(done);
+            var result = (PruneResult)done.Output.Single().BaseObject;
+            Assert.Equal((2, 1, 2), (result.RemovedSets.Length, result.KeptSets, result.ChunksDeleted));
+            Ok(Run($"Get-DrBackup -Repository {Quote(Repo)} | Test-DrRestore -VerifyOnly"));
+        }
+
+        [Fact]
+        public void Pipeline_from_Get_DrBackup_removes_and_copies_by_Repository_and_Id()
+        {
+            Ok(Run($"Invoke-DrBackup -Path {Quote(Src)} -Repository {Quote(Repo)}"));
+            var copy = Path.Combine(_root, "copy");
+            var c = Run($"Get-DrBackup -Repository {Quote(Repo)} -Latest | Copy-DrBackup -Destination {Quote(copy)}");
+            Ok(c);
+            Assert.Equal(2, ((CopyResult)c.Output.Single().BaseObject).ChunksCopied);
+            var t = Run($"Test-DrRestore -Repository {Quote(copy)} -Latest");
+            Ok(t);
+            Assert.True(((RestoreTestResult)t.Output.Single().BaseObject).Passed);
+            Ok(Run($"Get-DrBackup -Repository {Quote(copy)} | Remove-DrBackup -Confirm:$false"));
+            Assert.Empty(Run($"Get-DrBackup -Repository {Quote(copy)}").Output);
+        }
+
+        [Fact]
+        public async Task Ctrl_C_mid_backup_leaves_no_set_and_the_rerun_reuses_uploaded_chunks()
+        {
+            if (OperatingSystem.IsWindows()) return; // needs a named pipe (mkfifo) to hold the backup open
+            var big = Path.Combine(_root, "Big");
+            Directory.CreateDirectory(big);
+            var rnd = new Random(5);
+            for (int i = 0; i < 10; i++)
+            {
+                var data = new byte[600_000];
+                rnd.NextBytes(data);
+                File.WriteAllBytes(Path.Combine(big, $"f{i:00}.bin"), data);
+            }
+            // The last file is a FIFO fed one byte at a time: the backup is still reading it when Ctrl+C comes.
+            var fifo = Path.Combine(big, "zz-live.log");
+            System.Diagnostics.Process.Start("mkfifo", fifo)!.WaitForExit();
+            using var stop = new System.Threading.CancellationTokenSource();
+            var feeder = Task.Run(() =>
+            {
+                using var w = new FileStream(fifo, FileMode.Open, FileAccess.Write);
+                while (!stop.IsCancellationRequested) { w.WriteByte(1); w.Flush(); Thread.Sleep(20); }
+            });
+            PsResult stopped;
+            try
+            {
+                stopped = Run($"Invoke-DrBackup -Path {Quote(big)} -Repository {Quote(Repo)} -ConcurrentRequests 1", stopAfter: TimeSpan.FromSeconds(5));
+            }
+            finally
+            {
+                stop.Cancel();
+                try { await feeder.WaitAsync(TimeSpan.FromSeconds(5)); } catch (IOException) { } catch (TimeoutException) { }
+            }
+            Assert.True(stopped.Terminating is null or PipelineStoppedException, stopped.Describe());
+            Assert.Empty(stopped.Output);
+            Assert.Empty(Directory.Exists(Path.Combine(Repo, "snapshots")) ? Directory.GetFiles(Path.Combine(Repo, "snapshots")) : Array.Empty<string>());
+            Assert.Empty(Directory.GetFiles(Path.Combine(Repo, "locks")));
+            var uploaded = Directory.GetFiles(Path.Combine(Repo, "data"), "*", SearchOption.AllDirectories).Length;
+            Assert.True(uploaded >= 10, $"{uploaded} chunk(s) uploaded before the stop");
+
+            File.Delete(fifo);
+            var rerun = Run($"Invoke-DrBackup -Path {Quote(big)} -Repository {Quote(Repo)}");
+            Ok(rerun);
+            var set = (BackupSet)rerun.Output.Single().BaseObject;
+            Assert.Equal((10L, 6_000_000L), (set.Files, set.Bytes));
+            Assert.Equal(0, set.NewBytes); // every chunk came from the stopped run
+        }
+    }
+}
