@@ -19,5 +19,17 @@ namespace DrTools.Core.Diagnostics
         public const string Timeout = "DrTools.Timeout";
         public const string InvalidState = "DrTools.InvalidState";
         public const string ServiceError = "DrTools.ServiceError";
+        /// <summary>A DR plan file failed validation; the message lists every error with its JSON path.</summary>
+        public const string InvalidPlan = "DrTools.InvalidPlan";
+        /// <summary>The steps of a recovery do not form a valid graph (unknown dependency, cycle, duplicate id).</summary>
+        public const string InvalidRecoveryGraph = "DrTools.InvalidRecoveryGraph";
+        /// <summary>A recovery journal is unreadable, belongs to another plan, or cannot be written.</summary>
+        public const string JournalError = "DrTools.JournalError";
+        /// <summary>The operator declined a manual approval step.</summary>
+        public const string ApprovalDenied = "DrTools.ApprovalDenied";
+        /// <summary>A manual approval step ran where no one can be asked.</summary>
+        public const string ApprovalUnavailable = "DrTools.ApprovalUnavailable";
+        /// <summary>A recovery step threw something other than a DrTools error (a defect; the message has the details).</summary>
+        public const string StepFailed = "DrTools.StepFailed";
     }
 }
