@@ -26,8 +26,7 @@ status=${PIPESTATUS[0]}
 set -e
 
 # One closing line for the whole suite, summed over the test projects.
-awk '/^(Passed|Failed|Skipped)! +- Failed: /{
-       gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
-     END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+awk '/^ +(Passed|Failed|Skipped): +[0-9]+$/ { n[$1] += $2 }
+     END { printf "%d passed, %d failed, %d skipped\n", n["Passed:"], n["Failed:"], n["Skipped:"] }' "$log"
 rm -f "$log"
 exit "$status"

@@ -31,7 +31,15 @@ using var ps = PowerShell.Create();
 ps.Runspace = runspace;
 ps.AddScript("$ErrorActionPreference = 'Stop'; $ProgressPreference = 'SilentlyContinue'").Invoke();
 ps.Commands.Clear();
-ps.AddCommand("Import-Module").AddParameter("Name", manifest).Invoke();
+try
+{
+    ps.AddCommand("Import-Module").AddParameter("Name", manifest).Invoke();
+}
+catch (RuntimeException ex)
+{
+    Console.Error.WriteLine($"drrun: cannot import the DrTools module from '{manifest}': {ex.Message}\nBuild it first (dotnet build DrTools.sln -c Release) or pass --module <path to DrTools.psd1>.");
+    return 2;
+}
 ps.Commands.Clear();
 
 if (rest[0] == "-c") ps.AddScript(string.Join(" ", rest.Skip(1)));
