@@ -13,6 +13,8 @@
     FormatsToProcess     = @('DrTools.format.ps1xml')
     CmdletsToExport      = @(
         'Test-DrConnection'
+        'Get-DrTrafficWeight'
+        'Set-DrTrafficWeight'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

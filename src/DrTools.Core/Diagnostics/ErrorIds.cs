@@ -19,5 +19,7 @@ namespace DrTools.Core.Diagnostics
         public const string Timeout = "DrTools.Timeout";
         public const string InvalidState = "DrTools.InvalidState";
         public const string ServiceError = "DrTools.ServiceError";
+        /// <summary>A traffic change refused by a safety rule (all weights zero, traffic to an unhealthy site); -Force overrides.</summary>
+        public const string TrafficSafety = "DrTools.TrafficSafety";
     }
 }
