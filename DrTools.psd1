@@ -12,13 +12,15 @@
     RootModule           = 'DrTools.dll'
     FormatsToProcess     = @('DrTools.format.ps1xml')
     CmdletsToExport      = @(
-        'Test-DrConnection'
-        'Invoke-DrBackup'
-        'Get-DrBackup'
-        'Restore-DrBackup'
-        'Test-DrRestore'
-        'Remove-DrBackup'
-        'Copy-DrBackup'
+        'Copy-DrBackup',
+        'Get-DrBackup',
+        'Invoke-DrBackup',
+        'Remove-DrBackup',
+        'Restore-DrBackup',
+        'Test-DrConnection',
+        'Test-DrRestore',
+        'Get-DrTrafficWeight',
+        'Set-DrTrafficWeight'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

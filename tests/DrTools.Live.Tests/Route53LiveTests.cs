@@ -161,7 +161,7 @@ namespace DrTools.LiveTests
         }
 
         // Zone creation is not something DR does, so it is not in IRoute53Service; the test uses the wire client directly.
-        static async Task<string> CreateZoneAsync(Route53Client raw, string name)
+        internal static async Task<string> CreateZoneAsync(Route53Client raw, string name)
         {
             var ns = raw.Namespace;
             var x = await raw.SendAsync("CreateHostedZone", "POST", "/2013-04-01/hostedzone", body:
@@ -176,7 +176,7 @@ namespace DrTools.LiveTests
         /// Deletes every record DrTools made (aliases first: they point at the others), one record per batch so one
         /// failure does not keep the rest, then the zone. Each DELETE repeats the record exactly as listed.
         /// </summary>
-        static async Task DeleteZoneAsync(Route53Service svc, Route53Client raw, string zoneId, List<string> errors)
+        internal static async Task DeleteZoneAsync(Route53Service svc, Route53Client raw, string zoneId, List<string> errors)
         {
             try
             {

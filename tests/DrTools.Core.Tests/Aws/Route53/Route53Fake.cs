@@ -54,8 +54,9 @@ namespace DrTools.Core.Tests.Aws.Route53
     {
         public readonly ConcurrentQueue<string> Verbose = new();
         public readonly ConcurrentQueue<ProgressUpdate> Progress = new();
+        public readonly ConcurrentQueue<string> Warnings = new();
         void IOperationReporter.Verbose(string message) => Verbose.Enqueue(message);
-        public void Warning(string message) { }
+        void IOperationReporter.Warning(string message) => Warnings.Enqueue(message);
         void IOperationReporter.Progress(ProgressUpdate update) => Progress.Enqueue(update);
     }
 }
