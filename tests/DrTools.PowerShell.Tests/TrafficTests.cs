@@ -186,5 +186,52 @@ namespace DrTools.PowerShell.Tests
             Assert.Contains("192.0.2.10", text);
             Assert.DoesNotContain("RecordSet", text);  // the table view, not the default list of every property
         }
+
+        /// <summary>The multi-site example plan, pointed at the fake zone: sites "onprem" and "aws" on www.example.com.</summary>
+        static string PlanFile()
+        {
+            var json = System.Text.Json.Nodes.JsonNode.Parse(System.IO.File.ReadAllText(
+                System.IO.Path.Combine(PsHarness.RepoRoot, "docs", "examples", "plans", "multi-site.json")))!;
+            var dns = json["resources"]!["dns"]!;
+            dns["hostedZoneId"] = "Z1DRTOOLSTEST";
+            var record = dns["records"]![0]!;
+            record["name"] = "www.example.com.";
+            record["sites"]![0]!["setIdentifier"] = "onprem";
+            record["sites"]![1]!["setIdentifier"] = "aws";
+            var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "drtools-plan-" + System.Guid.NewGuid().ToString("N") + ".json");
+            System.IO.File.WriteAllText(path, json.ToJsonString());
+            return path;
+        }
+
+        [Fact]
+        public void Plan_parameter_set_re_weights_the_plans_weighted_records_in_one_batch()
+        {
+            var (zone, server) = Fake();
+            using var _s = server;
+            var plan = PlanFile();
+            var r = PsHarness.Run($"Set-DrTrafficWeight -Plan {PsHarness.Quote(plan)} -Weight @{{ onprem = 0; aws = 100 }} -Confirm:$false -AccessKey AKIDTEST -SecretKey x -EndpointUrl {server.Url}");
+            Assert.True(r.Terminating == null && r.Errors.Count == 0, r.Describe());
+            Assert.Equal("INSYNC", Assert.Single(r.Output).Properties["Status"].Value);
+            Assert.Single(zone.ChangeBatches);
+            Assert.Equal((0L, 100L), (zone.Sites["onprem"].Weight, zone.Sites["aws"].Weight));
+            // No -Region: the plan's DR region signs the calls.
+            Assert.All(server.Requests, q => Assert.Equal("us-west-2", q.Region));
+
+            var get = PsHarness.Run($"Get-DrTrafficWeight -Plan {PsHarness.Quote(plan)} -AccessKey AKIDTEST -SecretKey x -EndpointUrl {server.Url}");
+            Assert.True(get.Terminating == null && get.Errors.Count == 0, get.Describe());
+            Assert.Equal(2, get.Output.Count);
+        }
+
+        [Fact]
+        public void Plan_parameter_set_with_a_broken_plan_is_DrTools_InvalidPlan_and_sends_nothing()
+        {
+            var (_, server) = Fake();
+            using var _s = server;
+            var r = PsHarness.Run($"Set-DrTrafficWeight -Plan @{{ name = 'x'; strategy = 'SIDEWAYS' }} -Weight @{{ aws = 100 }} -Confirm:$false -AccessKey AKIDTEST -SecretKey x -EndpointUrl {server.Url}");
+            var e = Assert.Single(r.AllErrors);
+            Assert.StartsWith("DrTools.InvalidPlan", e.FullyQualifiedErrorId);
+            Assert.Contains("$.strategy", e.ErrorDetails.Message);
+            Assert.Empty(server.Requests);
+        }
     }
 }

@@ -53,8 +53,9 @@ public static class Program
                 continue;
             }
             var help = HelpPage.Parse(page);
-            errors.AddRange(help.Validate(cmdlet, common).Select(e => $"{page}: error HG002: {e}"));
-            commands.Add(Maml.Command(cmdlet, help, common));
+            var problems = help.Validate(cmdlet, common).Select(e => $"{page}: error HG002: {e}").ToList();
+            errors.AddRange(problems);
+            if (problems.Count == 0) commands.Add(Maml.Command(cmdlet, help, common));
         }
 
         foreach (var e in errors) Console.Error.WriteLine(e);

@@ -1,26 +1,47 @@
 using System.Management.Automation;
 using DrTools.Core.Aws.Route53;
 using DrTools.Core.Connection;
+using DrTools.Core.Plans;
 using DrTools.Core.Traffic;
 using DrTools.PowerShell.Infrastructure;
 
 namespace DrTools.PowerShell.Cmdlets
 {
-    [Cmdlet(VerbsCommon.Get, "DrTrafficWeight")]
+    [Cmdlet(VerbsCommon.Get, "DrTrafficWeight", DefaultParameterSetName = RecordSet)]
     [OutputType(typeof(TrafficWeight))]
     public sealed class GetDrTrafficWeightCommand : DrCmdlet
     {
+        const string RecordSet = "Record";
+        const string PlanSet = "Plan";
+
+        /// <summary>A DR plan: the weights of every weighted record in its DNS section.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = PlanSet)]
+        [ValidateNotNull]
+        public object? Plan { get; set; }
+
+        DrPlan? _plan;
+
+        protected override void BeginProcessing()
+        {
+            if (ParameterSetName == PlanSet) _plan = PlanInput.Resolve(this, Plan);
+        }
+
+        protected override void ConfigureConnection(ConnectionRequest request)
+        {
+            if (_plan != null && request.Region == null) request.Region = _plan.DrRegion;
+        }
+
         /// <summary>The hosted zone id (Z...) or name (example.com).</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = RecordSet)]
         [Alias("ZoneId")]
         [ValidateNotNullOrEmpty]
         public string HostedZone { get; set; } = "";
 
-        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = RecordSet)]
         [ValidateNotNullOrEmpty]
         public string RecordName { get; set; } = "";
 
-        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = RecordSet)]
         [ValidateNotNullOrEmpty]
         public string? RecordType { get; set; }
 
@@ -28,10 +49,12 @@ namespace DrTools.PowerShell.Cmdlets
         {
             using var route53 = new Route53Service(new AwsClientFactory(Connection), Reporter);
             var traffic = new TrafficService(route53, Reporter);
+            var targets = _plan != null ? TrafficTargets.FromPlan(_plan) : new[] { new TrafficTarget(HostedZone, RecordName, RecordType) };
             Run(async ct =>
             {
-                foreach (var weight in await traffic.GetWeightsAsync(HostedZone, RecordName, RecordType, ct).ConfigureAwait(false))
-                    Emit(weight);
+                foreach (var target in targets)
+                    foreach (var weight in await traffic.GetWeightsAsync(target.Zone, target.RecordName, target.RecordType, ct).ConfigureAwait(false))
+                        Emit(weight);
             });
         }
     }

@@ -6,6 +6,7 @@ using System.Management.Automation;
 using DrTools.Core.Aws.Route53;
 using DrTools.Core.Connection;
 using DrTools.Core.Diagnostics;
+using DrTools.Core.Plans;
 using DrTools.Core.Traffic;
 using DrTools.PowerShell.Infrastructure;
 
@@ -21,6 +22,12 @@ namespace DrTools.PowerShell.Cmdlets
     public sealed class SetDrTrafficWeightCommand : DrCmdlet
     {
         const string RecordSet = "Record";
+        const string PlanSet = "Plan";
+
+        /// <summary>A DR plan: every weighted record in its DNS section is re-weighted, each in its own atomic batch.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = PlanSet)]
+        [ValidateNotNull]
+        public object? Plan { get; set; }
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = RecordSet)]
         [Alias("ZoneId")]
@@ -53,8 +60,32 @@ namespace DrTools.PowerShell.Cmdlets
 
         readonly List<(string Zone, string Record, string? Type)> _targets = new();
 
+        DrPlan? _plan;
+
+        protected override void BeginProcessing()
+        {
+            if (ParameterSetName == PlanSet) _plan = PlanInput.Resolve(this, Plan);
+        }
+
+        protected override void ConfigureConnection(ConnectionRequest request)
+        {
+            // Route 53 is global; the plan's DR region is where the rest of the recovery works.
+            if (_plan != null && request.Region == null) request.Region = _plan.DrRegion;
+        }
+
         protected override void ProcessRecord()
         {
+            if (_plan != null)
+            {
+                var targets = TrafficTargets.FromPlan(_plan);
+                if (targets.Count == 0)
+                    ThrowTerminatingError(ErrorRecords.InvalidArgument(ErrorIds.InvalidParameter,
+                        $"The plan '{_plan.Name}' has no WEIGHTED DNS records to re-weight.", _plan.Name,
+                        "Use -HostedZone and -RecordName, or add the weighted records to the plan's resources.dns section."));
+                foreach (var t in targets)
+                    if (!_targets.Any(x => Same(x, (t.Zone, t.RecordName, t.RecordType)))) _targets.Add((t.Zone, t.RecordName, t.RecordType));
+                return;
+            }
             var key = (HostedZone, RecordName, RecordType);
             if (!_targets.Any(t => Same(t, key))) _targets.Add(key);
         }
