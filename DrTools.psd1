@@ -19,6 +19,9 @@
         'Test-DrRestore'
         'Remove-DrBackup'
         'Copy-DrBackup'
+        'New-DrPlan'
+        'Import-DrPlan'
+        'Test-DrPlan'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
