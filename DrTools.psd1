@@ -18,6 +18,9 @@
         'Remove-DrBackup',
         'Restore-DrBackup',
         'Test-DrConnection',
+        'Import-DrPlan',
+        'New-DrPlan',
+        'Test-DrPlan',
         'Test-DrRestore',
         'Get-DrTrafficWeight',
         'Set-DrTrafficWeight'

@@ -1,0 +1,71 @@
+using System;
+using System.Collections.Generic;
+using DrTools.Core.Aws.AutoScaling;
+using DrTools.Core.Aws.Ec2;
+using DrTools.Core.Aws.Rds;
+using DrTools.Core.Aws.Route53;
+using DrTools.Core.Connection;
+using DrTools.Core.Diagnostics;
+
+namespace DrTools.Core.Plans.Readiness
+{
+    /// <summary>
+    /// The AWS services a readiness check reads, per region (Auto Scaling groups may name their own region).
+    /// Each service is created once per region and disposed with this object. Tests pass in-memory fakes.
+    /// </summary>
+    public sealed class ReadinessServices : IDisposable
+    {
+        readonly Func<string, IEc2Service> _ec2;
+        readonly Func<string, IRdsService> _rds;
+        readonly Func<string, IAutoScalingService> _autoScaling;
+        readonly Func<IRoute53Service> _route53;
+        readonly Dictionary<(string, string), object> _created = new();
+        IRoute53Service? _route53Instance;
+
+        public ReadinessServices(Func<string, IEc2Service> ec2, Func<string, IRdsService> rds, Func<string, IAutoScalingService> autoScaling,
+            Func<IRoute53Service> route53)
+        {
+            _ec2 = ec2 ?? throw new ArgumentNullException(nameof(ec2));
+            _rds = rds ?? throw new ArgumentNullException(nameof(rds));
+            _autoScaling = autoScaling ?? throw new ArgumentNullException(nameof(autoScaling));
+            _route53 = route53 ?? throw new ArgumentNullException(nameof(route53));
+        }
+
+        /// <summary>The real services for the identity of <paramref name="clients"/>, in whatever region each check needs.</summary>
+        public static ReadinessServices ForConnection(IAwsClientFactory clients, IOperationReporter? reporter = null) => new(
+            region => new Ec2Service(clients, region, reporter),
+            region => RdsService.Create(clients, region),
+            region => AutoScalingService.Create(clients, region),
+            () => new Route53Service(clients, reporter));
+
+        public IEc2Service Ec2(string region) => Get("ec2", region, _ec2);
+        public IRdsService Rds(string region) => Get("rds", region, _rds);
+        public IAutoScalingService AutoScaling(string region) => Get("autoscaling", region, _autoScaling);
+
+        /// <summary>Route 53 is global.</summary>
+        public IRoute53Service Route53()
+        {
+            lock (_created) return _route53Instance ??= _route53();
+        }
+
+        T Get<T>(string service, string region, Func<string, T> create) where T : class
+        {
+            lock (_created)
+            {
+                if (!_created.TryGetValue((service, region), out var s)) _created[(service, region)] = s = create(region);
+                return (T)s;
+            }
+        }
+
+        public void Dispose()
+        {
+            lock (_created)
+            {
+                foreach (var s in _created.Values) (s as IDisposable)?.Dispose();
+                (_route53Instance as IDisposable)?.Dispose();
+                _created.Clear();
+                _route53Instance = null;
+            }
+        }
+    }
+}

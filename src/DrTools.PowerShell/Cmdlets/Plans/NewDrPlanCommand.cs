@@ -1,0 +1,105 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using System.Text;
+using DrTools.Core.Diagnostics;
+using DrTools.Core.Plans;
+using DrTools.PowerShell.Infrastructure;
+
+namespace DrTools.PowerShell.Cmdlets.Plans
+{
+    /// <summary>Scaffolds a complete example plan for a strategy; optionally writes it as JSON. Needs no AWS connection.</summary>
+    [Cmdlet(VerbsCommon.New, "DrPlan", SupportsShouldProcess = true)]
+    [OutputType(typeof(DrPlan))]
+    public sealed class NewDrPlanCommand : PSCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0)]
+        [ValidateSet("BACKUP_AND_RESTORE", "PILOT_LIGHT", "WARM_STANDBY", "MULTI_SITE", IgnoreCase = true)]
+        public string Strategy { get; set; } = "";
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string Name { get; set; } = "orders";
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string PrimaryRegion { get; set; } = "us-east-1";
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string DrRegion { get; set; } = "us-west-2";
+
+        [Parameter(Position = 1)]
+        [ValidateNotNullOrEmpty]
+        public string? Path { get; set; }
+
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        protected override void EndProcessing()
+        {
+            var strategy = (DrStrategy)Enum.Parse(typeof(DrStrategy), Strategy.Replace("_", ""), ignoreCase: true);
+            var json = DrPlanWriter.ToJson(DrPlanTemplates.Create(strategy, Name, PrimaryRegion, DrRegion));
+            if (Path == null)
+            {
+                // Loaded back through the validator, so a bad -Name or region fails here, not at Import-DrPlan.
+                WriteObject(Load(json, null));
+                return;
+            }
+
+            var path = GetUnresolvedProviderPathFromPSPath(Path);
+            if (path.EndsWith(".psd1", StringComparison.OrdinalIgnoreCase))
+                Fail(ErrorIds.InvalidParameter, DrErrorCategory.InvalidArgument, $"New-DrPlan writes JSON, not a PowerShell data file: '{path}'.", path,
+                    "Use a .json path.");
+            if (Directory.Exists(path))
+                Fail(ErrorIds.InvalidParameter, DrErrorCategory.InvalidArgument, $"'{path}' is a folder.", path, "Pass the path of the plan file to write, e.g. .\\orders.json.");
+            var folder = System.IO.Path.GetDirectoryName(path);
+            if (!string.IsNullOrEmpty(folder) && !Directory.Exists(folder))
+                Fail(ErrorIds.NotFound, DrErrorCategory.ObjectNotFound, $"The folder '{folder}' does not exist.", folder, "Create the folder first, or choose another -Path.");
+            var exists = File.Exists(path);
+            if (exists && !Force)
+                Fail(ErrorIds.AlreadyExists, DrErrorCategory.ResourceExists, $"'{path}' already exists; New-DrPlan does not overwrite a plan.", path,
+                    "Add -Force to replace it, or choose another -Path.");
+            var plan = Load(json, path);
+            if (!ShouldProcess(path, exists ? $"Overwrite with a new {Strategy.ToUpperInvariant()} DR plan '{Name}'" : $"Write a {Strategy.ToUpperInvariant()} DR plan '{Name}'"))
+                return;
+            Write(path, json);
+            WriteVerbose($"Wrote the {Strategy.ToUpperInvariant()} plan '{Name}' to {path}. Replace the placeholder ids with yours, then run Import-DrPlan.");
+            WriteObject(plan);
+        }
+
+        DrPlan Load(string json, string? source)
+        {
+            try
+            {
+                return DrPlanLoader.Parse(json, source).GetPlanOrThrow();
+            }
+            catch (DrToolsException ex)
+            {
+                ThrowTerminatingError(ErrorRecords.From(ex));
+                throw; // not reached
+            }
+        }
+
+        /// <summary>Writes next to the target and moves into place, so an interrupted write never leaves half a plan.</summary>
+        void Write(string path, string json)
+        {
+            var temp = path + ".tmp-" + Guid.NewGuid().ToString("N").Substring(0, 8);
+            try
+            {
+                File.WriteAllText(temp, json + Environment.NewLine, new UTF8Encoding(false));
+                if (File.Exists(path)) File.Replace(temp, path, null);
+                else File.Move(temp, path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                try { File.Delete(temp); } catch (Exception) { /* best effort */ }
+                Fail(ErrorIds.InvalidParameter, DrErrorCategory.WriteError, $"Could not write '{path}': {ex.Message}", path,
+                    "Check that the folder is writable by this account and the file is not open elsewhere.");
+            }
+        }
+
+        void Fail(string errorId, DrErrorCategory category, string message, object target, string action) =>
+            ThrowTerminatingError(ErrorRecords.From(new DrToolsException(errorId, category, message, target, action)));
+    }
+}

@@ -1,0 +1,83 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using DrTools.Core.Connection;
+using DrTools.Core.Diagnostics;
+using DrTools.Core.Plans;
+using DrTools.Core.Plans.Readiness;
+using DrTools.PowerShell.Infrastructure;
+
+namespace DrTools.PowerShell.Cmdlets.Plans
+{
+    /// <summary>
+    /// Without -Live: validates plans and reports every error and warning (no AWS). With -Live: the readiness check
+    /// against the DR region, one <see cref="ReadinessCheck"/> per check.
+    /// </summary>
+    [Cmdlet(VerbsDiagnostic.Test, "DrPlan")]
+    [OutputType(typeof(PlanValidationResult), typeof(ReadinessCheck))]
+    public sealed class TestDrPlanCommand : DrCmdlet
+    {
+        DrPlan? _current;
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+        [ValidateNotNull]
+        public object Plan { get; set; } = null!;
+
+        [Parameter]
+        public SwitchParameter Live { get; set; }
+
+        /// <summary>The plan's DR region is the connection region unless -Region says otherwise.</summary>
+        protected override void ConfigureConnection(ConnectionRequest request)
+        {
+            if (string.IsNullOrEmpty(request.Region) && _current != null) request.Region = _current.DrRegion;
+        }
+
+        protected override void ProcessRecord()
+        {
+            PlanLoadResult result;
+            try
+            {
+                result = PlanInput.Load(this, Plan);
+            }
+            catch (DrToolsException ex)
+            {
+                // One unreadable plan must not hide the results of the others in the pipeline.
+                WriteError(ErrorRecords.From(ex));
+                return;
+            }
+            if (!Live)
+            {
+                WriteObject(PlanValidationResult.From(result));
+                return;
+            }
+
+            foreach (var warning in result.Warnings) WriteWarning($"Plan {result.Source ?? ""} {warning}".Replace("  ", " "));
+            DrPlan plan;
+            try
+            {
+                plan = result.GetPlanOrThrow();
+            }
+            catch (DrToolsException ex)
+            {
+                WriteError(ErrorRecords.From(ex));
+                return;
+            }
+            _current = plan;
+            var region = Region ?? plan.DrRegion;
+            var connection = Connection.Region == region ? Connection : Connection.ForRegion(region);
+            IReadOnlyList<ReadinessCheck> checks = new List<ReadinessCheck>();
+            Run(async ct =>
+            {
+                using var services = ReadinessServices.ForConnection(new AwsClientFactory(connection), Reporter);
+                checks = await new ReadinessChecker(services, Reporter).CheckAsync(plan, region, ct).ConfigureAwait(false);
+            });
+            foreach (var check in checks) WriteObject(check);
+            var notReady = checks.Where(c => !c.Ready).ToList();
+            if (notReady.Count > 0)
+                WriteWarning($"Plan '{plan.Name}' is not ready in {region}: {notReady.Count} of {checks.Count} checks failed ("
+                             + string.Join("; ", notReady.Select(c => $"{c.Check} {c.Resource}")) + ").");
+            else
+                WriteVerbose($"Plan '{plan.Name}': all {checks.Count} checks are ready in {region}.");
+        }
+    }
+}
