@@ -12,6 +12,8 @@ namespace DrTools.Core.RecoveryPoints
     public sealed class RecoveryPointRemovalPlan
     {
         public IReadOnlyList<RecoveryPointRemoval> Remove { get; init; } = Array.Empty<RecoveryPointRemoval>();
+        /// <summary>The recovery points behind <see cref="Remove"/>, in the same order.</summary>
+        public IReadOnlyList<RecoveryPoint> RemovePoints { get; init; } = Array.Empty<RecoveryPoint>();
         public IReadOnlyList<RecoveryPoint> Keep { get; init; } = Array.Empty<RecoveryPoint>();
     }
 
@@ -45,6 +47,7 @@ namespace DrTools.Core.RecoveryPoints
                 ? policy.SelectKeep(points, p => p.Id, p => p.Created, p => p.SourceId + "|" + (kind == RecoveryPointKind.Snapshot ? p.VolumeId : ""))
                 : new HashSet<string>(StringComparer.Ordinal);
             var remove = new List<RecoveryPointRemoval>();
+            var removePoints = new List<RecoveryPoint>();
             var keep = new List<RecoveryPoint>();
             foreach (var p in points)
             {
@@ -58,15 +61,16 @@ namespace DrTools.Core.RecoveryPoints
                     : expiredOnly ? $"expired {RecoveryPointTags.FormatTime(p.ExpiresAfter!.Value)}"
                     : $"not kept by {policy}";
                 remove.Add(Removal(p, reason, Array.Empty<string>()));
+                removePoints.Add(p);
             }
-            return new RecoveryPointRemovalPlan { Remove = remove, Keep = keep };
+            return new RecoveryPointRemovalPlan { Remove = remove, RemovePoints = removePoints, Keep = keep };
         }
 
         /// <summary>Removes one recovery point after re-reading it: refuses (DrTools.NotCreatedByDrTools) anything DrTools did not tag.</summary>
         public async Task<RecoveryPointRemoval> RemoveAsync(RecoveryPointKind kind, string id, string region, string reason, CancellationToken cancellationToken)
         {
             var p = await new RecoveryPointCatalog(_services).GetAsync(kind, id, region, cancellationToken).ConfigureAwait(false);
-            if (!p.CreatedByDrTools) throw RecoveryPointErrors.NotCreatedByDrTools(kind, id, region);
+            EnsureCreatedByDrTools(p);
             IReadOnlyList<string> deletedSnapshots = Array.Empty<string>();
             switch (kind)
             {
@@ -108,6 +112,12 @@ namespace DrTools.Core.RecoveryPoints
             _reporter.Verbose($"Removed {RecoveryPointErrors.Describe(kind)} {id} in {region}" +
                               (deletedSnapshots.Count > 0 ? $" and its snapshots {string.Join(", ", deletedSnapshots)}." : "."));
             return Removal(p, reason, deletedSnapshots);
+        }
+
+        /// <summary>DrTools.NotCreatedByDrTools unless the point carries the DrTools:CreatedBy tag.</summary>
+        public static void EnsureCreatedByDrTools(RecoveryPoint p)
+        {
+            if (!p.CreatedByDrTools) throw RecoveryPointErrors.NotCreatedByDrTools(p.Kind, p.Id, p.Region);
         }
 
         /// <summary>The ShouldProcess text for one removal: what goes, including an AMI's snapshots.</summary>
