@@ -49,7 +49,8 @@ namespace DrTools.PowerShell.Cmdlets.Backup
 
         // ---- recovery points
 
-        [Parameter(Mandatory = true, ParameterSetName = "RecoveryPoint", ValueFromPipeline = true)]
+        // Not mandatory: PowerShell would prioritize a set whose mandatory parameter takes ValueFromPipeline and then fail to bind BackupSet objects by property name.
+        [Parameter(ParameterSetName = "RecoveryPoint", ValueFromPipeline = true)]
         public RecoveryPoint? RecoveryPoint { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = "KindId")]
@@ -68,6 +69,7 @@ namespace DrTools.PowerShell.Cmdlets.Backup
             switch (ParameterSetName)
             {
                 case "RecoveryPoint":
+                    if (RecoveryPoint == null) ThrowTerminatingError(Infrastructure.ErrorRecords.From(RecoveryPointCmdlets.NoRecoveryPoint()));
                     RemoveById(RecoveryPoint!.Kind, new[] { RecoveryPoint.Id }, RecoveryPoint.Region);
                     return;
                 case "KindId":

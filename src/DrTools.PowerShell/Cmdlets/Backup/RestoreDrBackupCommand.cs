@@ -47,7 +47,8 @@ namespace DrTools.PowerShell.Cmdlets.Backup
 
         // ---- recovery points
 
-        [Parameter(Mandatory = true, ParameterSetName = "RecoveryPoint", ValueFromPipeline = true)]
+        // Not mandatory: PowerShell would prioritize a set whose mandatory parameter takes ValueFromPipeline and then fail to bind BackupSet objects by property name.
+        [Parameter(ParameterSetName = "RecoveryPoint", ValueFromPipeline = true)]
         public RecoveryPoint? RecoveryPoint { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = "KindId")]
@@ -155,9 +156,14 @@ namespace DrTools.PowerShell.Cmdlets.Backup
     {
         /// <summary>The recovery point from the pipeline, or the one named by -Kind/-Id in the connection's region (re-read from AWS).</summary>
         public static async Task<RecoveryPoint> ResolveAsync(IRecoveryPointServices services, RecoveryPoint? piped, RecoveryPointKind kind, string? id, CancellationToken ct) =>
-            piped != null
+            piped == null && id == null ? throw NoRecoveryPoint()
+            : piped != null
                 ? await new RecoveryPointCatalog(services).GetAsync(piped.Kind, piped.Id, piped.Region, ct).ConfigureAwait(false)
                 : await new RecoveryPointCatalog(services).GetAsync(kind, id!, services.HomeRegion, ct).ConfigureAwait(false);
+
+        public static Core.Diagnostics.DrToolsException NoRecoveryPoint() =>
+            new(Core.Diagnostics.ErrorIds.InvalidParameter, Core.Diagnostics.DrErrorCategory.InvalidArgument, "No recovery point given.", null,
+                "Pipe recovery points from Get-DrBackup -Kind, or pass -Kind and -Id.");
 
         public static IDictionary<string, string> Tags(Hashtable? table)
         {

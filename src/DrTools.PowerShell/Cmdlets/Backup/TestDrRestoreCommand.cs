@@ -51,7 +51,8 @@ namespace DrTools.PowerShell.Cmdlets.Backup
 
         // ---- recovery point drills
 
-        [Parameter(Mandatory = true, ParameterSetName = "RecoveryPoint", ValueFromPipeline = true)]
+        // Not mandatory: PowerShell would prioritize a set whose mandatory parameter takes ValueFromPipeline and then fail to bind BackupSet objects by property name.
+        [Parameter(ParameterSetName = "RecoveryPoint", ValueFromPipeline = true)]
         public RecoveryPoint? RecoveryPoint { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = "KindId")]
