@@ -229,12 +229,18 @@ namespace DrTools.Core.RecoveryPoints
                     Description = r.Description ?? $"DrTools recovery point of {r.SourceId}",
                     NoReboot = !r.Reboot,
                     Tags = tags,
+                    // The image's snapshots are tagged once they are known (below): not every endpoint takes snapshot TagSpecifications here.
+                    TagSnapshots = false,
                 }, ct).ConfigureAwait(false);
                 if (r.Reboot) _reporter.Warning($"Instance {r.SourceId} reboots for an application-consistent image.");
             }
 
             if ((!r.NoWait || r.CopyToRegion != null) && image?.State != "available")
                 image = await ec2.WaitForImageAvailableAsync(imageId, _options.Ec2Wait, ct).ConfigureAwait(false);
+            // Tag the snapshots behind the image as part of it (DrTools:Kind=Image), so they are traceable and never listed as snapshot recovery points.
+            if (image is { State: "available", SnapshotIds.Count: > 0 } && !image.Tags.ContainsKey(RecoveryPointTags.CopiedTo))
+                await ec2.CreateTagsAsync(image.SnapshotIds, image.Tags.Where(kv => kv.Key.StartsWith("DrTools:", StringComparison.Ordinal))
+                    .ToDictionary(kv => kv.Key, kv => kv.Value), ct).ConfigureAwait(false);
 
             if (r.CopyToRegion is { } dr)
             {
