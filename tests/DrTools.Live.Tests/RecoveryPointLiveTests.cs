@@ -113,5 +113,89 @@ namespace DrTools.LiveTests
                 try { await rds.DeleteDBInstanceAsync(dbId, DbFinalSnapshot.None, true); } catch (Exception) { }
             }
         }
+
+        [LiveFact]
+        public async Task Restore_each_kind_in_the_DR_region_faults_and_keep_policy_through_the_cmdlets()
+        {
+            var factory = new AwsClientFactory(Live.Connection(Live.Region));
+            using var ec2 = new Ec2Service(factory, Live.Region);
+            using var drEc2 = new Ec2Service(new AwsClientFactory(Live.Connection(Live.DrRegion)), Live.DrRegion);
+            using var rds = RdsService.Create(factory);
+            rds.PollInterval = TimeSpan.FromSeconds(Live.IsMoto ? 0.2 : 30);
+            var name = Live.Name("rpr");
+            string? instanceId = null, manualSnap = null;
+            var restored = new List<RestoredResource>();
+            string p = Live.Params(), pd = Live.Params(Live.DrRegion);
+            try
+            {
+                var images = await ec2.DescribeImagesAsync(null, new[] { new Ec2Filter("architecture", "x86_64"), new Ec2Filter("root-device-type", "ebs"),
+                    new Ec2Filter("name", Live.IsMoto ? "*" : "al2023-ami-2023*") }, new[] { "amazon" }, None);
+                instanceId = (await ec2.RunInstancesAsync(new Ec2RunRequest(Environment.GetEnvironmentVariable("DRTOOLS_LIVE_AMI") ?? images.First().ImageId, "t3.micro")
+                    { Tags = { ["Name"] = name } }, None)).Single().InstanceId;
+                await ec2.WaitForInstanceRunningAsync(instanceId, new Ec2WaitOptions(TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(Live.IsMoto ? 0.2 : 10)), None);
+                using (var client = factory.Rds())
+                    await client.SendAsync("CreateDBInstance", new Dictionary<string, string>
+                    {
+                        ["DBInstanceIdentifier"] = name, ["DBInstanceClass"] = "db.t3.micro", ["Engine"] = "postgres", ["MasterUsername"] = "drtools",
+                        ["MasterUserPassword"] = "Dr-" + Guid.NewGuid().ToString("N").Substring(0, 20), ["AllocatedStorage"] = "20",
+                    });
+                await rds.WaitForDBInstanceAvailableAsync(name, TimeSpan.FromMinutes(30));
+
+                // Two snapshot sets, an image and a DB snapshot, all copied to the DR region.
+                var r = PsHarness.Run($@"
+Invoke-DrBackup -InstanceId {instanceId} -CopyToRegion {Live.DrRegion} -ClientToken {name}-1 {p}
+Invoke-DrBackup -InstanceId {instanceId} -CopyToRegion {Live.DrRegion} -ClientToken {name}-2 {p}
+Invoke-DrBackup -InstanceId {instanceId} -Image -CopyToRegion {Live.DrRegion} {p}
+Invoke-DrBackup -DBInstanceIdentifier {name} -CopyToRegion {Live.DrRegion} {p}");
+                Assert.True(r.Terminating == null && r.Errors.Count == 0, r.Describe());
+
+                // Restore each kind from its copy in the DR region.
+                var az = (await new AwsClientFactory(Live.Connection(Live.DrRegion)).Ec2().DescribeAvailabilityZonesAsync()).AvailabilityZones.First().ZoneName;
+                var restore = PsHarness.Run($@"
+@(Get-DrBackup -Kind Snapshot -SourceId {instanceId} {pd})[0] | Restore-DrBackup -AvailabilityZone {az} -VolumeType gp3 -Confirm:$false {pd}
+@(Get-DrBackup -Kind Image -SourceId {instanceId} {pd})[0] | Restore-DrBackup -InstanceType t3.micro -ResourceTag @{{ Name = '{name}-dr' }} -Confirm:$false {pd}
+@(Get-DrBackup -Kind DBSnapshot -SourceId {name} {pd})[0] | Restore-DrBackup -DBInstanceIdentifier {name}-dr -DBInstanceClass db.t3.small -Confirm:$false {pd}");
+                restored.AddRange(restore.Output.Select(o => o.BaseObject).OfType<RestoredResource>());
+                Assert.True(restore.Terminating == null && restore.Errors.Count == 0, restore.Describe());
+                Assert.Equal(new[] { "Volume", "Instance", "DBInstance" }, restored.Select(x => x.ResourceType));
+                Assert.All(restored, x => Assert.Equal(Live.DrRegion, x.Region));
+                Assert.Equal(("available", "running", "available"), (restored[0].State, restored[1].State, restored[2].State));
+                Assert.Equal(name + "-dr", restored[2].Id);
+
+                // Faults: a server that is not in the region, a snapshot DrTools did not make.
+                var missing = PsHarness.Run($"Invoke-DrBackup -InstanceId {instanceId} {pd}");
+                Assert.StartsWith("DrTools.SourceNotFound", Assert.Single(missing.AllErrors).FullyQualifiedErrorId);
+                manualSnap = (await ec2.CreateSnapshotsAsync(new Ec2CreateSnapshotsRequest(instanceId) { CopyTagsFromSource = false }, None)).First().SnapshotId;
+                var refused = PsHarness.Run($"Remove-DrBackup -Kind Snapshot -Id {manualSnap} -Confirm:$false {p}");
+                Assert.StartsWith(RecoveryPointErrorIds.NotCreatedByDrTools, Assert.Single(refused.AllErrors).FullyQualifiedErrorId);
+                Assert.Single(await ec2.DescribeSnapshotsAsync(new[] { manualSnap }, null, None));
+
+                // Keep policy in the DR region: -WhatIf lists the older set, then it goes.
+                var whatIf = PsHarness.Run($"Remove-DrBackup -Kind Snapshot -SourceId {instanceId} -KeepLast 1 -WhatIf {pd}");
+                Assert.True(whatIf.Terminating == null && whatIf.Errors.Count == 0, whatIf.Describe());
+                Assert.Contains($"of {instanceId} in {Live.DrRegion}", whatIf.HostText);
+                var before = PsHarness.Run($"Get-DrBackup -Kind Snapshot -SourceId {instanceId} {pd}").Output.Count;
+                var removed = PsHarness.Run($"Remove-DrBackup -Kind Snapshot -SourceId {instanceId} -KeepLast 1 -Confirm:$false {pd}");
+                Assert.True(removed.Terminating == null && removed.Errors.Count == 0, removed.Describe());
+                Assert.Equal(before - 1, PsHarness.Run($"Get-DrBackup -Kind Snapshot -SourceId {instanceId} {pd}").Output.Count);
+            }
+            finally
+            {
+                foreach (var x in restored)
+                    try
+                    {
+                        if (x.ResourceType == "Volume") await drEc2.DeleteVolumeAsync(x.Id, None);
+                        else if (x.ResourceType == "Instance") await drEc2.TerminateInstancesAsync(new[] { x.Id }, None);
+                        else { using var drRds = RdsService.Create(new AwsClientFactory(Live.Connection(Live.DrRegion))); await drRds.DeleteDBInstanceAsync(x.Id, DbFinalSnapshot.None, true); }
+                    }
+                    catch (Exception) { }
+                foreach (var region in new[] { Live.Region, Live.DrRegion })
+                    foreach (var kind in new[] { "Image", "Snapshot", "DBSnapshot" })
+                        PsHarness.Run($"Get-DrBackup -Kind {kind} -SourceId '{instanceId}', '{name}' {Live.Params(region)} | Remove-DrBackup -Confirm:$false {Live.Params(region)}");
+                if (manualSnap != null) try { await ec2.DeleteSnapshotAsync(manualSnap, None); } catch (Exception) { }
+                if (instanceId != null) try { await ec2.TerminateInstancesAsync(new[] { instanceId }, None); } catch (Exception) { }
+                try { await rds.DeleteDBInstanceAsync(name, DbFinalSnapshot.None, true); } catch (Exception) { }
+            }
+        }
     }
 }
