@@ -24,16 +24,22 @@ namespace DrTools.Core.Backup
                 .Where(p => p.Item2 > 0).Select(p => $"keep {p.Item2} {p.Item1}"));
 
         /// <summary>The ids of the sets to keep.</summary>
-        public HashSet<string> SelectKeep(IEnumerable<BackupManifest> sets)
+        public HashSet<string> SelectKeep(IEnumerable<BackupManifest> sets) => SelectKeep(sets, m => m.Id, m => m.Time, GroupKey);
+
+        /// <summary>
+        /// The ids of the items to keep, for anything with an id, a time (UTC) and a group (e.g. recovery points of
+        /// one server): the rules apply to each group separately.
+        /// </summary>
+        public HashSet<string> SelectKeep<T>(IEnumerable<T> items, Func<T, string> id, Func<T, DateTime> time, Func<T, string> group)
         {
             var keep = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var group in sets.GroupBy(GroupKey))
+            foreach (var g in items.GroupBy(group))
             {
-                var newestFirst = group.OrderByDescending(m => m.Time).ThenByDescending(m => m.Id, StringComparer.Ordinal).ToList();
-                Apply(newestFirst, KeepLast, m => m.Id, keep);
-                Apply(newestFirst, KeepDaily, m => m.Time.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), keep);
-                Apply(newestFirst, KeepWeekly, m => IsoWeek(m.Time), keep);
-                Apply(newestFirst, KeepMonthly, m => m.Time.ToString("yyyy-MM", CultureInfo.InvariantCulture), keep);
+                var newestFirst = g.OrderByDescending(time).ThenByDescending(id, StringComparer.Ordinal).ToList();
+                Apply(newestFirst, KeepLast, id, keep, id);
+                Apply(newestFirst, KeepDaily, m => time(m).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), keep, id);
+                Apply(newestFirst, KeepWeekly, m => IsoWeek(time(m)), keep, id);
+                Apply(newestFirst, KeepMonthly, m => time(m).ToString("yyyy-MM", CultureInfo.InvariantCulture), keep, id);
             }
             return keep;
         }
@@ -41,7 +47,7 @@ namespace DrTools.Core.Backup
         static string GroupKey(BackupManifest m) =>
             m.Host.ToUpperInvariant() + "|" + string.Join("|", m.SourcePaths.Select(p => p.ToUpperInvariant()).OrderBy(p => p, StringComparer.Ordinal));
 
-        static void Apply(List<BackupManifest> newestFirst, int count, Func<BackupManifest, string> bucket, HashSet<string> keep)
+        static void Apply<T>(List<T> newestFirst, int count, Func<T, string> bucket, HashSet<string> keep, Func<T, string> id)
         {
             string? last = null;
             foreach (var m in newestFirst)
@@ -49,7 +55,7 @@ namespace DrTools.Core.Backup
                 if (count <= 0) return;
                 var b = bucket(m);
                 if (b == last) continue;
-                keep.Add(m.Id);
+                keep.Add(id(m));
                 last = b;
                 count--;
             }

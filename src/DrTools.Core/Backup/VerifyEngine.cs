@@ -30,6 +30,12 @@ namespace DrTools.Core.Backup
 
         /// <summary>The scratch folder, when it was kept (-Keep).</summary>
         public string? ScratchPath { get; init; }
+
+        /// <summary>For a recovery-point drill (Mode "Drill"): Snapshot, Image or DBSnapshot; null for file backups.</summary>
+        public string? Kind { get; init; }
+
+        /// <summary>For a drill: the scratch volume, instance or DB instance that was restored (deleted unless -Keep).</summary>
+        public string? RestoredId { get; init; }
     }
 
     public sealed class RestoreTestOptions

@@ -136,6 +136,9 @@ namespace DrTools.PowerShell.Infrastructure
         /// <summary>ShouldProcess asked on the pipeline thread, callable from worker threads inside <see cref="Run"/>.</summary>
         protected Task<bool> ShouldProcessAsync(string target, string action) => Pump.AskAsync(() => ShouldProcess(target, action));
 
+        /// <summary>Runs <paramref name="call"/> on the pipeline thread (e.g. a user's scriptblock) and hands its answer to the worker.</summary>
+        protected Task<bool> OnPipelineThreadAsync(Func<bool> call) => Pump.AskAsync(call);
+
         /// <summary>Ctrl+C: cancel every in-flight core call. Sealed so no cmdlet can forget it.</summary>
         protected sealed override void StopProcessing()
         {

@@ -2,22 +2,30 @@ using System.Management.Automation;
 using DrTools.Core.Backup;
 using DrTools.Core.Backup.Storage;
 using DrTools.Core.Connection;
+using DrTools.Core.RecoveryPoints;
 using DrTools.PowerShell.Infrastructure;
 
 namespace DrTools.PowerShell.Cmdlets.Backup
 {
     /// <summary>
-    /// Shared by the backup cmdlets: the -Repository location and S3 compatibility. A folder repository never
+    /// Shared by the backup cmdlets: the -Repository location, S3 compatibility, and the EC2/RDS services for
+    /// recovery points. A folder repository never
     /// resolves an AWS connection, so folder backups need no region or credentials.
     /// </summary>
     public abstract class BackupCmdlet : DrCmdlet
     {
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        public string Repository { get; set; } = "";
+        /// <summary>The file backup repository; each cmdlet declares it for its file parameter sets (recovery points have none).</summary>
+        public abstract string Repository { get; set; }
 
         [Parameter]
         public SwitchParameter S3Compatible { get; set; }
+
+        /// <summary>The parameter sets that work on servers and databases instead of a repository.</summary>
+        protected bool IsRecoveryPointSet => ParameterSetName.StartsWith("RecoveryPoint", System.StringComparison.Ordinal) || ParameterSetName.StartsWith("Kind", System.StringComparison.Ordinal)
+                                             || ParameterSetName is "Instance" or "DBInstance";
+
+        /// <summary>EC2 and RDS in the connection's region and any other (the DR region); dispose after use.</summary>
+        protected IRecoveryPointServices OpenRecoveryPointServices() => new AwsRecoveryPointServices(new AwsClientFactory(Connection), Reporter);
 
         protected override void ConfigureConnection(ConnectionRequest request)
         {

@@ -13,6 +13,10 @@ namespace DrTools.PowerShell.Cmdlets.Backup
     {
         readonly Dictionary<string, List<string>> _ids = new(StringComparer.OrdinalIgnoreCase);
 
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public override string Repository { get; set; } = "";
+
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         public string[]? Id { get; set; }

@@ -2,31 +2,52 @@ using System;
 using System.Linq;
 using System.Management.Automation;
 using DrTools.Core.Backup;
+using DrTools.Core.RecoveryPoints;
 
 namespace DrTools.PowerShell.Cmdlets.Backup
 {
-    [Cmdlet(VerbsCommon.Get, "DrBackup")]
-    [OutputType(typeof(BackupSet))]
+    [Cmdlet(VerbsCommon.Get, "DrBackup", DefaultParameterSetName = "File")]
+    [OutputType(typeof(BackupSet), ParameterSetName = new[] { "File" })]
+    [OutputType(typeof(RecoveryPoint), ParameterSetName = new[] { "Kind" })]
     public sealed class GetDrBackupCommand : BackupCmdlet
     {
-        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Parameter(Mandatory = true, ParameterSetName = "File", ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public override string Repository { get; set; } = "";
+
+        [Parameter(ParameterSetName = "File", ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         public string[]? Id { get; set; }
 
-        [Parameter]
+        [Parameter(ParameterSetName = "File")]
         public SwitchParameter Latest { get; set; }
 
-        [Parameter]
+        [Parameter(ParameterSetName = "File")]
         public DateTime? Before { get; set; }
 
-        [Parameter]
+        [Parameter(ParameterSetName = "File")]
         public DateTime? After { get; set; }
 
-        [Parameter]
+        [Parameter(ParameterSetName = "File")]
         public string[]? Tag { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = "Kind")]
+        public RecoveryPointKind Kind { get; set; }
+
+        [Parameter(ParameterSetName = "Kind")]
+        [ValidateNotNullOrEmpty]
+        public string[]? SourceId { get; set; }
+
+        [Parameter(ParameterSetName = "Kind")]
+        public TimeSpan? Rpo { get; set; }
 
         protected override void ProcessRecord()
         {
+            if (ParameterSetName == "Kind")
+            {
+                ListRecoveryPoints();
+                return;
+            }
             var store = OpenStore(BackupPaths.Resolve(this, Repository));
             Run(async ct =>
             {
@@ -42,5 +63,29 @@ namespace DrTools.PowerShell.Cmdlets.Backup
                 foreach (var m in selected) Emit(BackupSet.From(m, repo.Location));
             });
         }
+
+        void ListRecoveryPoints()
+        {
+            if (Rpo is { } r && r <= TimeSpan.Zero)
+                ThrowTerminatingError(Infrastructure.ErrorRecords.InvalidArgument(Core.Diagnostics.ErrorIds.InvalidParameter,
+                    $"-Rpo {r} must be positive.", r, "Pass the recovery point objective, e.g. -Rpo 1.00:00:00 for 24 hours."));
+            var region = Connection.Region;
+            using var services = OpenRecoveryPointServices();
+            Run(async ct =>
+            {
+                var points = await new RecoveryPointCatalog(services).ListAsync(Kind, region, SourceId, ct).ConfigureAwait(false);
+                if (Rpo is { } rpo)
+                    foreach (var source in RecoveryPointCatalog.EvaluateRpo(points, rpo, DateTime.UtcNow, SourceId))
+                    {
+                        var newest = points.Where(p => p.SourceId.Equals(source, StringComparison.OrdinalIgnoreCase) && p.IsUsable).OrderByDescending(p => p.Created).FirstOrDefault();
+                        Reporter.Warning(newest == null
+                            ? $"RPO not met for {source}: no usable {Kind} recovery point in {region}."
+                            : $"RPO not met for {source}: the newest usable {Kind} recovery point in {region} ({newest.Id}) is {Age(newest.Age)} old; the RPO is {Age(rpo)}.");
+                    }
+                foreach (var p in points) Emit(p);
+            });
+        }
+
+        static string Age(TimeSpan t) => t.TotalDays >= 1 ? $"{t.TotalDays:0.#} days" : t.TotalHours >= 1 ? $"{t.TotalHours:0.#} hours" : $"{t.TotalMinutes:0} minutes";
     }
 }

@@ -4,51 +4,138 @@ using System.Linq;
 using System.Management.Automation;
 using DrTools.Core.Backup;
 using DrTools.Core.Diagnostics;
+using DrTools.Core.RecoveryPoints;
 
 namespace DrTools.PowerShell.Cmdlets.Backup
 {
     [Cmdlet(VerbsCommon.Remove, "DrBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = "Id")]
-    [OutputType(typeof(PruneResult))]
+    [OutputType(typeof(PruneResult), ParameterSetName = new[] { "Id", "Policy" })]
+    [OutputType(typeof(RecoveryPointRemoval), ParameterSetName = new[] { "RecoveryPoint", "KindId", "KindPolicy" })]
     public sealed class RemoveDrBackupCommand : BackupCmdlet
     {
         readonly Dictionary<string, List<string>> _ids = new(StringComparer.OrdinalIgnoreCase);
 
         [Parameter(Mandatory = true, ParameterSetName = "Id", ValueFromPipelineByPropertyName = true)]
+        [Parameter(Mandatory = true, ParameterSetName = "Policy", ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public override string Repository { get; set; } = "";
+
+        [Parameter(Mandatory = true, ParameterSetName = "Id", ValueFromPipelineByPropertyName = true)]
+        [Parameter(Mandatory = true, ParameterSetName = "KindId")]
         [ValidateNotNullOrEmpty]
         public string[] Id { get; set; } = Array.Empty<string>();
 
-        [Parameter(ParameterSetName = "Policy")]
+        [Parameter(ParameterSetName = "Policy")] [Parameter(ParameterSetName = "KindPolicy")]
         [ValidateRange(0, 100000)]
         public int KeepLast { get; set; }
 
-        [Parameter(ParameterSetName = "Policy")]
+        [Parameter(ParameterSetName = "Policy")] [Parameter(ParameterSetName = "KindPolicy")]
         [ValidateRange(0, 100000)]
         public int KeepDaily { get; set; }
 
-        [Parameter(ParameterSetName = "Policy")]
+        [Parameter(ParameterSetName = "Policy")] [Parameter(ParameterSetName = "KindPolicy")]
         [ValidateRange(0, 100000)]
         public int KeepWeekly { get; set; }
 
-        [Parameter(ParameterSetName = "Policy")]
+        [Parameter(ParameterSetName = "Policy")] [Parameter(ParameterSetName = "KindPolicy")]
         [ValidateRange(0, 100000)]
         public int KeepMonthly { get; set; }
 
-        [Parameter]
+        [Parameter(ParameterSetName = "Id")] [Parameter(ParameterSetName = "Policy")]
         public SwitchParameter NoGrace { get; set; }
 
-        [Parameter]
+        [Parameter(ParameterSetName = "Id")] [Parameter(ParameterSetName = "Policy")]
         public SwitchParameter Force { get; set; }
+
+        // ---- recovery points
+
+        // Not mandatory: PowerShell would prioritize a set whose mandatory parameter takes ValueFromPipeline and then fail to bind BackupSet objects by property name.
+        [Parameter(ParameterSetName = "RecoveryPoint", ValueFromPipeline = true)]
+        public RecoveryPoint? RecoveryPoint { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = "KindId")]
+        [Parameter(Mandatory = true, ParameterSetName = "KindPolicy")]
+        public RecoveryPointKind Kind { get; set; }
+
+        [Parameter(ParameterSetName = "KindPolicy")]
+        public SwitchParameter Expired { get; set; }
+
+        [Parameter(ParameterSetName = "KindPolicy")]
+        [ValidateNotNullOrEmpty]
+        public string[]? SourceId { get; set; }
 
         protected override void ProcessRecord()
         {
+            switch (ParameterSetName)
+            {
+                case "RecoveryPoint":
+                    if (RecoveryPoint == null) ThrowTerminatingError(Infrastructure.ErrorRecords.From(RecoveryPointCmdlets.NoRecoveryPoint()));
+                    RemoveById(RecoveryPoint!.Kind, new[] { RecoveryPoint.Id }, RecoveryPoint.Region);
+                    return;
+                case "KindId":
+                    RemoveById(Kind, Id, Connection.Region);
+                    return;
+                case "KindPolicy":
+                    RemoveByPolicy();
+                    return;
+            }
             // Sets piped from Get-DrBackup are gathered per repository and removed together, with one prune.
             var repository = BackupPaths.Resolve(this, Repository);
             if (!_ids.TryGetValue(repository, out var list)) _ids[repository] = list = new List<string>();
             list.AddRange(Id);
         }
 
+        void RemoveById(RecoveryPointKind kind, IReadOnlyList<string> ids, string region)
+        {
+            using var services = OpenRecoveryPointServices();
+            var remover = new RecoveryPointRemover(services, Reporter);
+            var catalog = new RecoveryPointCatalog(services);
+            Run(async ct =>
+            {
+                foreach (var id in ids)
+                {
+                    try
+                    {
+                        var p = await catalog.GetAsync(kind, id, region, ct).ConfigureAwait(false);
+                        RecoveryPointRemover.EnsureCreatedByDrTools(p);
+                        if (!await ShouldProcessAsync(RecoveryPointRemover.Describe(p, "asked by id"), "Remove recovery point").ConfigureAwait(false)) continue;
+                        Emit(await remover.RemoveAsync(kind, id, region, "asked by id", ct).ConfigureAwait(false));
+                    }
+                    catch (DrToolsException ex)
+                    {
+                        EmitError(ex);
+                    }
+                }
+            });
+        }
+
+        void RemoveByPolicy()
+        {
+            var policy = new RetentionPolicy { KeepLast = KeepLast, KeepDaily = KeepDaily, KeepWeekly = KeepWeekly, KeepMonthly = KeepMonthly };
+            if (policy.IsEmpty && !Expired)
+                ThrowTerminatingError(Infrastructure.ErrorRecords.InvalidArgument(ErrorIds.InvalidParameter,
+                    "Remove-DrBackup -Kind needs -Id, -Expired, or at least one of -KeepLast, -KeepDaily, -KeepWeekly, -KeepMonthly greater than 0.", null,
+                    "Say which recovery points to remove (-Id) or which to keep (e.g. -KeepDaily 7 -KeepWeekly 4)."));
+            var region = Connection.Region;
+            using var services = OpenRecoveryPointServices();
+            var remover = new RecoveryPointRemover(services, Reporter);
+            Run(async ct =>
+            {
+                var plan = await remover.PlanAsync(Kind, region, policy.IsEmpty ? null : policy, Expired, SourceId, DateTime.UtcNow, ct).ConfigureAwait(false);
+                Reporter.Verbose($"{(policy.IsEmpty ? "" : $"Policy {policy}")}{(Expired ? " expired only" : "")}: keeping {plan.Keep.Count} recovery point(s), removing {plan.Remove.Count} in {region}.");
+                for (int i = 0; i < plan.Remove.Count; i++)
+                {
+                    var item = plan.Remove[i];
+                    if (!await ShouldProcessAsync(RecoveryPointRemover.Describe(plan.RemovePoints[i], item.Reason), "Remove recovery point").ConfigureAwait(false)) continue;
+                    try { Emit(await remover.RemoveAsync(item.Kind, item.Id, item.Region, item.Reason, ct).ConfigureAwait(false)); }
+                    catch (DrToolsException ex) { EmitError(ex); }
+                }
+            });
+        }
+
         protected override void EndProcessing()
         {
+            if (IsRecoveryPointSet) return;
             RetentionPolicy? policy = null;
             if (ParameterSetName == "Policy")
             {

@@ -1,36 +1,118 @@
 using System;
+using System.Collections;
+using System.Collections.Generic;
 using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
 using DrTools.Core.Backup;
+using DrTools.Core.RecoveryPoints;
 
 namespace DrTools.PowerShell.Cmdlets.Backup
 {
     [Cmdlet(VerbsData.Restore, "DrBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = "Id")]
-    [OutputType(typeof(RestoreResult))]
+    [OutputType(typeof(RestoreResult), ParameterSetName = new[] { "Id", "PointInTime" })]
+    [OutputType(typeof(RestoredResource), ParameterSetName = new[] { "RecoveryPoint", "KindId" })]
     public sealed class RestoreDrBackupCommand : BackupCmdlet
     {
+        [Parameter(Mandatory = true, ParameterSetName = "Id", ValueFromPipelineByPropertyName = true)]
+        [Parameter(Mandatory = true, ParameterSetName = "PointInTime", ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public override string Repository { get; set; } = "";
+
         [Parameter(ParameterSetName = "Id", ValueFromPipelineByPropertyName = true)]
+        [Parameter(Mandatory = true, ParameterSetName = "KindId")]
         [ValidateNotNullOrEmpty]
         public string? Id { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = "PointInTime")]
         public DateTime PointInTime { get; set; }
 
-        [Parameter(Mandatory = true)]
+        [Parameter(Mandatory = true, ParameterSetName = "Id")]
+        [Parameter(Mandatory = true, ParameterSetName = "PointInTime")]
         [ValidateNotNullOrEmpty]
         public string Destination { get; set; } = "";
 
-        [Parameter]
+        [Parameter(ParameterSetName = "Id")]
+        [Parameter(ParameterSetName = "PointInTime")]
         public string[]? Include { get; set; }
 
-        [Parameter]
+        [Parameter(ParameterSetName = "Id")]
+        [Parameter(ParameterSetName = "PointInTime")]
         public SwitchParameter Force { get; set; }
 
-        [Parameter]
+        [Parameter(ParameterSetName = "Id")]
+        [Parameter(ParameterSetName = "PointInTime")]
         [ValidateRange(1, 64)]
         public int ConcurrentRequests { get; set; } = 4;
 
+        // ---- recovery points
+
+        // Not mandatory: PowerShell would prioritize a set whose mandatory parameter takes ValueFromPipeline and then fail to bind BackupSet objects by property name.
+        [Parameter(ParameterSetName = "RecoveryPoint", ValueFromPipeline = true)]
+        public RecoveryPoint? RecoveryPoint { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = "KindId")]
+        public RecoveryPointKind Kind { get; set; }
+
+        [Parameter(ParameterSetName = "RecoveryPoint")] [Parameter(ParameterSetName = "KindId")]
+        [ValidateNotNullOrEmpty]
+        public string? AvailabilityZone { get; set; }
+
+        [Parameter(ParameterSetName = "RecoveryPoint")] [Parameter(ParameterSetName = "KindId")]
+        [ValidateNotNullOrEmpty]
+        public string? VolumeType { get; set; }
+
+        [Parameter(ParameterSetName = "RecoveryPoint")] [Parameter(ParameterSetName = "KindId")]
+        public SwitchParameter Encrypted { get; set; }
+
+        [Parameter(ParameterSetName = "RecoveryPoint")] [Parameter(ParameterSetName = "KindId")]
+        [ValidateNotNullOrEmpty]
+        public string? KmsKeyId { get; set; }
+
+        [Parameter(ParameterSetName = "RecoveryPoint")] [Parameter(ParameterSetName = "KindId")]
+        [ValidateNotNullOrEmpty]
+        public string? InstanceType { get; set; }
+
+        [Parameter(ParameterSetName = "RecoveryPoint")] [Parameter(ParameterSetName = "KindId")]
+        [ValidateNotNullOrEmpty]
+        public string? SubnetId { get; set; }
+
+        [Parameter(ParameterSetName = "RecoveryPoint")] [Parameter(ParameterSetName = "KindId")]
+        [ValidateNotNullOrEmpty]
+        public string[]? SecurityGroupId { get; set; }
+
+        [Parameter(ParameterSetName = "RecoveryPoint")] [Parameter(ParameterSetName = "KindId")]
+        [ValidateNotNullOrEmpty]
+        public string? KeyName { get; set; }
+
+        [Parameter(ParameterSetName = "RecoveryPoint")] [Parameter(ParameterSetName = "KindId")]
+        [ValidateNotNullOrEmpty]
+        public string? DBInstanceIdentifier { get; set; }
+
+        [Parameter(ParameterSetName = "RecoveryPoint")] [Parameter(ParameterSetName = "KindId")]
+        [ValidateNotNullOrEmpty]
+        public string? DBInstanceClass { get; set; }
+
+        [Parameter(ParameterSetName = "RecoveryPoint")] [Parameter(ParameterSetName = "KindId")]
+        [ValidateNotNullOrEmpty]
+        public string? DBSubnetGroupName { get; set; }
+
+        [Parameter(ParameterSetName = "RecoveryPoint")] [Parameter(ParameterSetName = "KindId")]
+        public SwitchParameter MultiAZ { get; set; }
+
+        [Parameter(ParameterSetName = "RecoveryPoint")] [Parameter(ParameterSetName = "KindId")]
+        public Hashtable? ResourceTag { get; set; }
+
+        [Parameter(ParameterSetName = "RecoveryPoint")] [Parameter(ParameterSetName = "KindId")]
+        public SwitchParameter NoWait { get; set; }
+
         protected override void ProcessRecord()
         {
+            if (IsRecoveryPointSet)
+            {
+                RestoreRecoveryPoint();
+                return;
+            }
             var store = OpenStore(BackupPaths.Resolve(this, Repository));
             var destination = GetUnresolvedProviderPathFromPSPath(Destination);
             Run(async ct =>
@@ -49,6 +131,46 @@ namespace DrTools.PowerShell.Cmdlets.Backup
                 foreach (var failure in result.Failures) EmitError(failure.Error);
                 Emit(result);
             });
+        }
+
+        void RestoreRecoveryPoint()
+        {
+            var request = new RecoveryPointRestoreRequest
+            {
+                AvailabilityZone = AvailabilityZone, VolumeType = VolumeType, Encrypted = Encrypted ? true : null, KmsKeyId = KmsKeyId,
+                InstanceType = InstanceType, SubnetId = SubnetId, SecurityGroupIds = SecurityGroupId ?? Array.Empty<string>(), KeyName = KeyName,
+                DBInstanceIdentifier = DBInstanceIdentifier, DBInstanceClass = DBInstanceClass, DBSubnetGroupName = DBSubnetGroupName,
+                MultiAZ = MultiAZ ? true : null, Tags = RecoveryPointCmdlets.Tags(ResourceTag), NoWait = NoWait,
+            };
+            using var services = OpenRecoveryPointServices();
+            Run(async ct =>
+            {
+                var rp = await RecoveryPointCmdlets.ResolveAsync(services, RecoveryPoint, Kind, Id, ct).ConfigureAwait(false);
+                if (!await ShouldProcessAsync($"{rp.Kind} {rp.Id} in {rp.Region}", RecoveryPointRestorer.Describe(rp, request)).ConfigureAwait(false)) return;
+                Emit(await new RecoveryPointRestorer(services, Reporter).RestoreAsync(rp, request, ct).ConfigureAwait(false));
+            });
+        }
+    }
+
+    internal static class RecoveryPointCmdlets
+    {
+        /// <summary>The recovery point from the pipeline, or the one named by -Kind/-Id in the connection's region (re-read from AWS).</summary>
+        public static async Task<RecoveryPoint> ResolveAsync(IRecoveryPointServices services, RecoveryPoint? piped, RecoveryPointKind kind, string? id, CancellationToken ct) =>
+            piped == null && id == null ? throw NoRecoveryPoint()
+            : piped != null
+                ? await new RecoveryPointCatalog(services).GetAsync(piped.Kind, piped.Id, piped.Region, ct).ConfigureAwait(false)
+                : await new RecoveryPointCatalog(services).GetAsync(kind, id!, services.HomeRegion, ct).ConfigureAwait(false);
+
+        public static Core.Diagnostics.DrToolsException NoRecoveryPoint() =>
+            new(Core.Diagnostics.ErrorIds.InvalidParameter, Core.Diagnostics.DrErrorCategory.InvalidArgument, "No recovery point given.", null,
+                "Pipe recovery points from Get-DrBackup -Kind, or pass -Kind and -Id.");
+
+        public static IDictionary<string, string> Tags(Hashtable? table)
+        {
+            var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (table == null) return tags;
+            foreach (DictionaryEntry e in table) tags[e.Key?.ToString() ?? ""] = e.Value?.ToString() ?? "";
+            return tags;
         }
     }
 }

@@ -1,6 +1,9 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using DrTools.Core.Backup;
+using DrTools.Core.RecoveryPoints;
 
 namespace DrTools.PowerShell.Cmdlets.Backup
 {
@@ -8,7 +11,14 @@ namespace DrTools.PowerShell.Cmdlets.Backup
     [OutputType(typeof(RestoreTestResult))]
     public sealed class TestDrRestoreCommand : BackupCmdlet
     {
+        [Parameter(Mandatory = true, ParameterSetName = "Latest", ValueFromPipelineByPropertyName = true)]
         [Parameter(Mandatory = true, ParameterSetName = "Id", ValueFromPipelineByPropertyName = true)]
+        [Parameter(Mandatory = true, ParameterSetName = "Random", ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public override string Repository { get; set; } = "";
+
+        [Parameter(Mandatory = true, ParameterSetName = "Id", ValueFromPipelineByPropertyName = true)]
+        [Parameter(Mandatory = true, ParameterSetName = "KindId")]
         [ValidateNotNullOrEmpty]
         public string? Id { get; set; }
 
@@ -28,15 +38,60 @@ namespace DrTools.PowerShell.Cmdlets.Backup
         [Parameter]
         public SwitchParameter Keep { get; set; }
 
-        [Parameter]
+        [Parameter(ParameterSetName = "Latest")]
+        [Parameter(ParameterSetName = "Id")]
+        [Parameter(ParameterSetName = "Random")]
         public SwitchParameter VerifyOnly { get; set; }
 
-        [Parameter]
+        [Parameter(ParameterSetName = "Latest")]
+        [Parameter(ParameterSetName = "Id")]
+        [Parameter(ParameterSetName = "Random")]
         [ValidateRange(1, 64)]
         public int ConcurrentRequests { get; set; } = 4;
 
+        // ---- recovery point drills
+
+        // Not mandatory: PowerShell would prioritize a set whose mandatory parameter takes ValueFromPipeline and then fail to bind BackupSet objects by property name.
+        [Parameter(ParameterSetName = "RecoveryPoint", ValueFromPipeline = true)]
+        public RecoveryPoint? RecoveryPoint { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = "KindId")]
+        public RecoveryPointKind Kind { get; set; }
+
+        [Parameter(ParameterSetName = "RecoveryPoint")] [Parameter(ParameterSetName = "KindId")]
+        public ScriptBlock? Validation { get; set; }
+
+        [Parameter(ParameterSetName = "RecoveryPoint")] [Parameter(ParameterSetName = "KindId")]
+        [ValidateNotNullOrEmpty]
+        public string? SubnetId { get; set; }
+
+        [Parameter(ParameterSetName = "RecoveryPoint")] [Parameter(ParameterSetName = "KindId")]
+        [ValidateNotNullOrEmpty]
+        public string[]? SecurityGroupId { get; set; }
+
+        [Parameter(ParameterSetName = "RecoveryPoint")] [Parameter(ParameterSetName = "KindId")]
+        [ValidateNotNullOrEmpty]
+        public string? InstanceType { get; set; }
+
+        [Parameter(ParameterSetName = "RecoveryPoint")] [Parameter(ParameterSetName = "KindId")]
+        [ValidateNotNullOrEmpty]
+        public string? AvailabilityZone { get; set; }
+
+        [Parameter(ParameterSetName = "RecoveryPoint")] [Parameter(ParameterSetName = "KindId")]
+        [ValidateNotNullOrEmpty]
+        public string? DBInstanceClass { get; set; }
+
+        [Parameter(ParameterSetName = "RecoveryPoint")] [Parameter(ParameterSetName = "KindId")]
+        [ValidateNotNullOrEmpty]
+        public string? DBSubnetGroupName { get; set; }
+
         protected override void ProcessRecord()
         {
+            if (IsRecoveryPointSet)
+            {
+                Drill();
+                return;
+            }
             var store = OpenStore(BackupPaths.Resolve(this, Repository));
             Run(async ct =>
             {
@@ -47,6 +102,38 @@ namespace DrTools.PowerShell.Cmdlets.Backup
                     ? await engine.VerifyAsync(manifest, ConcurrentRequests, ct).ConfigureAwait(false)
                     : await engine.TestRestoreAsync(manifest, new RestoreTestOptions { Keep = Keep, RtoTarget = RtoTarget, ConcurrentRequests = ConcurrentRequests }, ct).ConfigureAwait(false));
             });
+        }
+
+        void Drill()
+        {
+            var options = new RecoveryPointDrillOptions
+            {
+                Keep = Keep,
+                RtoTarget = RtoTarget,
+                Restore = new RecoveryPointRestoreRequest
+                {
+                    SubnetId = SubnetId, SecurityGroupIds = SecurityGroupId ?? Array.Empty<string>(), InstanceType = InstanceType,
+                    AvailabilityZone = AvailabilityZone, DBInstanceClass = DBInstanceClass, DBSubnetGroupName = DBSubnetGroupName,
+                },
+            };
+            if (Validation is { } script)
+                // PowerShell runs scriptblocks only on the pipeline thread: marshal the call there, hand the answer back.
+                options.Validation = (resource, _) => OnPipelineThreadAsync(() => RunValidation(script, resource));
+            using var services = OpenRecoveryPointServices();
+            Run(async ct =>
+            {
+                var rp = await RecoveryPointCmdlets.ResolveAsync(services, RecoveryPoint, Kind, Id, ct).ConfigureAwait(false);
+                var result = await new RecoveryPointDrill(services, Reporter).RunAsync(rp, options, ct).ConfigureAwait(false);
+                foreach (var f in result.Failures) Reporter.Warning($"Drill of {rp.Id}: {f.Message}");
+                Emit(result);
+            });
+        }
+
+        /// <summary>The restored resource is $_ and the first argument; output $false (or a throw) fails the drill.</summary>
+        static bool RunValidation(ScriptBlock script, RestoredResource resource)
+        {
+            var output = script.InvokeWithContext(null, new List<PSVariable> { new("_", resource) }, resource);
+            return output.All(o => o == null || o.BaseObject is not bool b || b);
         }
     }
 }

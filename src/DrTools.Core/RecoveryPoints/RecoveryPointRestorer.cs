@@ -1,0 +1,148 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using DrTools.Core.Aws;
+using DrTools.Core.Aws.Ec2;
+using DrTools.Core.Aws.Rds;
+using DrTools.Core.Diagnostics;
+
+namespace DrTools.Core.RecoveryPoints
+{
+    /// <summary>How to restore a recovery point; each member applies to one kind and is ignored by the others.</summary>
+    public sealed class RecoveryPointRestoreRequest
+    {
+        // Snapshot -> volume
+        public string? AvailabilityZone { get; set; }
+        public string? VolumeType { get; set; }
+        public bool? Encrypted { get; set; }
+        public string? KmsKeyId { get; set; }
+        // Image -> instance
+        /// <summary>Default: the source instance's type recorded on the image.</summary>
+        public string? InstanceType { get; set; }
+        public string? SubnetId { get; set; }
+        /// <summary>EC2 security groups of the instance, or VPC security groups of the DB instance.</summary>
+        public IList<string> SecurityGroupIds { get; set; } = new List<string>();
+        public string? KeyName { get; set; }
+        /// <summary>Makes a retried launch return the first launch's instance.</summary>
+        public string? ClientToken { get; set; }
+        // DB snapshot -> DB instance
+        /// <summary>Default: the source DB instance's identifier (restoring in the DR region under the same name).</summary>
+        public string? DBInstanceIdentifier { get; set; }
+        public string? DBInstanceClass { get; set; }
+        public string? DBSubnetGroupName { get; set; }
+        public bool? MultiAZ { get; set; }
+        // All
+        public IDictionary<string, string> Tags { get; set; } = new Dictionary<string, string>();
+        public bool NoWait { get; set; }
+    }
+
+    /// <summary>Restores recovery points: a volume from a snapshot, an instance from an AMI, a DB instance from a DB snapshot.</summary>
+    public sealed class RecoveryPointRestorer
+    {
+        readonly IRecoveryPointServices _services;
+        readonly IOperationReporter _reporter;
+        readonly RecoveryPointOptions _options;
+
+        public RecoveryPointRestorer(IRecoveryPointServices services, IOperationReporter? reporter = null, RecoveryPointOptions? options = null)
+        {
+            _services = services;
+            _reporter = reporter ?? NullReporter.Instance;
+            _options = options ?? new RecoveryPointOptions();
+        }
+
+        /// <summary>What the restore will create, for ShouldProcess.</summary>
+        public static string Describe(RecoveryPoint rp, RecoveryPointRestoreRequest r) => rp.Kind switch
+        {
+            RecoveryPointKind.Snapshot => $"Create a volume from snapshot {rp.Id} in {r.AvailabilityZone ?? rp.Region}",
+            RecoveryPointKind.Image => $"Launch an instance from AMI {rp.Id} in {rp.Region}" + (r.SubnetId != null ? $", subnet {r.SubnetId}" : ""),
+            _ => $"Create DB instance {r.DBInstanceIdentifier ?? rp.SourceId} from DB snapshot {rp.Id} in {rp.Region}",
+        };
+
+        public async Task<RestoredResource> RestoreAsync(RecoveryPoint rp, RecoveryPointRestoreRequest r, CancellationToken ct)
+        {
+            if (!rp.IsUsable)
+                throw new DrToolsException(ErrorIds.InvalidState, DrErrorCategory.InvalidOperation,
+                    $"{RecoveryPointErrors.Describe(rp.Kind)} {rp.Id} in {rp.Region} is '{rp.State}', not yet restorable.", rp.Id,
+                    "Wait until it is completed/available (Get-DrBackup shows State), then re-run.");
+            var tags = new Dictionary<string, string>(r.Tags, StringComparer.Ordinal)
+            {
+                [RecoveryPointTags.RestoredFrom] = RecoveryPointTags.Pair(rp.Region, rp.Id),
+            };
+            if (rp.SourceId.Length > 0) tags[RecoveryPointTags.Source] = rp.SourceId;
+            return rp.Kind switch
+            {
+                RecoveryPointKind.Snapshot => await VolumeAsync(rp, r, tags, ct).ConfigureAwait(false),
+                RecoveryPointKind.Image => await InstanceAsync(rp, r, tags, ct).ConfigureAwait(false),
+                _ => await DbInstanceAsync(rp, r, tags, ct).ConfigureAwait(false),
+            };
+        }
+
+        async Task<RestoredResource> VolumeAsync(RecoveryPoint rp, RecoveryPointRestoreRequest r, Dictionary<string, string> tags, CancellationToken ct)
+        {
+            var az = r.AvailabilityZone ?? throw RecoveryPointErrors.Invalid($"Restoring snapshot {rp.Id} needs -AvailabilityZone.", rp.Id,
+                $"Pass the Availability Zone of the instance the volume will be attached to (e.g. {rp.Region}a).");
+            var ec2 = _services.Ec2(rp.Region);
+            var v = await ec2.CreateVolumeFromSnapshotAsync(new Ec2CreateVolumeRequest(rp.Id, az)
+            {
+                VolumeType = r.VolumeType, Encrypted = r.Encrypted ?? (r.KmsKeyId != null ? true : null), KmsKeyId = r.KmsKeyId, Tags = tags,
+            }, ct).ConfigureAwait(false);
+            if (!r.NoWait) v = await WaitForVolumeAvailableAsync(ec2, v.VolumeId, ct).ConfigureAwait(false);
+            return new RestoredResource
+            {
+                ResourceType = "Volume", Id = v.VolumeId, Region = rp.Region, State = v.State, RecoveryPointId = rp.Id, Kind = rp.Kind,
+                Address = v.AvailabilityZone, Resource = v,
+            };
+        }
+
+        internal async Task<Ec2Volume> WaitForVolumeAvailableAsync(IEc2Service ec2, string volumeId, CancellationToken ct) =>
+            (await Waiter.UntilAsync($"volume {volumeId} to be available",
+                async t => (await ec2.DescribeVolumesAsync(new[] { volumeId }, null, t).ConfigureAwait(false)).FirstOrDefault(),
+                v => v == null ? WaitCheck.Pending("not visible yet")
+                    : v.State is "available" or "in-use" ? WaitCheck.Ready(v.State)
+                    : v.State is "error" or "deleting" or "deleted" ? WaitCheck.Failure(v.State)
+                    : WaitCheck.Pending(v.State),
+                _options.WaitTimeout, _options.PollInterval, _reporter, ct).ConfigureAwait(false))!;
+
+        async Task<RestoredResource> InstanceAsync(RecoveryPoint rp, RecoveryPointRestoreRequest r, Dictionary<string, string> tags, CancellationToken ct)
+        {
+            var type = r.InstanceType ?? (rp.Tags.TryGetValue(RecoveryPointTags.InstanceType, out var t) ? t : null)
+                       ?? throw RecoveryPointErrors.Invalid($"AMI {rp.Id} does not record its source's instance type.", rp.Id, "Pass -InstanceType.");
+            var ec2 = _services.Ec2(rp.Region);
+            var launched = await ec2.RunInstancesAsync(new Ec2RunRequest(rp.Id, type)
+            {
+                SubnetId = r.SubnetId, SecurityGroupIds = r.SecurityGroupIds, KeyName = r.KeyName, Tags = tags, ClientToken = r.ClientToken,
+            }, ct).ConfigureAwait(false);
+            var i = launched.First();
+            if (!r.NoWait) i = await ec2.WaitForInstanceRunningAsync(i.InstanceId, new Ec2WaitOptions(_options.WaitTimeout, _options.PollInterval), ct).ConfigureAwait(false);
+            return new RestoredResource
+            {
+                ResourceType = "Instance", Id = i.InstanceId, Region = rp.Region, State = i.State, RecoveryPointId = rp.Id, Kind = rp.Kind,
+                Address = i.PrivateIpAddress, Resource = i,
+            };
+        }
+
+        async Task<RestoredResource> DbInstanceAsync(RecoveryPoint rp, RecoveryPointRestoreRequest r, Dictionary<string, string> tags, CancellationToken ct)
+        {
+            var id = r.DBInstanceIdentifier ?? rp.SourceId;
+            var rds = _services.Rds(rp.Region);
+            var db = await rds.RestoreDBInstanceFromDBSnapshotAsync(new RestoreDbInstanceRequest
+            {
+                DBInstanceIdentifier = id,
+                DBSnapshotIdentifier = rp.Id,
+                DBInstanceClass = r.DBInstanceClass,
+                DBSubnetGroupName = r.DBSubnetGroupName,
+                VpcSecurityGroupIds = r.SecurityGroupIds.Count > 0 ? r.SecurityGroupIds.ToList() : null,
+                MultiAZ = r.MultiAZ,
+                Tags = tags,
+            }, ct).ConfigureAwait(false);
+            if (!r.NoWait) db = await rds.WaitForDBInstanceAvailableAsync(id, _options.WaitTimeout, _reporter, ct).ConfigureAwait(false);
+            return new RestoredResource
+            {
+                ResourceType = "DBInstance", Id = db.Identifier, Region = rp.Region, State = db.Status, RecoveryPointId = rp.Id, Kind = rp.Kind,
+                Address = db.EndpointAddress, Resource = db,
+            };
+        }
+    }
+}

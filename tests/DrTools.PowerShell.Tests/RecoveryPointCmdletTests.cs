@@ -1,0 +1,116 @@
+using System;
+using System.Linq;
+using DrTools.Core.RecoveryPoints;
+using DrTools.TestSupport;
+using Xunit;
+using static DrTools.TestSupport.PsHarness;
+
+namespace DrTools.PowerShell.Tests
+{
+    /// <summary>The recovery-point parameter sets of the backup cmdlets, against a fake EC2 endpoint (wire format of the EC2 API).</summary>
+    public sealed class RecoveryPointCmdletTests
+    {
+        const string Keys = "-AccessKey AKIDTEST -SecretKey TopSecretValue42";
+
+        static FakeResponse Ec2(string action, string inner) =>
+            new(200, $"<{action}Response xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>fake-request-id</requestId>{inner}</{action}Response>");
+
+        static FakeResponse Ec2Error(string code, string message) =>
+            new(400, $"<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors><RequestID>REQ-{code}</RequestID></Response>");
+
+        static string Tags(params (string K, string V)[] tags) =>
+            "<tagSet>" + string.Concat(tags.Select(t => $"<item><key>{t.K}</key><value>{t.V}</value></item>")) + "</tagSet>";
+
+        static string Snapshot(string id, string source, DateTime created, bool tagged = true) =>
+            $"<item><snapshotId>{id}</snapshotId><volumeId>vol-ffffffff</volumeId><status>completed</status><volumeSize>8</volumeSize><startTime>{created:yyyy-MM-ddTHH:mm:ss.fffZ}</startTime>" +
+            (tagged ? Tags(("DrTools:CreatedBy", "DrTools (test)"), ("DrTools:Source", source), ("DrTools:Kind", "Snapshot"), ("DrTools:Volume", "vol-1"),
+                ("DrTools:Created", created.ToString("yyyy-MM-ddTHH:mm:ssZ"))) : "") + "</item>";
+
+        static string Image(string id, string source, DateTime created) =>
+            $"<item><imageId>{id}</imageId><imageState>available</imageState><name>{id}-name</name><creationDate>{created:yyyy-MM-ddTHH:mm:ss.fffZ}</creationDate>" +
+            $"<blockDeviceMapping><item><deviceName>/dev/xvda</deviceName><ebs><snapshotId>snap-of-{id}</snapshotId></ebs></item></blockDeviceMapping>" +
+            Tags(("DrTools:CreatedBy", "DrTools (test)"), ("DrTools:Source", source), ("DrTools:Kind", "Image"), ("DrTools:Created", created.ToString("yyyy-MM-ddTHH:mm:ssZ"))) + "</item>";
+
+        [Fact]
+        public void Get_DrBackup_Kind_lists_newest_first_with_RPO_per_source_and_warns_for_a_missed_RPO()
+        {
+            var now = DateTime.UtcNow;
+            using var aws = new FakeAwsServer(r => Ec2("DescribeSnapshots", "<snapshotSet>" + Snapshot("snap-old", "i-b", now.AddDays(-2)) +
+                Snapshot("snap-new", "i-a", now.AddHours(-1)) + "</snapshotSet>"));
+            var r = Run($"Get-DrBackup -Kind Snapshot -Region us-west-2 -Rpo 1.00:00:00 -EndpointUrl {aws.Url} {Keys}");
+            Assert.True(r.Terminating == null && r.Errors.Count == 0, r.Describe());
+            var points = r.Output.Select(o => (RecoveryPoint)o.BaseObject).ToList();
+            Assert.Equal(new[] { "snap-new", "snap-old" }, points.Select(p => p.Id));
+            Assert.Equal((true, false), (points[0].RpoMet, points[1].RpoMet));
+            Assert.All(points, p => Assert.Equal("us-west-2", p.Region));
+            Assert.Contains(r.Warnings, w => w.StartsWith("RPO not met for i-b") && w.Contains("snap-old"));
+            var req = Assert.Single(aws.Requests);
+            Assert.Equal(("us-west-2", "DescribeSnapshots", "tag:DrTools:Kind", "Snapshot", "self"),
+                (req.Region, req.Action, req.Form["Filter.1.Name"], req.Form["Filter.1.Value.1"], req.Form["Owner.1"]));
+        }
+
+        [Fact]
+        public void Remove_DrBackup_refuses_a_snapshot_DrTools_did_not_create()
+        {
+            using var aws = new FakeAwsServer(r => Ec2("DescribeSnapshots", "<snapshotSet>" + Snapshot("snap-manual", "", DateTime.UtcNow, tagged: false) + "</snapshotSet>"));
+            var r = Run($"Remove-DrBackup -Kind Snapshot -Id snap-manual -Region us-east-1 -Confirm:$false -EndpointUrl {aws.Url} {Keys}");
+            var e = Assert.Single(r.AllErrors);
+            Assert.StartsWith(RecoveryPointErrorIds.NotCreatedByDrTools, e.FullyQualifiedErrorId);
+            Assert.Contains("snap-manual", e.ToString());
+            Assert.DoesNotContain(aws.Requests, q => q.Action == "DeleteSnapshot");
+        }
+
+        [Fact]
+        public void Remove_DrBackup_Kind_keep_policy_WhatIf_lists_what_would_go_with_the_AMI_snapshots_and_deletes_nothing()
+        {
+            var now = DateTime.UtcNow;
+            using var aws = new FakeAwsServer(r => Ec2("DescribeImages", r.Form.ContainsKey("ImageId.1")
+                ? "<imagesSet>" + Image(r.Form["ImageId.1"], "i-a", r.Form["ImageId.1"] == "ami-new" ? now : now.AddDays(-3)) + "</imagesSet>"
+                : "<imagesSet>" + Image("ami-old", "i-a", now.AddDays(-3)) + Image("ami-new", "i-a", now) + "</imagesSet>"));
+            var r = Run($"Remove-DrBackup -Kind Image -KeepLast 1 -Region us-east-1 -WhatIf -EndpointUrl {aws.Url} {Keys}");
+            Assert.True(r.Terminating == null && r.Errors.Count == 0, r.Describe());
+            Assert.Contains("AMI ami-old of i-a in us-east-1", r.HostText);
+            Assert.Contains("and its snapshots snap-of-ami-old", r.HostText);
+            Assert.DoesNotContain("ami-new", r.HostText);
+            Assert.Empty(r.Output);
+            Assert.DoesNotContain(aws.Requests, q => q.Action is "DeregisterImage" or "DeleteSnapshot");
+        }
+
+        [Fact]
+        public void Invoke_DrBackup_of_an_instance_that_is_not_in_the_region_says_so()
+        {
+            using var aws = new FakeAwsServer(r => Ec2Error("InvalidInstanceID.NotFound", "The instance ID 'i-0123456789abcdef0' does not exist"));
+            var r = Run($"Invoke-DrBackup -InstanceId i-0123456789abcdef0 -Region eu-west-1 -EndpointUrl {aws.Url} {Keys}");
+            var e = Assert.Single(r.AllErrors);
+            Assert.StartsWith("DrTools.SourceNotFound", e.FullyQualifiedErrorId);
+            Assert.Contains("does not exist in region eu-west-1", e.ToString());
+            Assert.Contains("-Region", e.ErrorDetails.RecommendedAction);
+            Assert.DoesNotContain(aws.Requests, q => q.Action == "CreateSnapshots");
+        }
+
+        [Fact]
+        public void Instances_and_DB_instances_bind_from_the_pipeline_by_property_name_and_WhatIf_takes_nothing()
+        {
+            using var aws = new FakeAwsServer(r => Ec2Error("UnexpectedCall", "no AWS call expected"));
+            var r = Run($@"
+[pscustomobject]@{{ InstanceId = 'i-1' }}, [pscustomobject]@{{ InstanceId = 'i-2' }} | Invoke-DrBackup -Image -CopyToRegion us-west-2 -Region us-east-1 -WhatIf -EndpointUrl {aws.Url} {Keys}
+[pscustomobject]@{{ DBInstanceIdentifier = 'orders-db' }} | Invoke-DrBackup -Region us-east-1 -RetainDays 7 -WhatIf -EndpointUrl {aws.Url} {Keys}");
+            Assert.True(r.Terminating == null && r.Errors.Count == 0, r.Describe());
+            Assert.Contains("\"Create an AMI without reboot and copy it to us-west-2\" on target \"i-1 in us-east-1\"", r.HostText);
+            Assert.Contains("on target \"i-2 in us-east-1\"", r.HostText);
+            Assert.Contains("\"Create a DB snapshot\" on target \"orders-db in us-east-1\"", r.HostText);
+            Assert.Empty(aws.Requests);
+        }
+
+        [Fact]
+        public void Recovery_point_parameters_do_not_mix_with_file_backup_parameters()
+        {
+            var r = Run("Invoke-DrBackup -Path . -Repository . -InstanceId i-1");
+            Assert.StartsWith("AmbiguousParameterSet", Assert.Single(r.AllErrors).FullyQualifiedErrorId);
+            var r2 = Run("Invoke-DrBackup -InstanceId i-1 -Reboot -Region us-east-1 -WhatIf -AccessKey a -SecretKey b");
+            var e = Assert.Single(r2.AllErrors);
+            Assert.StartsWith("DrTools.InvalidParameter", e.FullyQualifiedErrorId);
+            Assert.Contains("-Reboot applies to images", e.ToString());
+        }
+    }
+}
