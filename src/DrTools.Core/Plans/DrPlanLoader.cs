@@ -35,7 +35,8 @@ namespace DrTools.Core.Plans
         static readonly Regex RoleName = new("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$");
         static readonly Regex GroupName = new(@"^[^:]{1,255}$");
         static readonly Regex LaunchTemplateVersion = new(@"^(\$Latest|\$Default|[1-9]\d*)$");
-        static readonly Regex ZoneId = new("^(/hostedzone/)?Z[A-Z0-9]{1,32}$");
+        // The API model allows any id of up to 32 characters; AWS issues Z-prefixed ids, emulators may not.
+        static readonly Regex ZoneId = new("^(/hostedzone/)?[A-Z0-9]{1,32}$");
         static readonly Regex DnsName = new(@"^(\*\.)?([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.)*[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.?$");
         static readonly Regex HealthCheckId = new("^[A-Za-z0-9-]{1,64}$");
         static readonly Regex SetIdentifier = new("^.{1,128}$");
