@@ -31,5 +31,9 @@ namespace DrTools.Core.Diagnostics
         public const string ApprovalUnavailable = "DrTools.ApprovalUnavailable";
         /// <summary>A recovery step threw something other than a DrTools error (a defect; the message has the details).</summary>
         public const string StepFailed = "DrTools.StepFailed";
+        /// <summary>A recovery step would lose more data than the plan allows (replica lag unknown or above the limit, snapshot older than the RPO).</summary>
+        public const string DataLossRisk = "DrTools.DataLossRisk";
+        /// <summary>Failback refused: the primary site is not healthy or not re-protected.</summary>
+        public const string PrimaryNotReady = "DrTools.PrimaryNotReady";
     }
 }
