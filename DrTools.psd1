@@ -19,6 +19,10 @@
         'Test-DrRestore'
         'Remove-DrBackup'
         'Copy-DrBackup'
+        'Start-DrPilotLight'
+        'Start-DrWarmStandby'
+        'Invoke-DrFailover'
+        'Invoke-DrFailback'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -136,6 +136,9 @@ namespace DrTools.PowerShell.Infrastructure
         /// <summary>ShouldProcess asked on the pipeline thread, callable from worker threads inside <see cref="Run"/>.</summary>
         protected Task<bool> ShouldProcessAsync(string target, string action) => Pump.AskAsync(() => ShouldProcess(target, action));
 
+        /// <summary>Any question (ShouldContinue...) asked on the pipeline thread, callable from worker threads inside <see cref="Run"/>.</summary>
+        protected Task<bool> AskAsync(Func<bool> question) => Pump.AskAsync(question);
+
         /// <summary>Ctrl+C: cancel every in-flight core call. Sealed so no cmdlet can forget it.</summary>
         protected sealed override void StopProcessing()
         {
