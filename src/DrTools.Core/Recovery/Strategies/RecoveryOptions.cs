@@ -5,7 +5,7 @@ using System.Threading.Tasks;
 namespace DrTools.Core.Recovery.Strategies
 {
     /// <summary>What the operator chose for one run; null members fall back to the plan's options.</summary>
-    public sealed class RecoveryOptions
+    public sealed record RecoveryOptions
     {
         /// <summary>Promote a replica whose lag is unknown or too high, or restore a snapshot older than the RPO.</summary>
         public bool AllowDataLoss { get; init; }

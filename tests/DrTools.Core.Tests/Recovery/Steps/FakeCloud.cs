@@ -173,8 +173,13 @@ namespace DrTools.Core.Tests.Recovery.Steps
         public readonly ConcurrentDictionary<string, DbInstance> Instances = new();
         public readonly List<DbSnapshot> Snapshots = new();
 
-        public Task<DbInstance?> FindDBInstanceAsync(string id, CancellationToken ct = default) =>
-            Task.FromResult(Instances.TryGetValue(id, out var d) ? d : null);
+        /// <summary>A modification finishes by the next read after the one that saw it start.</summary>
+        public Task<DbInstance?> FindDBInstanceAsync(string id, CancellationToken ct = default)
+        {
+            if (!Instances.TryGetValue(id, out var d)) return Task.FromResult<DbInstance?>(null);
+            if (d.Status == "modifying") Instances[id] = d with { Status = "available" };
+            return Task.FromResult<DbInstance?>(d);
+        }
 
         public Task<IReadOnlyList<DbSnapshot>> DescribeDBSnapshotsAsync(DbSnapshotQuery? query = null, CancellationToken ct = default) =>
             Task.FromResult<IReadOnlyList<DbSnapshot>>(Snapshots.Where(s => query?.DBInstanceIdentifier == null || s.DBInstanceIdentifier == query.DBInstanceIdentifier).ToList());
