@@ -63,7 +63,7 @@ namespace DrTools.LiveTests
                     elasticIps = new[] { new { allocationId = eip.AllocationId, appServer = "web", index = 0 } },
                     dns = new
                     {
-                        hostedZoneId = zone,
+                        hostedZoneName = _site.ZoneName, // by name: moto's zone ids do not have the AWS "Z..." form the plan schema checks
                         records = new[] { new { name = "app." + _site.ZoneName, type = "A", routing = "SIMPLE", ttl = 60, primary = new { values = new[] { "198.51.100.10" } }, dr = new { elasticIps = new[] { eip.AllocationId } } } },
                     },
                 },
@@ -163,7 +163,7 @@ namespace DrTools.LiveTests
                     database = new { primaryInstanceId = _site.PrimaryDb, replicaInstanceId = _site.ReplicaDb },
                     dns = new
                     {
-                        hostedZoneId = zone,
+                        hostedZoneName = _site.ZoneName, // by name: moto's zone ids do not have the AWS "Z..." form the plan schema checks
                         records = new[]
                         {
                             new
