@@ -18,12 +18,16 @@
         'Remove-DrBackup',
         'Restore-DrBackup',
         'Test-DrConnection',
+        'Invoke-DrFailback',
+        'Invoke-DrFailover',
+        'Start-DrPilotLight',
         'Import-DrPlan',
         'New-DrPlan',
         'Test-DrPlan',
         'Test-DrRestore',
         'Get-DrTrafficWeight',
-        'Set-DrTrafficWeight'
+        'Set-DrTrafficWeight',
+        'Start-DrWarmStandby'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -33,5 +33,9 @@ namespace DrTools.Core.Diagnostics
         public const string StepFailed = "DrTools.StepFailed";
         /// <summary>A traffic change refused by a safety rule (all weights zero, traffic to an unhealthy site); -Force overrides.</summary>
         public const string TrafficSafety = "DrTools.TrafficSafety";
+        /// <summary>A recovery step would lose more data than the plan allows (replica lag unknown or above the limit, snapshot older than the RPO).</summary>
+        public const string DataLossRisk = "DrTools.DataLossRisk";
+        /// <summary>Failback refused: the primary site is not healthy or not re-protected.</summary>
+        public const string PrimaryNotReady = "DrTools.PrimaryNotReady";
     }
 }

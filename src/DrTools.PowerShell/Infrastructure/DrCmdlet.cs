@@ -136,7 +136,10 @@ namespace DrTools.PowerShell.Infrastructure
         /// <summary>ShouldProcess asked on the pipeline thread, callable from worker threads inside <see cref="Run"/>.</summary>
         protected Task<bool> ShouldProcessAsync(string target, string action) => Pump.AskAsync(() => ShouldProcess(target, action));
 
-        /// <summary>Runs <paramref name="call"/> on the pipeline thread (e.g. a user's scriptblock) and hands its answer to the worker.</summary>
+        /// <summary>
+        /// Runs <paramref name="call"/> on the pipeline thread (a user's scriptblock, ShouldContinue for an approval)
+        /// and hands its answer to the worker; callable from worker threads inside <see cref="Run"/>.
+        /// </summary>
         protected Task<bool> OnPipelineThreadAsync(Func<bool> call) => Pump.AskAsync(call);
 
         /// <summary>Ctrl+C: cancel every in-flight core call. Sealed so no cmdlet can forget it.</summary>

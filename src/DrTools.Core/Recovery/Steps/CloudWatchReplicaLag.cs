@@ -1,0 +1,70 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Amazon.Runtime;
+using DrTools.Core.Aws.Wire;
+using DrTools.Core.Connection;
+using DrTools.Core.Diagnostics;
+
+namespace DrTools.Core.Recovery.Steps
+{
+    /// <summary>
+    /// Replica lag from CloudWatch (AWS/RDS ReplicaLag, seconds, 1-minute maximum over the last <see cref="Window"/>).
+    /// The newest data point counts; no data point (replication broken or stopped, metric not published) or an
+    /// unreadable CloudWatch means the lag is unknown, which the promote step treats as a data-loss risk.
+    /// </summary>
+    public sealed class CloudWatchReplicaLag : IReplicaLagSource
+    {
+        static readonly WireServiceInfo Service = new("CloudWatch", "monitoring", "monitoring", "2010-08-01");
+        readonly AwsConnection _connection;
+
+        public CloudWatchReplicaLag(AwsConnection connection) => _connection = connection ?? throw new ArgumentNullException(nameof(connection));
+
+        public TimeSpan Window { get; init; } = TimeSpan.FromMinutes(10);
+
+        public async Task<ReplicaLagReading> GetLagAsync(string region, string dbInstanceIdentifier, CancellationToken cancellationToken)
+        {
+            var c = _connection.ForRegion(region);
+            using var client = new Client(c.Credentials, AwsClientFactory.Configure(new WireClientConfig(Service), c));
+            var end = DateTime.UtcNow;
+            var parameters = new Dictionary<string, string>
+            {
+                ["Namespace"] = "AWS/RDS",
+                ["MetricName"] = "ReplicaLag",
+                ["Dimensions.member.1.Name"] = "DBInstanceIdentifier",
+                ["Dimensions.member.1.Value"] = dbInstanceIdentifier,
+                ["StartTime"] = (end - Window).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+                ["EndTime"] = end.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+                ["Period"] = "60",
+                ["Statistics.member.1"] = "Maximum",
+            };
+            System.Xml.Linq.XElement result;
+            try
+            {
+                result = await client.SendAsync("GetMetricStatistics", parameters, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                var mapped = AwsErrorMapper.Map(ex, "CloudWatch", "GetMetricStatistics", dbInstanceIdentifier, dbInstanceIdentifier, c);
+                return new ReplicaLagReading(null, $"CloudWatch could not be read: {mapped.ErrorId} {mapped.Message}");
+            }
+            var newest = (result.Element("Datapoints")?.Elements("member") ?? Enumerable.Empty<System.Xml.Linq.XElement>())
+                .Select(m => (Time: DateTime.TryParse(m.Child("Timestamp"), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var t) ? t : DateTime.MinValue,
+                              Max: double.TryParse(m.Child("Maximum"), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : (double?)null))
+                .Where(p => p.Max != null)
+                .OrderByDescending(p => p.Time)
+                .FirstOrDefault();
+            if (newest.Max is not { } seconds)
+                return new ReplicaLagReading(null, $"CloudWatch AWS/RDS ReplicaLag has no data point in the last {Window.TotalMinutes:0} min");
+            return new ReplicaLagReading(TimeSpan.FromSeconds(Math.Max(0, seconds)), $"CloudWatch AWS/RDS ReplicaLag maximum at {newest.Time:u}");
+        }
+
+        sealed class Client : QueryProtocolClient
+        {
+            public Client(AWSCredentials credentials, WireClientConfig config) : base(credentials, config) { }
+        }
+    }
+}

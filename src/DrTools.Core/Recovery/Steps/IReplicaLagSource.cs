@@ -1,0 +1,17 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace DrTools.Core.Recovery.Steps
+{
+    /// <summary>How far behind its source a read replica is, as far as anyone can tell.</summary>
+    /// <param name="Lag">The lag; null when it is unknown (no recent data point, replication broken).</param>
+    /// <param name="Source">Where the number comes from, for messages ("CloudWatch AWS/RDS ReplicaLag, 1 min average at 03:12Z").</param>
+    public sealed record ReplicaLagReading(TimeSpan? Lag, string Source);
+
+    /// <summary>Reads replica lag before a promotion (the data-loss rule). The default reads CloudWatch.</summary>
+    public interface IReplicaLagSource
+    {
+        Task<ReplicaLagReading> GetLagAsync(string region, string dbInstanceIdentifier, CancellationToken cancellationToken);
+    }
+}

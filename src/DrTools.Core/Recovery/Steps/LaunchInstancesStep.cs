@@ -1,0 +1,127 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using DrTools.Core.Aws.Ec2;
+using DrTools.Core.Diagnostics;
+using DrTools.Core.Plans;
+using DrTools.Core.Recovery.Engine;
+
+namespace DrTools.Core.Recovery.Steps
+{
+    /// <summary>
+    /// Launches one app server role from its AMI in the DR region and waits until every instance runs.
+    /// Idempotent twice over: the instances carry DrTools:RecoveryRun / DrTools:Step tags that the check finds, and
+    /// RunInstances gets the step's client token, so a retry after a crash between the call and the tags returns the
+    /// instances of the first call instead of launching more.
+    /// </summary>
+    public sealed class LaunchInstancesStep : RecoveryStepBase
+    {
+        /// <summary>Output key: the instance ids, comma-separated, sorted (Elastic IP steps index into it).</summary>
+        public const string InstanceIdsOutput = "instanceIds";
+
+        static readonly string[] Alive = { "pending", "running" };
+        readonly IEc2Service _ec2;
+        readonly AppServerSpec _spec;
+
+        public LaunchInstancesStep(string id, IEc2Service ec2, AppServerSpec spec) : base(id)
+        {
+            _ec2 = ec2 ?? throw new ArgumentNullException(nameof(ec2));
+            _spec = spec ?? throw new ArgumentNullException(nameof(spec));
+        }
+
+        public AppServerSpec Spec => _spec;
+        public override StepKind Kind => StepKind.LaunchInstances;
+        public override string Description => $"Launch {_spec.Count} x {_spec.InstanceType} '{_spec.Name}' from {DescribeAmi(_spec.Ami)} in {_ec2.Region}";
+
+        public override IReadOnlyList<StepResource> Resources => new[]
+        {
+            new StepResource("AWS::EC2::Image", _spec.Ami.ToString(), _ec2.Region, _spec.Ami.Id != null ? "read" : "find newest"),
+            new StepResource("AWS::EC2::Instance", $"{_spec.Count} x {_spec.Name}", _ec2.Region, $"launch {_spec.InstanceType}"
+                + (_spec.SubnetId != null ? $" in {_spec.SubnetId}" : "")),
+        };
+
+        static string DescribeAmi(AmiSelector ami) => ami.Id ?? $"the newest AMI matching {ami}";
+
+        public override async Task<StepOutcome?> CheckDoneAsync(StepContext context, CancellationToken cancellationToken)
+        {
+            var existing = await FindLaunchedAsync(context, cancellationToken).ConfigureAwait(false);
+            if (existing.Count < _spec.Count) return null;
+            var ids = existing.Select(i => i.InstanceId).OrderBy(i => i, StringComparer.Ordinal).Take(_spec.Count).ToList();
+            await WaitRunningAsync(ids, context, cancellationToken).ConfigureAwait(false);
+            return Outcome($"{ids.Count} '{_spec.Name}' instance(s) of this run already launched", ids);
+        }
+
+        public override async Task<StepOutcome> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
+        {
+            var existing = await FindLaunchedAsync(context, cancellationToken).ConfigureAwait(false);
+            var missing = _spec.Count - existing.Count;
+            var ids = existing.Select(i => i.InstanceId).ToList();
+            string? imageId = null;
+            if (missing > 0)
+            {
+                imageId = await ResolveAmiAsync(context, cancellationToken).ConfigureAwait(false);
+                var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (var kv in _spec.Tags) tags[kv.Key] = kv.Value;
+                if (!tags.ContainsKey("Name")) tags["Name"] = $"{context.PlanName}-{_spec.Name}";
+                foreach (var kv in RunTags(context, _spec.Name)) tags[kv.Key] = kv.Value;
+                var request = new Ec2RunRequest(imageId, _spec.InstanceType)
+                {
+                    SubnetId = _spec.SubnetId,
+                    SecurityGroupIds = _spec.SecurityGroupIds.ToList(),
+                    KeyName = _spec.KeyName,
+                    Tags = tags,
+                    Count = missing,
+                    // Topping up a partial launch (instances terminated by hand) needs a token of its own.
+                    ClientToken = existing.Count == 0 ? context.ClientToken : $"{context.ClientToken}-{existing.Count}",
+                };
+                context.Reporter.Verbose($"RunInstances: {missing} x {_spec.InstanceType} from {imageId}" + (existing.Count > 0 ? $" ({existing.Count} already running)" : ""));
+                var launched = await _ec2.RunInstancesAsync(request, cancellationToken).ConfigureAwait(false);
+                ids.AddRange(launched.Select(i => i.InstanceId));
+            }
+            ids = ids.Distinct(StringComparer.Ordinal).OrderBy(i => i, StringComparer.Ordinal).ToList();
+            await WaitRunningAsync(ids, context, cancellationToken).ConfigureAwait(false);
+            return Outcome($"Launched {ids.Count} '{_spec.Name}' instance(s)" + (imageId != null ? $" from {imageId}" : "") + ": " + string.Join(", ", ids), ids);
+        }
+
+        static StepOutcome Outcome(string message, IReadOnlyList<string> ids) =>
+            new StepOutcome(message, ids).WithOutput(InstanceIdsOutput, string.Join(",", ids));
+
+        async Task<IReadOnlyList<Ec2Instance>> FindLaunchedAsync(StepContext context, CancellationToken ct)
+        {
+            var found = await _ec2.DescribeInstancesAsync(null, new[]
+            {
+                new Ec2Filter("tag:" + TagRun, context.RunId),
+                new Ec2Filter("tag:" + TagStep, context.StepId),
+                new Ec2Filter("instance-state-name", Alive),
+            }, ct).ConfigureAwait(false);
+            // Filters are applied by EC2; the state is re-checked because an instance may stop between pages.
+            return found.Where(i => Alive.Contains(i.State) && i.Tags.TryGetValue(TagRun, out var r) && r == context.RunId).ToList();
+        }
+
+        async Task WaitRunningAsync(IReadOnlyList<string> ids, StepContext context, CancellationToken ct)
+        {
+            var options = new Ec2WaitOptions(WaitBudget(Ec2WaitOptions.Instance.Timeout), TimeSpan.FromSeconds(5));
+            await Task.WhenAll(ids.Select(id => _ec2.WaitForInstanceRunningAsync(id, options, ct))).ConfigureAwait(false);
+        }
+
+        /// <summary>The plan's AMI id, or the newest available image in the DR region matching the name/tag filter.</summary>
+        public async Task<string> ResolveAmiAsync(StepContext context, CancellationToken ct)
+        {
+            var ami = _spec.Ami;
+            if (ami.Id != null) return ami.Id;
+            var filters = new List<Ec2Filter> { new("state", "available") };
+            if (ami.Name != null) filters.Add(new Ec2Filter("name", ami.Name));
+            foreach (var kv in ami.Tags) filters.Add(new Ec2Filter("tag:" + kv.Key, kv.Value));
+            var images = await _ec2.DescribeImagesAsync(null, filters, new[] { ami.Owner }, ct).ConfigureAwait(false);
+            var newest = images.Where(i => i.State == "available")
+                .OrderByDescending(i => i.CreationDate ?? DateTime.MinValue).ThenBy(i => i.ImageId, StringComparer.Ordinal).FirstOrDefault()
+                ?? throw new DrToolsException(ErrorIds.NotFound, DrErrorCategory.ObjectNotFound,
+                    $"No available AMI in {_ec2.Region} matches {ami} (owner {ami.Owner}) for app server '{_spec.Name}'.", ami.ToString(),
+                    $"Copy the app server image to {_ec2.Region} (Test-DrPlan -Live checks this), or set resources.appServers[].ami.id in the plan.");
+            context.Reporter.Verbose($"AMI for '{_spec.Name}': {newest.ImageId} ({newest.Name}, created {newest.CreationDate:u}).");
+            return newest.ImageId;
+        }
+    }
+}

@@ -1,0 +1,117 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using DrTools.Core.Aws.Rds;
+using DrTools.Core.Diagnostics;
+using DrTools.Core.Recovery.Engine;
+
+namespace DrTools.Core.Recovery.Steps
+{
+    /// <summary>
+    /// Backup and restore: creates the DR database from the plan's snapshot, or from the newest available snapshot
+    /// of the primary instance in the DR region (a cross-region copy), and waits until it is available.
+    /// Done when the target instance exists (it is then only waited for). A snapshot older than the RPO is refused
+    /// with DrTools.DataLossRisk unless data loss is allowed.
+    /// </summary>
+    public sealed class RestoreDatabaseStep : RecoveryStepBase
+    {
+        readonly IRdsService _rds;
+
+        public RestoreDatabaseStep(string id, IRdsService rds, string targetInstanceId, string? snapshotId, string? primaryInstanceId,
+            TimeSpan rpo, bool allowDataLoss, string? instanceClass = null) : base(id)
+        {
+            _rds = rds ?? throw new ArgumentNullException(nameof(rds));
+            if (snapshotId == null && primaryInstanceId == null)
+                throw new ArgumentException("Either a snapshot id or the primary instance id is needed to find a snapshot.");
+            TargetInstanceId = targetInstanceId;
+            SnapshotId = snapshotId;
+            PrimaryInstanceId = primaryInstanceId;
+            Rpo = rpo;
+            AllowDataLoss = allowDataLoss;
+            InstanceClass = instanceClass;
+        }
+
+        public string TargetInstanceId { get; }
+        public string? SnapshotId { get; }
+        public string? PrimaryInstanceId { get; }
+        public TimeSpan Rpo { get; }
+        public bool AllowDataLoss { get; }
+        public string? InstanceClass { get; }
+        /// <summary>The clock the snapshot's age is measured against (tests fix it).</summary>
+        public Func<DateTime> UtcNow { get; init; } = () => DateTime.UtcNow;
+
+        public override StepKind Kind => StepKind.RestoreDatabase;
+        public override string Description => $"Restore database {TargetInstanceId} in {_rds.Region} from " +
+                                               (SnapshotId ?? $"the newest snapshot of {PrimaryInstanceId}");
+        public override IReadOnlyList<StepResource> Resources => new[]
+        {
+            new StepResource("AWS::RDS::DBSnapshot", SnapshotId ?? $"newest of {PrimaryInstanceId}", _rds.Region, "read"),
+            new StepResource("AWS::RDS::DBInstance", TargetInstanceId, _rds.Region, "restore"),
+        };
+
+        public override async Task<StepOutcome?> CheckDoneAsync(StepContext context, CancellationToken cancellationToken)
+        {
+            var db = await _rds.FindDBInstanceAsync(TargetInstanceId, cancellationToken).ConfigureAwait(false);
+            if (db == null) return null;
+            if (db.Status != "available")
+                db = await _rds.WaitForDBInstanceAvailableAsync(TargetInstanceId, WaitBudget(TimeSpan.FromHours(2)), context.Reporter, cancellationToken).ConfigureAwait(false);
+            return Outcome($"{TargetInstanceId} already exists and is available", db);
+        }
+
+        public override async Task<StepOutcome> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
+        {
+            var snapshot = await FindSnapshotAsync(context, cancellationToken).ConfigureAwait(false);
+            var taken = snapshot.OriginalSnapshotCreateTime ?? snapshot.SnapshotCreateTime;
+            var age = taken is { } t ? UtcNow() - t.ToUniversalTime() : (TimeSpan?)null;
+            if (age == null || age > Rpo)
+            {
+                var problem = age == null ? "its creation time is unknown" : $"it is {PromoteDatabaseStep.Text(age.Value)} old, more than the RPO of {PromoteDatabaseStep.Text(Rpo)}";
+                if (!AllowDataLoss)
+                    throw new DrToolsException(ErrorIds.DataLossRisk, DrErrorCategory.InvalidOperation,
+                        $"Not restoring {TargetInstanceId} from snapshot {snapshot.Identifier}: {problem}.", snapshot.Identifier,
+                        "Copy a newer snapshot to the DR region and resume (-Resume), or accept the data loss with -AllowDataLoss.");
+                context.Reporter.Warning($"Restoring from snapshot {snapshot.Identifier} although {problem} (data loss allowed).");
+            }
+            context.Reporter.Verbose($"RestoreDBInstanceFromDBSnapshot {TargetInstanceId} from {snapshot.Identifier} (taken {taken:u}).");
+            var tags = RunTags(context).ToDictionary(kv => kv.Key, kv => kv.Value);
+            await _rds.RestoreDBInstanceFromDBSnapshotAsync(new RestoreDbInstanceRequest
+            {
+                DBInstanceIdentifier = TargetInstanceId,
+                DBSnapshotIdentifier = snapshot.Identifier,
+                DBInstanceClass = InstanceClass,
+                Tags = tags,
+            }, cancellationToken).ConfigureAwait(false);
+            var db = await _rds.WaitForDBInstanceAvailableAsync(TargetInstanceId, WaitBudget(TimeSpan.FromHours(2)), context.Reporter, cancellationToken).ConfigureAwait(false);
+            return Outcome($"Restored {TargetInstanceId} from snapshot {snapshot.Identifier} (taken {taken:u})", db).WithOutput("snapshotId", snapshot.Identifier);
+        }
+
+        async Task<DbSnapshot> FindSnapshotAsync(StepContext context, CancellationToken ct)
+        {
+            if (SnapshotId != null)
+            {
+                var s = await _rds.FindDBSnapshotAsync(SnapshotId, ct).ConfigureAwait(false)
+                    ?? throw new DrToolsException(ErrorIds.NotFound, DrErrorCategory.ObjectNotFound,
+                        $"The snapshot {SnapshotId} does not exist in {_rds.Region}.", SnapshotId,
+                        "Check resources.database.restore.snapshotId, or leave it out to use the newest snapshot of the primary.");
+                if (s.Status != "available")
+                    s = await _rds.WaitForDBSnapshotAvailableAsync(SnapshotId, WaitBudget(TimeSpan.FromHours(2)), context.Reporter, ct).ConfigureAwait(false);
+                return s;
+            }
+            var all = await _rds.DescribeDBSnapshotsAsync(new DbSnapshotQuery { DBInstanceIdentifier = PrimaryInstanceId }, ct).ConfigureAwait(false);
+            return all.Where(s => s.Status == "available" && string.Equals(s.DBInstanceIdentifier, PrimaryInstanceId, StringComparison.Ordinal))
+                       .OrderByDescending(s => s.OriginalSnapshotCreateTime ?? s.SnapshotCreateTime ?? DateTime.MinValue)
+                       .FirstOrDefault()
+                   ?? throw new DrToolsException(ErrorIds.NotFound, DrErrorCategory.ObjectNotFound,
+                       $"No available snapshot of {PrimaryInstanceId} exists in {_rds.Region}.", PrimaryInstanceId,
+                       $"Copy a snapshot of {PrimaryInstanceId} to {_rds.Region} (Test-DrPlan -Live checks recovery points), or name one in resources.database.restore.snapshotId.");
+        }
+
+        static StepOutcome Outcome(string message, DbInstance db)
+        {
+            var outcome = new StepOutcome(message, new[] { db.Identifier }).WithOutput(PromoteDatabaseStep.InstanceIdOutput, db.Identifier);
+            return db.EndpointAddress != null ? outcome.WithOutput("endpoint", db.EndpointAddress) : outcome;
+        }
+    }
+}

@@ -1,0 +1,31 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace DrTools.Core.Recovery.Strategies
+{
+    /// <summary>What the operator chose for one run; null members fall back to the plan's options.</summary>
+    public sealed record RecoveryOptions
+    {
+        /// <summary>Promote a replica whose lag is unknown or too high, or restore a snapshot older than the RPO.</summary>
+        public bool AllowDataLoss { get; init; }
+        /// <summary>Failback: skip the check that the primary is healthy and writable. Never allows data loss.</summary>
+        public bool Force { get; init; }
+        public bool Resume { get; init; }
+        public string? RunId { get; init; }
+        public bool? ContinueOnError { get; init; }
+        public int? MaxParallelism { get; init; }
+        public TimeSpan? StepTimeout { get; init; }
+        /// <summary>Asks the operator at manual approval steps; null: approvals fail with DrTools.ApprovalUnavailable.</summary>
+        public Func<string, CancellationToken, Task<bool>>? Approve { get; init; }
+    }
+
+    /// <summary>Which way a recovery goes.</summary>
+    public enum RecoveryOperation
+    {
+        /// <summary>Bring the application up in the DR region (the plan's strategy decides how).</summary>
+        Failover,
+        /// <summary>Return traffic to the primary site.</summary>
+        Failback,
+    }
+}

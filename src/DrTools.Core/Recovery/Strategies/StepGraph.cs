@@ -1,0 +1,167 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using DrTools.Core.Plans;
+using DrTools.Core.Recovery.Engine;
+using DrTools.Core.Recovery.Steps;
+
+namespace DrTools.Core.Recovery.Strategies
+{
+    /// <summary>
+    /// The building blocks the strategies share: one method per part of a recovery, each adding its steps with
+    /// their dependencies. Step ids are stable across runs (the journal is keyed by them): launch-&lt;role&gt;,
+    /// scale-&lt;group&gt;, promote-db, restore-db, resize-db, eip-&lt;allocation&gt;, change-dns / shift-traffic,
+    /// wait-healthy, approve-&lt;kind&gt;.
+    /// </summary>
+    internal sealed class StepGraph
+    {
+        readonly DrPlan _plan;
+        readonly RecoveryServices _services;
+        readonly RecoveryOptions _options;
+        readonly List<IRecoveryStep> _steps = new();
+
+        public StepGraph(DrPlan plan, RecoveryServices services, RecoveryOptions options)
+        {
+            _plan = plan ?? throw new ArgumentNullException(nameof(plan));
+            _services = services ?? throw new ArgumentNullException(nameof(services));
+            _options = options ?? new RecoveryOptions();
+        }
+
+        public IReadOnlyList<IRecoveryStep> Steps => _steps;
+        IEnumerable<string> Ids(IEnumerable<IRecoveryStep> steps) => steps.Select(s => s.Id);
+
+        T Add<T>(T step) where T : IRecoveryStep
+        {
+            _steps.Add(step);
+            return step;
+        }
+
+        public List<IRecoveryStep> LaunchAppServers() =>
+            _plan.Resources.AppServers.Select(a => (IRecoveryStep)Add(new LaunchInstancesStep("launch-" + a.Name, _services.Ec2, a))).ToList();
+
+        public List<IRecoveryStep> ScaleGroups(bool toStandby = false)
+        {
+            var list = new List<IRecoveryStep>();
+            foreach (var g in _plan.Resources.AutoScalingGroups)
+            {
+                if (toStandby && g.Standby == null) continue;
+                var asg = _services.AutoScalingFor(string.IsNullOrEmpty(g.Region) ? _plan.DrRegion : g.Region);
+                list.Add(Add(toStandby
+                    ? new ScaleGroupStep($"scale-{g.Name}-standby", asg, g.Name, g.Standby!)
+                    : new ScaleGroupStep("scale-" + g.Name, asg, g.Name, g.Production, g.LaunchTemplateVersion, g.InstanceType)));
+            }
+            return list;
+        }
+
+        /// <summary>Promote (or restore) the database, then resize it; returns the last database step.</summary>
+        public IRecoveryStep? Database(bool restore)
+        {
+            var db = _plan.Resources.Database;
+            if (db == null) return null;
+            var allowDataLoss = db.AllowDataLoss || _options.AllowDataLoss;
+            if (restore)
+            {
+                if (db.Restore == null) return null;
+                // Restoring at the target class saves a resize (and its outage) afterwards.
+                return Add(new RestoreDatabaseStep("restore-db", _services.Rds, db.Restore.InstanceId, db.Restore.SnapshotId, db.PrimaryInstanceId,
+                    _plan.Rpo, allowDataLoss, db.TargetInstanceClass));
+            }
+            if (db.ReplicaInstanceId == null) return null;
+            IRecoveryStep last = Add(new PromoteDatabaseStep("promote-db", _services.Rds, _services.ReplicaLag, db.ReplicaInstanceId,
+                db.MaxReplicaLag ?? _plan.Rpo, allowDataLoss));
+            if (db.TargetInstanceClass != null)
+                last = Add((ResizeDatabaseStep)new ResizeDatabaseStep("resize-db", _services.Rds, db.ReplicaInstanceId, db.TargetInstanceClass).After(last.Id));
+            return last;
+        }
+
+        public List<IRecoveryStep> ElasticIps()
+        {
+            var list = new List<IRecoveryStep>();
+            foreach (var e in _plan.Resources.ElasticIps)
+                list.Add(Add(new AssociateElasticIpStep("eip-" + e.AllocationId, _services.Ec2, e.AllocationId,
+                    e.InstanceId == null ? "launch-" + e.AppServer : null, e.Index, e.InstanceId)));
+            return list;
+        }
+
+        public IRecoveryStep? Dns(DnsDirection direction, StepKind kind, IEnumerable<IRecoveryStep> after)
+        {
+            var dns = _plan.Resources.Dns;
+            if (dns == null || dns.Records.Count == 0) return null;
+            var id = kind == StepKind.ChangeTrafficWeights ? "shift-traffic" : "change-dns";
+            var step = new ChangeDnsStep(id, _services.Route53, _services.Ec2, dns, direction, kind);
+            step.After(Ids(after));
+            return Add(step);
+        }
+
+        /// <summary>The health checks of the side traffic goes to: DR sites on failover, primary sites on failback.</summary>
+        public IReadOnlyList<string> HealthChecks(DnsDirection direction)
+        {
+            var ids = new List<string>();
+            foreach (var r in _plan.Resources.Dns?.Records ?? Array.Empty<DnsRecordSpec>())
+                foreach (var s in r.Sites)
+                {
+                    if (s.HealthCheckId == null) continue;
+                    var serves = r.Routing switch
+                    {
+                        DnsRouting.Weighted => (direction == DnsDirection.ToDr ? s.FailoverWeight ?? s.Weight : s.Weight) > 0,
+                        DnsRouting.Failover => s.Failover == (direction == DnsDirection.ToDr ? FailoverRole.Secondary : FailoverRole.Primary),
+                        _ => false,
+                    };
+                    if (serves) ids.Add(s.HealthCheckId);
+                }
+            return ids.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        }
+
+        public IRecoveryStep? WaitHealthy(DnsDirection direction, bool groups, IEnumerable<IRecoveryStep> after)
+        {
+            var checks = HealthChecks(direction);
+            // Groups outside the DR region are waited for by their own scale step.
+            var sizes = groups
+                ? _plan.Resources.AutoScalingGroups
+                    .Where(g => g.Production.Desired > 0 && (string.IsNullOrEmpty(g.Region) || g.Region == _plan.DrRegion))
+                    .Select(g => (g.Name, g.Production.Desired)).ToList()
+                : new List<(string, int)>();
+            if (checks.Count == 0 && sizes.Count == 0) return null;
+            var step = new WaitHealthyStep("wait-healthy", checks.Count > 0 ? _services.Route53 : null, checks,
+                sizes.Count > 0 ? _services.AutoScaling : null, sizes);
+            if (step.HealthCheckIds.Count == 0 && step.Groups.Count == 0) return null;
+            step.After(Ids(after));
+            return Add(step);
+        }
+
+        public IRecoveryStep CheckPrimary()
+        {
+            var db = _plan.Resources.Database;
+            return Add(new CheckPrimaryStep("check-primary", _services.Route53, HealthChecks(DnsDirection.ToPrimary), _services.PrimaryRds, db?.PrimaryInstanceId));
+        }
+
+        /// <summary>
+        /// Inserts one ManualApprovalStep before the first steps of each kind the plan's approvals name: the approval
+        /// takes over their dependencies and they wait for it. ChangeDns and ChangeTrafficWeights stand for each other.
+        /// </summary>
+        public void InsertApprovals()
+        {
+            var n = 0;
+            foreach (var approval in _plan.Approvals)
+            {
+                var targets = _steps.OfType<RecoveryStepBase>().Where(s => Matches(s.Kind, approval.Before)).ToList();
+                if (targets.Count == 0) continue;
+                var baseId = "approve-" + Kebab(approval.Before.ToString());
+                var id = _steps.Any(s => s.Id == baseId) ? $"{baseId}-{++n}" : baseId;
+                var deps = targets.SelectMany(t => t.DependsOn).Distinct(StringComparer.Ordinal).ToList();
+                var question = string.IsNullOrWhiteSpace(approval.Message) ? $"Continue with {approval.Before}?" : approval.Message;
+                var step = new ManualApprovalStep(id, question, deps);
+                _steps.Insert(_steps.IndexOf(targets[0]), step);
+                foreach (var t in targets) t.After(id);
+            }
+        }
+
+        static bool Matches(StepKind kind, StepKind before) =>
+            kind == before || (IsDns(kind) && IsDns(before));
+
+        static bool IsDns(StepKind k) => k is StepKind.ChangeDns or StepKind.ChangeTrafficWeights;
+
+        static string Kebab(string s) =>
+            string.Concat(s.Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+    }
+}

@@ -1,0 +1,14 @@
+using System.Management.Automation;
+using DrTools.Core.Recovery.Engine;
+using DrTools.Core.Recovery.Strategies;
+
+namespace DrTools.PowerShell.Cmdlets.Recovery
+{
+    [Cmdlet(VerbsLifecycle.Invoke, "DrFailover", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    [OutputType(typeof(RecoveryResult))]
+    public sealed class InvokeDrFailoverCommand : RecoveryCmdlet
+    {
+        protected override RecoveryOperation Operation => RecoveryOperation.Failover;
+        protected override string ActionName => "Fail over";
+    }
+}

@@ -1,0 +1,132 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using DrTools.Core.Connection;
+using DrTools.Core.Diagnostics;
+using DrTools.Core.Plans;
+using DrTools.Core.Recovery.Engine;
+using DrTools.Core.Recovery.Strategies;
+using DrTools.PowerShell.Infrastructure;
+
+namespace DrTools.PowerShell.Cmdlets.Recovery
+{
+    /// <summary>
+    /// Shared by Start-DrPilotLight, Start-DrWarmStandby, Invoke-DrFailover and Invoke-DrFailback: resolve the plan,
+    /// connect to its DR region, ask once for the whole recovery (the -WhatIf text is the full ordered plan), run it,
+    /// prompt for the plan's approvals on the pipeline thread, and write the result and one error per failed step.
+    /// </summary>
+    public abstract class RecoveryCmdlet : DrCmdlet
+    {
+        DrPlan? _plan;
+
+        /// <summary>A plan object (Import-DrPlan), a .json/.psd1 path, or a hashtable.</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+        [ValidateNotNull]
+        public object Plan { get; set; } = null!;
+
+        [Parameter]
+        public SwitchParameter AllowDataLoss { get; set; }
+
+        [Parameter]
+        public SwitchParameter Resume { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? RunId { get; set; }
+
+        [Parameter]
+        public SwitchParameter ContinueOnError { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? JournalPath { get; set; }
+
+        /// <summary>Which way this cmdlet recovers.</summary>
+        protected abstract RecoveryOperation Operation { get; }
+        /// <summary>The strategy the cmdlet is for; null: any.</summary>
+        protected virtual DrStrategy? RequiredStrategy => null;
+        /// <summary>Failback's -Force.</summary>
+        protected virtual bool ForceRequested => false;
+        protected virtual string ActionName => "Start recovery";
+
+        /// <summary>Work in the plan's DR region unless -Region says otherwise.</summary>
+        protected override void ConfigureConnection(ConnectionRequest request)
+        {
+            if (string.IsNullOrEmpty(Region) && _plan != null) request.Region = _plan.DrRegion;
+        }
+
+        protected override void ProcessRecord()
+        {
+            _plan = PlanInput.Resolve(this, Plan);
+            var plan = _plan;
+            if (RequiredStrategy is { } required)
+            {
+                try { RecoveryService.RequireStrategy(plan, required, MyInvocation.MyCommand.Name); }
+                catch (DrToolsException ex) { ThrowTerminatingError(ErrorRecords.From(ex)); }
+            }
+            var options = new RecoveryOptions
+            {
+                AllowDataLoss = AllowDataLoss,
+                Force = ForceRequested,
+                Resume = Resume,
+                RunId = RunId,
+                ContinueOnError = ContinueOnError.IsPresent ? true : null,
+                Approve = ApproveAsync,
+            };
+            var journals = new RecoveryJournalStore(JournalPath != null
+                ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(JournalPath)
+                : RecoveryJournalStore.DefaultDirectory);
+
+            using var services = RecoveryServices.Create(new AwsClientFactory(Connection), plan, Reporter);
+            var service = new RecoveryService(services, journals, Reporter);
+
+            // One confirmation for the whole recovery; -WhatIf prints every step, its wave and what it touches.
+            RecoveryPlan whatIf;
+            try { whatIf = service.Plan(plan, Operation, options); }
+            catch (DrToolsException ex) { ThrowTerminatingError(ErrorRecords.From(ex)); return; }
+            var text = string.Join(Environment.NewLine, RecoveryPlanFormatter.Format(whatIf));
+            var summary = $"{ActionName} of plan '{plan.Name}' ({whatIf.Strategy}) in {Connection.Region}: {whatIf.Steps.Count} steps" +
+                          (Resume ? " (resuming the earlier run)" : "") + (AllowDataLoss ? ", DATA LOSS ALLOWED" : "");
+            if (!ShouldProcess(text, summary + "?", ActionName)) return;
+
+            Run(async ct =>
+            {
+                RecoveryResult result;
+                try
+                {
+                    result = await service.RunAsync(plan, Operation, options, ct).ConfigureAwait(false);
+                }
+                catch (RecoveryCancelledException ex)
+                {
+                    Reporter.Warning(ex.Message);
+                    throw;
+                }
+                foreach (var failed in result.Failed)
+                    EmitError(failed.Error as DrToolsException ?? new DrToolsException(failed.ErrorId ?? ErrorIds.StepFailed, DrErrorCategory.InvalidOperation,
+                        $"Step {failed.StepId} ({failed.Description}) failed: {failed.Message}", failed.StepId,
+                        $"Fix the cause, then run again with -Resume -RunId {result.RunId}.", failed.Error));
+                if (!result.Succeeded)
+                    Reporter.Warning($"Recovery of plan '{result.Plan}' did not complete ({result.Summary}). " +
+                                     $"Fix the cause and continue with -Resume -RunId {result.RunId}; finished steps are not repeated.");
+                Emit(result);
+            });
+        }
+
+        /// <summary>A manual approval: ShouldContinue on the pipeline thread; a host that cannot ask means no approval.</summary>
+        async Task<bool> ApproveAsync(string question, CancellationToken ct)
+        {
+            try
+            {
+                return await OnPipelineThreadAsync(() => ShouldContinue(question, $"Recovery of plan '{_plan!.Name}': approval")).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is PSInvalidOperationException or System.Management.Automation.Host.HostException or NotSupportedException or NotImplementedException)
+            {
+                throw new DrToolsException(ErrorIds.ApprovalUnavailable, DrErrorCategory.InvalidOperation,
+                    $"The plan asks for approval ('{question}') but this PowerShell host cannot ask: {ex.Message}", question,
+                    "Run the recovery in an interactive PowerShell session, or remove the approval from the plan for unattended runs.", ex);
+            }
+        }
+    }
+}

@@ -1,0 +1,322 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using DrTools.Core.Aws.AutoScaling;
+using DrTools.Core.Aws.Ec2;
+using DrTools.Core.Aws.Rds;
+using DrTools.Core.Aws.Route53;
+using DrTools.Core.Diagnostics;
+using DrTools.Core.Recovery.Steps;
+using DrTools.Core.Recovery.Strategies;
+
+namespace DrTools.Core.Tests.Recovery.Steps
+{
+    /// <summary>In-memory EC2/RDS/Auto Scaling/Route 53 with the behaviour the steps rely on; records every mutating call.</summary>
+    internal sealed class FakeCloud
+    {
+        public readonly ConcurrentQueue<string> Calls = new();
+        public readonly FakeEc2 Ec2;
+        public readonly FakeRds Rds;
+        public readonly FakeAsg Asg;
+        public readonly FakeRoute53 Route53;
+        public readonly FakeLag Lag = new();
+
+        public FakeCloud(string region = "us-west-2")
+        {
+            Ec2 = new FakeEc2(this, region);
+            Rds = new FakeRds(this, region);
+            Asg = new FakeAsg(this, region);
+            Route53 = new FakeRoute53(this);
+        }
+
+        public RecoveryServices Services(FakeRds? primary = null) => new()
+        {
+            Ec2 = Ec2, Rds = Rds, AutoScaling = Asg, Route53 = Route53, ReplicaLag = Lag, PrimaryRds = primary,
+        };
+
+        public IEnumerable<string> Mutations(string prefix) => Calls.Where(c => c.StartsWith(prefix, StringComparison.Ordinal));
+    }
+
+    internal sealed class FakeLag : IReplicaLagSource
+    {
+        public TimeSpan? Lag { get; set; } = TimeSpan.FromSeconds(3);
+        public Task<ReplicaLagReading> GetLagAsync(string region, string db, CancellationToken ct) => Task.FromResult(new ReplicaLagReading(Lag, "fake"));
+    }
+
+    internal sealed class FakeEc2 : IEc2Service
+    {
+        readonly FakeCloud _cloud;
+        readonly Dictionary<string, string> _tokens = new();
+        int _n;
+        public FakeEc2(FakeCloud cloud, string region) { _cloud = cloud; Region = region; }
+        public string Region { get; }
+        public readonly List<Ec2Instance> Instances = new();
+        public readonly List<Ec2Image> Images = new();
+        public readonly Dictionary<string, Ec2Address> Addresses = new();
+        public readonly List<Ec2RunRequest> RunRequests = new();
+
+        public Task<IReadOnlyList<Ec2Instance>> DescribeInstancesAsync(IEnumerable<string>? instanceIds, IEnumerable<Ec2Filter>? filters, CancellationToken ct)
+        {
+            lock (Instances)
+            {
+                IEnumerable<Ec2Instance> q = Instances;
+                if (instanceIds != null) { var ids = instanceIds.ToList(); q = q.Where(i => ids.Contains(i.InstanceId)); }
+                foreach (var f in filters ?? Array.Empty<Ec2Filter>())
+                {
+                    if (f.Name.StartsWith("tag:")) { var k = f.Name.Substring(4); q = q.Where(i => i.Tags.TryGetValue(k, out var v) && f.Values.Contains(v)); }
+                    else if (f.Name == "instance-state-name") q = q.Where(i => f.Values.Contains(i.State));
+                }
+                return Task.FromResult<IReadOnlyList<Ec2Instance>>(q.ToList());
+            }
+        }
+
+        public Task<IReadOnlyList<Ec2Instance>> RunInstancesAsync(Ec2RunRequest request, CancellationToken ct)
+        {
+            _cloud.Calls.Enqueue("ec2:RunInstances");
+            lock (Instances)
+            {
+                RunRequests.Add(request);
+                if (request.ClientToken != null && _tokens.ContainsKey(request.ClientToken))
+                    return Task.FromResult<IReadOnlyList<Ec2Instance>>(Instances.Where(i => i.Tags.TryGetValue("token", out var t) && t == request.ClientToken).ToList());
+                var launched = new List<Ec2Instance>();
+                for (var k = 0; k < request.Count; k++)
+                {
+                    var tags = new Dictionary<string, string>(request.Tags) { ["token"] = request.ClientToken ?? "" };
+                    var i = new Ec2Instance($"i-{++_n:x17}", "pending", request.InstanceType, request.ImageId, request.SubnetId, null, null, null, null,
+                        request.KeyName, DateTime.UtcNow, request.SecurityGroupIds.ToList(), Array.Empty<string>(), tags);
+                    Instances.Add(i);
+                    launched.Add(i);
+                }
+                if (request.ClientToken != null) _tokens[request.ClientToken] = "x";
+                return Task.FromResult<IReadOnlyList<Ec2Instance>>(launched);
+            }
+        }
+
+        public Task<Ec2Instance> WaitForInstanceRunningAsync(string instanceId, Ec2WaitOptions? options, CancellationToken ct)
+        {
+            lock (Instances)
+            {
+                var idx = Instances.FindIndex(i => i.InstanceId == instanceId);
+                Instances[idx] = Instances[idx] with { State = "running" };
+                return Task.FromResult(Instances[idx]);
+            }
+        }
+
+        public Task<IReadOnlyList<Ec2Image>> DescribeImagesAsync(IEnumerable<string>? imageIds, IEnumerable<Ec2Filter>? filters, IEnumerable<string>? owners, CancellationToken ct)
+        {
+            IEnumerable<Ec2Image> q = Images;
+            foreach (var f in filters ?? Array.Empty<Ec2Filter>())
+            {
+                if (f.Name == "name") q = q.Where(i => i.Name != null && System.Text.RegularExpressions.Regex.IsMatch(i.Name, "^" + System.Text.RegularExpressions.Regex.Escape(f.Values[0]).Replace("\\*", ".*") + "$"));
+                else if (f.Name.StartsWith("tag:")) { var k = f.Name.Substring(4); q = q.Where(i => i.Tags.TryGetValue(k, out var v) && f.Values.Contains(v)); }
+                else if (f.Name == "state") q = q.Where(i => f.Values.Contains(i.State));
+            }
+            return Task.FromResult<IReadOnlyList<Ec2Image>>(q.ToList());
+        }
+
+        public Task<IReadOnlyList<Ec2Address>> DescribeAddressesAsync(IEnumerable<string>? allocationIds, IEnumerable<Ec2Filter>? filters, CancellationToken ct)
+        {
+            lock (Addresses)
+            {
+                var ids = allocationIds?.ToList();
+                if (ids != null && ids.Any(a => !Addresses.ContainsKey(a)))
+                    throw new DrToolsException(ErrorIds.NotFound, DrErrorCategory.ObjectNotFound, "InvalidAllocationID.NotFound");
+                return Task.FromResult<IReadOnlyList<Ec2Address>>(Addresses.Values.Where(a => ids == null || ids.Contains(a.AllocationId!)).ToList());
+            }
+        }
+
+        public Task<string> AssociateAddressAsync(string allocationId, string instanceId, bool allowReassociation, CancellationToken ct)
+        {
+            _cloud.Calls.Enqueue($"ec2:AssociateAddress {allocationId} {instanceId} {allowReassociation}");
+            lock (Addresses) Addresses[allocationId] = Addresses[allocationId] with { InstanceId = instanceId, AssociationId = "eipassoc-1" };
+            return Task.FromResult("eipassoc-1");
+        }
+
+        public void AddAddress(string allocationId, string ip, string? instanceId = null) =>
+            Addresses[allocationId] = new Ec2Address(allocationId, ip, instanceId != null ? "eipassoc-0" : null, instanceId, null, null, new Dictionary<string, string>());
+
+        public void Dispose() { }
+
+        // Not used by recovery steps.
+        public Task<IReadOnlyList<Ec2StateChange>> StartInstancesAsync(IEnumerable<string> ids, CancellationToken ct) => throw new NotSupportedException();
+        public Task<IReadOnlyList<Ec2StateChange>> StopInstancesAsync(IEnumerable<string> ids, bool force, CancellationToken ct) => throw new NotSupportedException();
+        public Task<IReadOnlyList<Ec2StateChange>> TerminateInstancesAsync(IEnumerable<string> ids, CancellationToken ct) => throw new NotSupportedException();
+        public Task<IReadOnlyList<Ec2Volume>> DescribeVolumesAsync(IEnumerable<string>? ids, IEnumerable<Ec2Filter>? f, CancellationToken ct) => throw new NotSupportedException();
+        public Task<Ec2Volume> CreateVolumeFromSnapshotAsync(Ec2CreateVolumeRequest r, CancellationToken ct) => throw new NotSupportedException();
+        public Task DeleteVolumeAsync(string id, CancellationToken ct) => throw new NotSupportedException();
+        public Task<IReadOnlyList<Ec2Snapshot>> CreateSnapshotsAsync(Ec2CreateSnapshotsRequest r, CancellationToken ct) => throw new NotSupportedException();
+        public Task<IReadOnlyList<Ec2Snapshot>> DescribeSnapshotsAsync(IEnumerable<string>? ids, IEnumerable<Ec2Filter>? f, CancellationToken ct) => throw new NotSupportedException();
+        public Task<string> CopySnapshotToRegionAsync(Ec2CopySnapshotRequest r, CancellationToken ct) => throw new NotSupportedException();
+        public Task DeleteSnapshotAsync(string id, CancellationToken ct) => throw new NotSupportedException();
+        public Task<string> CreateImageAsync(Ec2CreateImageRequest r, CancellationToken ct) => throw new NotSupportedException();
+        public Task<string> CopyImageToRegionAsync(Ec2CopyImageRequest r, CancellationToken ct) => throw new NotSupportedException();
+        public Task<IReadOnlyList<string>> DeregisterImageAsync(string id, CancellationToken ct) => throw new NotSupportedException();
+        public Task<Ec2Address> AllocateAddressAsync(IDictionary<string, string>? tags, CancellationToken ct) => throw new NotSupportedException();
+        public Task DisassociateAddressAsync(string id, CancellationToken ct) => throw new NotSupportedException();
+        public Task ReleaseAddressAsync(string id, CancellationToken ct) => throw new NotSupportedException();
+        public Task CreateTagsAsync(IEnumerable<string> ids, IDictionary<string, string> tags, CancellationToken ct) => throw new NotSupportedException();
+        public Task DeleteTagsAsync(IEnumerable<string> ids, IEnumerable<string> keys, CancellationToken ct) => throw new NotSupportedException();
+        public Task<Ec2Instance> WaitForInstanceStoppedAsync(string id, Ec2WaitOptions? o, CancellationToken ct) => throw new NotSupportedException();
+        public Task WaitForInstanceTerminatedAsync(string id, Ec2WaitOptions? o, CancellationToken ct) => throw new NotSupportedException();
+        public Task<Ec2Snapshot> WaitForSnapshotCompletedAsync(string id, Ec2WaitOptions? o, CancellationToken ct) => throw new NotSupportedException();
+        public Task<Ec2Image> WaitForImageAvailableAsync(string id, Ec2WaitOptions? o, CancellationToken ct) => throw new NotSupportedException();
+    }
+
+    internal sealed class FakeRds : IRdsService
+    {
+        readonly FakeCloud _cloud;
+        public FakeRds(FakeCloud cloud, string region) { _cloud = cloud; Region = region; }
+        public string Region { get; }
+        public readonly ConcurrentDictionary<string, DbInstance> Instances = new();
+        public readonly List<DbSnapshot> Snapshots = new();
+
+        /// <summary>A modification finishes by the next read after the one that saw it start.</summary>
+        public Task<DbInstance?> FindDBInstanceAsync(string id, CancellationToken ct = default)
+        {
+            if (!Instances.TryGetValue(id, out var d)) return Task.FromResult<DbInstance?>(null);
+            if (d.Status == "modifying") Instances[id] = d with { Status = "available" };
+            return Task.FromResult<DbInstance?>(d);
+        }
+
+        public Task<IReadOnlyList<DbSnapshot>> DescribeDBSnapshotsAsync(DbSnapshotQuery? query = null, CancellationToken ct = default) =>
+            Task.FromResult<IReadOnlyList<DbSnapshot>>(Snapshots.Where(s => query?.DBInstanceIdentifier == null || s.DBInstanceIdentifier == query.DBInstanceIdentifier).ToList());
+
+        public Task<DbSnapshot?> FindDBSnapshotAsync(string id, CancellationToken ct = default) =>
+            Task.FromResult(Snapshots.FirstOrDefault(s => s.Identifier == id));
+
+        public Task<DbInstance> PromoteReadReplicaAsync(string id, int? backupRetentionPeriod = null, CancellationToken ct = default)
+        {
+            _cloud.Calls.Enqueue("rds:PromoteReadReplica " + id);
+            return Task.FromResult(Instances[id] = Instances[id] with { ReadReplicaSource = null, Status = "modifying" });
+        }
+
+        public Task<DbInstance> RestoreDBInstanceFromDBSnapshotAsync(RestoreDbInstanceRequest r, CancellationToken ct = default)
+        {
+            _cloud.Calls.Enqueue($"rds:RestoreDBInstanceFromDBSnapshot {r.DBInstanceIdentifier} {r.DBSnapshotIdentifier} {r.DBInstanceClass}");
+            return Task.FromResult(Instances[r.DBInstanceIdentifier] = new DbInstance
+            {
+                Identifier = r.DBInstanceIdentifier, Status = "creating", InstanceClass = r.DBInstanceClass ?? "db.t3.micro", Region = Region,
+                Tags = r.Tags ?? new Dictionary<string, string>(),
+            });
+        }
+
+        public Task<DbInstance> ModifyDBInstanceAsync(ModifyDbInstanceRequest r, CancellationToken ct = default)
+        {
+            _cloud.Calls.Enqueue($"rds:ModifyDBInstance {r.DBInstanceIdentifier} {r.DBInstanceClass} {r.ApplyImmediately}");
+            return Task.FromResult(Instances[r.DBInstanceIdentifier] = Instances[r.DBInstanceIdentifier] with { InstanceClass = r.DBInstanceClass, Status = "modifying" });
+        }
+
+        public Task<DbInstance> WaitForDBInstanceAvailableAsync(string id, TimeSpan timeout, IOperationReporter? reporter = null, CancellationToken ct = default) =>
+            Task.FromResult(Instances[id] = Instances[id] with { Status = "available", EndpointAddress = id + ".rds.example" });
+
+        public Task<IReadOnlyList<DbInstance>> DescribeDBInstancesAsync(string? id = null, IReadOnlyList<RdsFilter>? filters = null, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task<DbSnapshot> CreateDBSnapshotAsync(string i, string s, IReadOnlyDictionary<string, string>? tags = null, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task<DbSnapshot> CopyDBSnapshotAsync(CopyDbSnapshotRequest r, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task<DbInstance> CreateDBInstanceReadReplicaAsync(CreateReadReplicaRequest r, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task<DbInstance> DeleteDBInstanceAsync(string id, DbFinalSnapshot f, bool? d = null, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task<DbSnapshot> DeleteDBSnapshotAsync(string id, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task<IReadOnlyDictionary<string, string>> ListTagsForResourceAsync(string arn, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task AddTagsToResourceAsync(string arn, IReadOnlyDictionary<string, string> t, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task RemoveTagsFromResourceAsync(string arn, IReadOnlyList<string> k, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task<DbSnapshot> WaitForDBSnapshotAvailableAsync(string id, TimeSpan t, IOperationReporter? r = null, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task WaitForDBInstanceDeletedAsync(string id, TimeSpan t, IOperationReporter? r = null, CancellationToken ct = default) => throw new NotSupportedException();
+    }
+
+    internal sealed class FakeAsg : IAutoScalingService
+    {
+        readonly FakeCloud _cloud;
+        public FakeAsg(FakeCloud cloud, string region) { _cloud = cloud; Region = region; }
+        public string Region { get; }
+        public readonly ConcurrentDictionary<string, AutoScalingGroupInfo> Groups = new();
+
+        public void Add(string name, int min, int max, int desired, string version = "1") => Groups[name] = WithInstances(new AutoScalingGroupInfo
+        {
+            Name = name, MinSize = min, MaxSize = max, DesiredCapacity = desired, Region = Region,
+            LaunchTemplate = new LaunchTemplateRef { LaunchTemplateId = "lt-1", Version = version },
+        });
+
+        static AutoScalingGroupInfo WithInstances(AutoScalingGroupInfo g) => g with
+        {
+            Instances = Enumerable.Range(0, g.DesiredCapacity).Select(i => new AutoScalingInstance
+                { InstanceId = $"i-{g.Name}-{i}", LifecycleState = "InService", HealthStatus = "Healthy", InstanceType = "t3.micro" }).ToList(),
+        };
+
+        public Task<IReadOnlyList<AutoScalingGroupInfo>> DescribeAutoScalingGroupsAsync(IReadOnlyList<string>? names = null, CancellationToken ct = default) =>
+            Task.FromResult<IReadOnlyList<AutoScalingGroupInfo>>(Groups.Values.Where(g => names == null || names.Contains(g.Name)).ToList());
+
+        public Task<AutoScalingGroupInfo?> FindAutoScalingGroupAsync(string name, CancellationToken ct = default) =>
+            Task.FromResult(Groups.TryGetValue(name, out var g) ? g : null);
+
+        public Task UpdateAutoScalingGroupAsync(AutoScalingGroupUpdate u, CancellationToken ct = default)
+        {
+            _cloud.Calls.Enqueue($"autoscaling:UpdateAutoScalingGroup {u.AutoScalingGroupName} {u.MinSize}/{u.MaxSize}/{u.DesiredCapacity} {u.LaunchTemplate?.Version}");
+            var g = Groups[u.AutoScalingGroupName];
+            Groups[g.Name] = g with
+            {
+                MinSize = u.MinSize ?? g.MinSize, MaxSize = u.MaxSize ?? g.MaxSize, DesiredCapacity = u.DesiredCapacity ?? g.DesiredCapacity,
+                LaunchTemplate = u.LaunchTemplate?.Version != null ? g.LaunchTemplate! with { Version = u.LaunchTemplate.Version } : g.LaunchTemplate,
+            };
+            return Task.CompletedTask;
+        }
+
+        public Task<AutoScalingGroupInfo> WaitForInServiceAsync(string name, int? count, TimeSpan timeout, IOperationReporter? reporter = null, CancellationToken ct = default) =>
+            Task.FromResult(Groups[name] = WithInstances(Groups[name]));
+
+        public Task SetDesiredCapacityAsync(string name, int d, bool h = false, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task SuspendProcessesAsync(string name, IReadOnlyList<string>? p, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task ResumeProcessesAsync(string name, IReadOnlyList<string>? p, CancellationToken ct = default) => throw new NotSupportedException();
+    }
+
+    internal sealed class FakeRoute53 : IRoute53Service
+    {
+        readonly FakeCloud _cloud;
+        public FakeRoute53(FakeCloud cloud) => _cloud = cloud;
+        public readonly List<ResourceRecordSet> Records = new();
+        public readonly List<IReadOnlyList<RecordChange>> Batches = new();
+        public readonly Dictionary<string, HealthState> Health = new();
+        int _changes;
+
+        public Task<IReadOnlyList<ResourceRecordSet>> ListRecordSetsAsync(string zoneId, string? name = null, string? type = null, CancellationToken ct = default)
+        {
+            lock (Records)
+                return Task.FromResult<IReadOnlyList<ResourceRecordSet>>(Records.Where(r => (name == null || Route53Names.SameName(r.Name, name)) && (type == null || r.Type == type)).ToList());
+        }
+
+        public Task<ChangeInfo> ChangeRecordSetsAsync(string zoneId, IReadOnlyList<RecordChange> changes, string? comment = null, CancellationToken ct = default)
+        {
+            _cloud.Calls.Enqueue($"route53:ChangeResourceRecordSets {zoneId} {changes.Count}");
+            lock (Records)
+            {
+                Batches.Add(changes);
+                foreach (var c in changes)
+                {
+                    Records.RemoveAll(r => Route53Names.SameName(r.Name, c.RecordSet.Name) && r.Type == c.RecordSet.Type && r.SetIdentifier == c.RecordSet.SetIdentifier);
+                    if (c.Action != ChangeAction.Delete) Records.Add(c.RecordSet);
+                }
+            }
+            return Task.FromResult(new ChangeInfo { Id = $"C{++_changes}", Status = "PENDING" });
+        }
+
+        public Task<ChangeInfo> WaitForInSyncAsync(string changeId, TimeSpan timeout, TimeSpan? pollInterval = null, CancellationToken ct = default) =>
+            Task.FromResult(new ChangeInfo { Id = changeId, Status = "INSYNC" });
+
+        public Task<HealthCheckStatus> GetHealthCheckStatusAsync(string id, CancellationToken ct = default) =>
+            Task.FromResult(new HealthCheckStatus
+            {
+                HealthCheckId = id, State = Health.TryGetValue(id, out var s) ? s : HealthState.Healthy, HealthyCheckers = 3, TotalCheckers = 3,
+            });
+
+        public Task<HostedZone> FindHostedZoneAsync(string name, bool? privateZone = null, CancellationToken ct = default) =>
+            Task.FromResult(new HostedZone { Id = "ZFAKE", Name = name });
+
+        public Task<IReadOnlyList<HostedZone>> ListHostedZonesAsync(CancellationToken ct = default) => throw new NotSupportedException();
+        public Task<IReadOnlyList<HostedZone>> FindHostedZonesAsync(string name, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task<ChangeInfo> GetChangeAsync(string id, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task<HealthCheck> CreateHealthCheckAsync(string r, HealthCheckConfig c, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task<HealthCheck> GetHealthCheckAsync(string id, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task DeleteHealthCheckAsync(string id, CancellationToken ct = default) => throw new NotSupportedException();
+    }
+}

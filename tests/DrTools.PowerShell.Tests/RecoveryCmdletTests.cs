@@ -1,0 +1,133 @@
+using System;
+using System.IO;
+using System.Linq;
+using DrTools.TestSupport;
+using Xunit;
+
+namespace DrTools.PowerShell.Tests
+{
+    /// <summary>The recovery cmdlets as an admin uses them: -WhatIf shows everything and changes nothing, -Confirm No does nothing, bad input is a DrTools error.</summary>
+    public sealed class RecoveryCmdletTests : IDisposable
+    {
+        const string Keys = "-AccessKey AKIDEXAMPLE -SecretKey secret";
+        static readonly string[] Mutating =
+        {
+            "RunInstances", "PromoteReadReplica", "ModifyDBInstance", "RestoreDBInstanceFromDBSnapshot", "UpdateAutoScalingGroup", "AssociateAddress",
+        };
+        readonly string _journals = Path.Combine(Path.GetTempPath(), "drtools-journals-" + Guid.NewGuid().ToString("N"));
+
+        public void Dispose()
+        {
+            try { Directory.Delete(_journals, true); } catch (IOException) { }
+        }
+
+        static string Example(string name) => PsHarness.Quote(Path.Combine(PsHarness.RepoRoot, "docs", "examples", "plans", name + ".json"));
+
+        static void AssertNothingChanged(FakeAwsServer aws)
+        {
+            Assert.DoesNotContain(aws.Requests, r => r.Action != null && Mutating.Contains(r.Action));
+            Assert.DoesNotContain(aws.Requests, r => r.Service == "route53" && r.Method == "POST"); // ChangeResourceRecordSets
+        }
+
+        [Theory]
+        [InlineData("Invoke-DrFailover", "pilot-light", new[] { "launch-web", "launch-worker", "promote-db", "resize-db", "eip-eipalloc-0123456789abcdef0", "approve-change-dns", "change-dns" })]
+        [InlineData("Start-DrPilotLight", "pilot-light", new[] { "launch-web", "promote-db", "change-dns" })]
+        [InlineData("Start-DrWarmStandby", "warm-standby", new[] { "scale-orders-web-dr", "scale-orders-worker-dr", "promote-db", "resize-db", "change-dns", "wait-healthy" })]
+        [InlineData("Invoke-DrFailover", "multi-site", new[] { "scale-orders-web-dr", "promote-db", "shift-traffic", "wait-healthy" })]
+        [InlineData("Invoke-DrFailover", "backup-and-restore", new[] { "launch-web", "restore-db", "eip-eipalloc-0123456789abcdef0", "change-dns" })]
+        [InlineData("Invoke-DrFailback", "warm-standby", new[] { "check-primary", "change-dns", "wait-healthy", "scale-orders-web-dr-standby" })]
+        public void WhatIf_prints_every_step_with_waves_and_resources_and_sends_no_request(string cmdlet, string plan, string[] steps)
+        {
+            using var aws = new FakeAwsServer(FakeAws.Healthy);
+            var r = PsHarness.Run($"{cmdlet} -Plan {Example(plan)} -WhatIf -EndpointUrl {aws.Url} {Keys} -JournalPath {PsHarness.Quote(_journals)}");
+            Assert.True(r.Terminating == null && r.Errors.Count == 0, r.Describe());
+            Assert.Empty(r.Output);
+            Assert.Contains("What if:", r.HostText);
+            Assert.Contains("nothing has been changed", r.HostText);
+            Assert.Contains("Wave 1", r.HostText);
+            foreach (var s in steps) Assert.Contains($". {s} [", r.HostText);
+            Assert.Contains("(us-west-2)", r.HostText); // resources name the DR region
+            Assert.Empty(aws.Requests); // -WhatIf reads nothing either
+            Assert.False(Directory.Exists(_journals)); // and starts no run
+        }
+
+        [Fact]
+        public void WhatIf_shows_the_resources_each_step_touches()
+        {
+            using var aws = new FakeAwsServer(FakeAws.Healthy);
+            var r = PsHarness.Run($"Invoke-DrFailover -Plan {Example("multi-site")} -WhatIf -EndpointUrl {aws.Url} {Keys}");
+            Assert.Contains("promote: AWS::RDS::DBInstance orders-db-dr (us-west-2)", r.HostText);
+            Assert.Contains("UPSERT weight 100", r.HostText);
+            Assert.Contains("scale to min 4/max 20/desired 8: AWS::AutoScaling::AutoScalingGroup orders-web-dr (us-west-2)", r.HostText);
+            Assert.Contains("after: scale-orders-web-dr, promote-db", r.HostText);
+        }
+
+        [Fact]
+        public void Confirm_answered_no_does_nothing()
+        {
+            using var aws = new FakeAwsServer(FakeAws.Healthy);
+            // Choices of a ShouldProcess prompt: Yes, Yes to All, No, No to All.
+            var r = PsHarness.Run($"Invoke-DrFailover -Plan {Example("pilot-light")} -EndpointUrl {aws.Url} {Keys} -JournalPath {PsHarness.Quote(_journals)}", confirmAnswer: 2);
+            Assert.True(r.Terminating == null && r.Errors.Count == 0, r.Describe());
+            Assert.Empty(r.Output);
+            Assert.Empty(aws.Requests);
+            AssertNothingChanged(aws);
+            Assert.False(Directory.Exists(_journals));
+        }
+
+        [Fact]
+        public void A_plan_file_that_does_not_exist_is_a_drtools_error_before_anything_happens()
+        {
+            using var aws = new FakeAwsServer(FakeAws.Healthy);
+            var r = PsHarness.Run($"Invoke-DrFailover -Plan ./no-such-plan.json -Confirm:$false -EndpointUrl {aws.Url} {Keys}");
+            var e = Assert.Single(r.AllErrors);
+            Assert.StartsWith("DrTools.NotFound", e.FullyQualifiedErrorId);
+            Assert.Contains("no-such-plan.json", e.Exception.Message);
+            Assert.Empty(aws.Requests);
+        }
+
+        [Fact]
+        public void An_invalid_plan_is_refused_with_every_error_by_json_path()
+        {
+            using var aws = new FakeAwsServer(FakeAws.Healthy);
+            var r = PsHarness.Run($"Invoke-DrFailover -Plan @{{ name = 'x'; strategy = 'PILOT_LIGHT'; rto = 'PT1H' }} -Confirm:$false -EndpointUrl {aws.Url} {Keys}");
+            var e = Assert.Single(r.AllErrors);
+            Assert.StartsWith("DrTools.InvalidPlan", e.FullyQualifiedErrorId);
+            Assert.Contains("$.drRegion", e.Exception.Message);
+            Assert.Contains("$.rpo", e.Exception.Message);
+            Assert.Empty(aws.Requests);
+        }
+
+        [Fact]
+        public void Start_DrPilotLight_refuses_a_plan_of_another_strategy()
+        {
+            using var aws = new FakeAwsServer(FakeAws.Healthy);
+            var r = PsHarness.Run($"Start-DrPilotLight -Plan {Example("warm-standby")} -Confirm:$false -EndpointUrl {aws.Url} {Keys}");
+            var e = Assert.Single(r.AllErrors);
+            Assert.StartsWith("DrTools.InvalidParameter", e.FullyQualifiedErrorId);
+            Assert.Contains("Invoke-DrFailover", e.ErrorDetails?.RecommendedAction ?? e.Exception.Message + r.Describe());
+            Assert.Empty(aws.Requests);
+        }
+
+        [Fact]
+        public void The_connection_defaults_to_the_plans_dr_region_and_region_overrides_it()
+        {
+            using var aws = new FakeAwsServer(FakeAws.Healthy);
+            var r = PsHarness.Run($"Invoke-DrFailover -Plan {Example("pilot-light")} -WhatIf -Verbose -EndpointUrl {aws.Url} {Keys}");
+            Assert.Contains(r.Verbose, v => v.StartsWith("Region us-west-2", StringComparison.Ordinal));
+            var r2 = PsHarness.Run($"Invoke-DrFailover -Plan {Example("pilot-light")} -WhatIf -Verbose -Region eu-west-1 -EndpointUrl {aws.Url} {Keys}");
+            Assert.Contains(r2.Verbose, v => v.StartsWith("Region eu-west-1", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void Resume_without_an_earlier_run_says_so()
+        {
+            using var aws = new FakeAwsServer(FakeAws.Healthy);
+            var r = PsHarness.Run($"Invoke-DrFailover -Plan {Example("pilot-light")} -Resume -Confirm:$false -EndpointUrl {aws.Url} {Keys} -JournalPath {PsHarness.Quote(_journals)}");
+            var e = Assert.Single(r.AllErrors);
+            Assert.StartsWith("DrTools.NotFound", e.FullyQualifiedErrorId);
+            Assert.Contains("no unfinished recovery run", e.Exception.Message);
+            AssertNothingChanged(aws);
+        }
+    }
+}
