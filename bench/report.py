@@ -6,7 +6,7 @@ ROWS = [("first", "first backup"), ("nochange", "no-change re-run"), ("edited", 
 NAMES = {"restic": "restic", "rclone": "rclone", "drtools": "DrTools (drrun)", "drcore": "DrTools engine only"}
 PEERS = ("restic", "rclone")
 
-path, src_bytes = sys.argv[1], int(sys.argv[2])
+path, src_bytes = sys.argv[1], int(float(sys.argv[2]))
 data = {}
 for line in open(path):
     row, tool, wall, rss, up = line.split("\t")
