@@ -55,7 +55,7 @@ log() { echo "[$(date +%T)] $*" >&2; }
 # ---- data ----
 log "generating a ${SIZE_GB} GB tree in $SRC"
 python3 "$HERE/tree.py" gen "$SRC" "$SIZE_GB"
-SRC_BYTES=$(find "$SRC" -type f -printf '%s\n' | awk '{s+=$1} END {printf "%d\n", s}')
+SRC_BYTES=$(find "$SRC" -type f -printf '%s\n' | awk '{s+=$1} END {printf "%.0f\n", s}')
 SRC_FILES=$(find "$SRC" -type f | wc -l)
 log "$SRC_FILES files, $SRC_BYTES bytes"
 
