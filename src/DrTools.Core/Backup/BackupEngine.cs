@@ -7,6 +7,7 @@ using System.Linq;
 using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
+using DrTools.Core.Backup.Chunking;
 using DrTools.Core.Backup.Storage;
 using DrTools.Core.Diagnostics;
 
@@ -275,16 +276,17 @@ namespace DrTools.Core.Backup
                     using var stream = new FileStream(info.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
                     var reader = _repo.Chunker.Read(stream);
                     using var sha = SHA256.Create();
-                    byte[]? chunk;
-                    while ((chunk = await reader.NextAsync(ct).ConfigureAwait(false)) != null)
+                    PooledChunk? chunk;
+                    while ((chunk = await reader.NextPooledAsync(ct).ConfigureAwait(false)) != null)
                     {
-                        fileHash.AppendData(chunk);
-                        var digest = sha.ComputeHash(chunk);
+                        var length = chunk.Length;
+                        fileHash.AppendData(chunk.Array, 0, length);
+                        var digest = sha.ComputeHash(chunk.Array, 0, length);
                         var name = Json.Hex(digest);
                         chunkNames.Add(name);
-                        size += chunk.Length;
+                        size += length;
                         pending.Add(await EnsureStoredAsync(name, chunk, digest, ct).ConfigureAwait(false));
-                        Interlocked.Add(ref _doneBytes, chunk.Length);
+                        Interlocked.Add(ref _doneBytes, length);
                         Report(false);
                     }
                 }
@@ -306,23 +308,35 @@ namespace DrTools.Core.Backup
                 };
             }
 
-            /// <summary>Starts the chunk's upload unless it is stored or being stored; waits for an upload slot first so memory stays bounded.</summary>
-            async Task<Task> EnsureStoredAsync(string name, byte[] chunk, byte[] digest, CancellationToken ct)
+            /// <summary>
+            /// Starts the chunk's upload unless it is stored or being stored; waits for an upload slot first so memory
+            /// stays bounded. Takes the chunk's pooled array: returned here, or by the upload once it is sent.
+            /// </summary>
+            async Task<Task> EnsureStoredAsync(string name, PooledChunk chunk, byte[] digest, CancellationToken ct)
             {
-                if (_listed.ContainsKey(name)) return Task.CompletedTask;
-                if (_chunks.TryGetValue(name, out var existing)) return existing;
+                if (_listed.ContainsKey(name)) { chunk.Return(); return Task.CompletedTask; }
+                if (_chunks.TryGetValue(name, out var existing)) { chunk.Return(); return existing; }
                 var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-                if (!_chunks.TryAdd(name, done.Task)) return _chunks[name];
-                await _uploads.WaitAsync(ct).ConfigureAwait(false);
+                if (!_chunks.TryAdd(name, done.Task)) { chunk.Return(); return _chunks[name]; }
+                try
+                {
+                    await _uploads.WaitAsync(ct).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    done.TrySetCanceled();
+                    chunk.Return();
+                    throw;
+                }
                 _ = UploadAsync(name, chunk, digest, done, ct);
                 return done.Task;
             }
 
-            async Task UploadAsync(string name, byte[] chunk, byte[] digest, TaskCompletionSource<bool> done, CancellationToken ct)
+            async Task UploadAsync(string name, PooledChunk chunk, byte[] digest, TaskCompletionSource<bool> done, CancellationToken ct)
             {
                 try
                 {
-                    await _repo.Store.PutAsync(BackupRepository.ChunkKey(name), chunk, chunk.Length, digest, ct).ConfigureAwait(false);
+                    await _repo.Store.PutAsync(BackupRepository.ChunkKey(name), chunk.Array, chunk.Length, digest, ct).ConfigureAwait(false);
                     Interlocked.Add(ref _newBytes, chunk.Length);
                     Interlocked.Increment(ref _newChunks);
                     done.TrySetResult(true);
@@ -337,6 +351,8 @@ namespace DrTools.Core.Backup
                 }
                 finally
                 {
+                    // The store is done with the bytes (sent, or the request is over): the array can be reused.
+                    chunk.Return();
                     _uploads.Release();
                 }
             }

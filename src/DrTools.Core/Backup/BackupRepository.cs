@@ -111,9 +111,37 @@ namespace DrTools.Core.Backup
         {
             using var stream = await store.OpenReadAsync(key, ct).ConfigureAwait(false);
             if (stream == null) return null;
+            long length = -1;
+            try { length = stream.Length; }
+            catch (NotSupportedException) { }
+            if (length >= 0 && length <= int.MaxValue)
+            {
+                // Known length (Content-Length, file size): read straight into the result instead of growing a
+                // MemoryStream and copying it again; that was several large-object arrays per 1 MiB chunk.
+                var data = new byte[length];
+                int filled = 0, read;
+                while (filled < data.Length && (read = await stream.ReadAsync(data, filled, data.Length - filled, ct).ConfigureAwait(false)) > 0)
+                    filled += read;
+                if (filled < data.Length) return SubArray(data, filled); // shorter than announced: the callers' hash checks decide
+                var probe = new byte[1];
+                if (await stream.ReadAsync(probe, 0, 1, ct).ConfigureAwait(false) == 0) return data;
+                // Longer than announced: keep everything, as the plain copy below would.
+                using var more = new MemoryStream();
+                more.Write(data, 0, data.Length);
+                more.Write(probe, 0, 1);
+                await stream.CopyToAsync(more, 81920, ct).ConfigureAwait(false);
+                return more.ToArray();
+            }
             using var ms = new MemoryStream();
             await stream.CopyToAsync(ms, 81920, ct).ConfigureAwait(false);
             return ms.ToArray();
+        }
+
+        static byte[] SubArray(byte[] data, int length)
+        {
+            var result = new byte[length];
+            Buffer.BlockCopy(data, 0, result, 0, length);
+            return result;
         }
 
         /// <summary>Reads a chunk and checks it hashes to its name; null when it is missing.</summary>

@@ -52,6 +52,45 @@ namespace DrTools.Core.Tests.Backup
             Assert.True(before.Count(h => !after.Contains(h)) <= 2);
         }
 
+        /// <summary>A file that grows while it is read: its length at open is less than what it yields.</summary>
+        sealed class GrowingStream : MemoryStream
+        {
+            readonly long _claimed;
+            public GrowingStream(byte[] data, long claimed) : base(data) => _claimed = claimed;
+            public override long Length => _claimed;
+        }
+
+        [Theory]
+        [InlineData(1000)]
+        [InlineData(3 * 1024 * 1024)]
+        public async Task A_stream_longer_than_its_length_at_open_is_cut_like_any_other(long claimed)
+        {
+            var data = BackupTestKit.Random(20 * 1024 * 1024, 4);
+            var expected = (await Chunks(data)).Select(Hash).ToList();
+            var reader = new Chunker(ChunkerParameters.Default).Read(new GrowingStream(data, claimed));
+            var actual = new List<string>();
+            byte[]? c;
+            while ((c = await reader.NextAsync(CancellationToken.None)) != null) actual.Add(Hash(c));
+            Assert.Equal(expected, actual);
+        }
+
+        [Fact]
+        public async Task Pooled_chunks_are_the_same_bytes_as_fresh_ones()
+        {
+            var data = BackupTestKit.Random(12 * 1024 * 1024, 5);
+            var expected = (await Chunks(data)).Select(Hash).ToList();
+            var reader = new Chunker(ChunkerParameters.Default).Read(new MemoryStream(data));
+            var actual = new List<string>();
+            PooledChunk? c;
+            while ((c = await reader.NextPooledAsync(CancellationToken.None)) != null)
+            {
+                actual.Add(Hash(c.Array.AsSpan(0, c.Length).ToArray()));
+                c.Return();
+                c.Return(); // a second return is ignored, not a double entry in the pool
+            }
+            Assert.Equal(expected, actual);
+        }
+
         [Fact]
         public async Task Small_and_empty_inputs_are_one_chunk_or_none()
         {

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
@@ -82,7 +83,7 @@ namespace DrTools.Core.Backup.Chunking
             return end;
         }
 
-        /// <summary>Reads <paramref name="stream"/> chunk by chunk, holding at most MaxSize bytes plus the chunk handed out.</summary>
+        /// <summary>Reads <paramref name="stream"/> chunk by chunk, holding at most MaxSize bytes (less for a shorter stream) plus the chunk handed out.</summary>
         public ChunkReader Read(Stream stream) => new(this, stream);
     }
 
@@ -91,7 +92,7 @@ namespace DrTools.Core.Backup.Chunking
     {
         readonly Chunker _chunker;
         readonly Stream _stream;
-        readonly byte[] _buffer;
+        byte[] _buffer;
         int _filled;
         bool _eof;
 
@@ -99,25 +100,86 @@ namespace DrTools.Core.Backup.Chunking
         {
             _chunker = chunker;
             _stream = stream;
-            _buffer = new byte[chunker.Parameters.MaxSize];
+            // A MaxSize (8 MiB) buffer for every 10 KB file made each small file cost a zeroed large-object-heap
+            // array: size it to the stream when its length is known (+1 to see the end without growing).
+            var max = chunker.Parameters.MaxSize;
+            long left = -1;
+            try { if (stream.CanSeek) left = stream.Length - stream.Position; }
+            catch (NotSupportedException) { }
+            _buffer = new byte[left < 0 || left >= max ? max : (int)left + 1];
         }
 
         /// <summary>The next chunk, or null at the end of the stream.</summary>
         public async Task<byte[]?> NextAsync(CancellationToken ct)
         {
-            while (!_eof && _filled < _buffer.Length)
+            var cut = await FillAndCutAsync(ct).ConfigureAwait(false);
+            if (cut == 0) return null;
+            var chunk = new byte[cut];
+            Take(chunk, cut);
+            return chunk;
+        }
+
+        /// <summary>
+        /// The next chunk in an array rented from <see cref="ArrayPool{T}.Shared"/> (the caller returns it when done
+        /// with it), or null at the end of the stream. A backup of gigabytes otherwise leaves a large-object-heap
+        /// array of garbage per chunk for the GC to catch up with.
+        /// </summary>
+        public async Task<PooledChunk?> NextPooledAsync(CancellationToken ct)
+        {
+            var cut = await FillAndCutAsync(ct).ConfigureAwait(false);
+            if (cut == 0) return null;
+            var chunk = new PooledChunk(ArrayPool<byte>.Shared.Rent(cut), cut);
+            Take(chunk.Array, cut);
+            return chunk;
+        }
+
+        /// <summary>Copies the first <paramref name="cut"/> buffered bytes out and keeps the rest.</summary>
+        void Take(byte[] destination, int cut)
+        {
+            Buffer.BlockCopy(_buffer, 0, destination, 0, cut);
+            Buffer.BlockCopy(_buffer, cut, _buffer, 0, _filled - cut);
+            _filled -= cut;
+        }
+
+        /// <summary>Fills the buffer (up to MaxSize or the end) and returns the next chunk's length; 0 at the end.</summary>
+        async Task<int> FillAndCutAsync(CancellationToken ct)
+        {
+            while (!_eof)
             {
+                if (_filled == _buffer.Length)
+                {
+                    if (_buffer.Length >= _chunker.Parameters.MaxSize) break;
+                    // The stream is longer than it said (a file still being written): grow to MaxSize so the cut
+                    // points are exactly those of any other read of the same bytes.
+                    Array.Resize(ref _buffer, _chunker.Parameters.MaxSize);
+                }
                 var read = await _stream.ReadAsync(_buffer, _filled, _buffer.Length - _filled, ct).ConfigureAwait(false);
                 if (read == 0) _eof = true;
                 _filled += read;
             }
-            if (_filled == 0) return null;
-            var cut = _eof && _filled <= _chunker.Parameters.MinSize ? _filled : _chunker.FindCut(new ReadOnlySpan<byte>(_buffer, 0, _filled));
-            var chunk = new byte[cut];
-            Buffer.BlockCopy(_buffer, 0, chunk, 0, cut);
-            Buffer.BlockCopy(_buffer, cut, _buffer, 0, _filled - cut);
-            _filled -= cut;
-            return chunk;
+            if (_filled == 0) return 0;
+            return _eof && _filled <= _chunker.Parameters.MinSize ? _filled : _chunker.FindCut(new ReadOnlySpan<byte>(_buffer, 0, _filled));
+        }
+    }
+
+    /// <summary>A chunk in a pooled array: the first <see cref="Length"/> bytes of <see cref="Array"/>.</summary>
+    public sealed class PooledChunk
+    {
+        int _returned;
+
+        internal PooledChunk(byte[] array, int length)
+        {
+            Array = array;
+            Length = length;
+        }
+
+        public byte[] Array { get; }
+        public int Length { get; }
+
+        /// <summary>Gives the array back to the pool; once only, and only when nothing reads it any more.</summary>
+        public void Return()
+        {
+            if (System.Threading.Interlocked.Exchange(ref _returned, 1) == 0) ArrayPool<byte>.Shared.Return(Array);
         }
     }
 }
