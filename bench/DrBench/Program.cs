@@ -6,8 +6,8 @@
 // header, checksums only when required, path-style addressing).
 using System;
 using System.Threading;
-using Amazon.Runtime;
-using Amazon.S3;
+using DrTools.Core.Aws.S3;
+using DrTools.Core.Connection;
 using DrTools.Core.Backup;
 using DrTools.Core.Backup.Storage;
 using DrTools.Core.Diagnostics;
@@ -17,16 +17,16 @@ if (args.Length != 4 || args[0] is not ("backup" or "restore"))
     Console.Error.WriteLine("usage: drbench backup <source> <bucket> <prefix> | drbench restore <bucket> <prefix> <destination>");
     return 2;
 }
-var s3 = new AmazonS3Client(
-    new BasicAWSCredentials(Environment.GetEnvironmentVariable("DRBENCH_ACCESS_KEY"), Environment.GetEnvironmentVariable("DRBENCH_SECRET_KEY")),
-    new AmazonS3Config
-    {
-        ServiceURL = Environment.GetEnvironmentVariable("DRBENCH_ENDPOINT"),
-        AuthenticationRegion = "us-east-1",
-        ForcePathStyle = true,
-        RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-        ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-    });
+// The same S3 path the cmdlets use with -S3Compatible (WHEN_REQUIRED checksums, path-style, endpoint override).
+var connection = new ConnectionResolver().Resolve(new ConnectionRequest
+{
+    Region = "us-east-1",
+    EndpointUrl = Environment.GetEnvironmentVariable("DRBENCH_ENDPOINT"),
+    AccessKey = Environment.GetEnvironmentVariable("DRBENCH_ACCESS_KEY"),
+    SecretKey = Environment.GetEnvironmentVariable("DRBENCH_SECRET_KEY"),
+    S3ChecksumWhenRequired = true,
+});
+using var s3 = new S3Service(new AwsClientFactory(connection));
 var (bucket, prefix) = args[0] == "backup" ? (args[2], args[3]) : (args[1], args[2]);
 var store = new S3Store(s3, bucket, prefix.TrimEnd('/') + "/", new S3StoreOptions { NoServerSideEncryption = true });
 var ct = CancellationToken.None;

@@ -214,7 +214,11 @@ namespace DrTools.Core.Backup
         internal async Task<byte[]> ReadManifestBytesAsync(string id, CancellationToken ct) =>
             await ReadAllAsync(Store, ManifestKey(id), ct).ConfigureAwait(false) ?? throw BackupErrors.SetNotFound(id, Location);
 
-        public static string NewSetId(DateTime utc) => $"{utc:yyyyMMdd'T'HHmmss'Z'}-{Guid.NewGuid().ToString("N").Substring(0, 8)}";
+        /// <summary>
+        /// Time to the millisecond, then randomness: ids sort in the order sets were taken (two sets in one second
+        /// must not swap, or -Latest and the incremental base would pick the older one).
+        /// </summary>
+        public static string NewSetId(DateTime utc) => $"{utc:yyyyMMdd'T'HHmmssfff'Z'}-{Guid.NewGuid().ToString("N").Substring(0, 8)}";
 
         /// <summary>Waits while a live prune lock exists (see the lock rule in docs/repository-format.md).</summary>
         public async Task WaitForPruneAsync(TimeSpan timeout, IOperationReporter _reporter, CancellationToken ct)

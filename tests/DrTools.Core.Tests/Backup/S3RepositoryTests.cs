@@ -5,6 +5,7 @@ using System.Text;
 using System.Threading.Tasks;
 using Amazon.S3;
 using Amazon.S3.Model;
+using DrTools.Core.Aws.S3;
 using DrTools.Core.Backup;
 using DrTools.Core.Backup.Storage;
 using DrTools.Core.Connection;
@@ -40,7 +41,7 @@ namespace DrTools.Core.Tests.Backup
         }
 
         static S3Store Store(string bucket, string prefix = "fs01/", AwsConnection? c = null) =>
-            new(Client(c), bucket, prefix, new S3StoreOptions { NoServerSideEncryption = true }, c ?? S3Server.Connection());
+            new(new S3Service(new AwsClientFactory(c ?? S3Server.Connection())), bucket, prefix, new S3StoreOptions { NoServerSideEncryption = true });
 
         [S3ServerFact]
         public async Task Backup_restore_verify_prune_and_copy_on_S3()

@@ -26,6 +26,8 @@ namespace DrTools.Core.Aws.S3
     public sealed record S3Encryption(string Method, string? KmsKeyId = null)
     {
         public static readonly S3Encryption Aes256 = new("AES256");
+        /// <summary>No encryption header: the bucket's or server's own default applies (S3-compatible servers lack SSE-S3).</summary>
+        public static readonly S3Encryption BucketDefault = new("");
         public static S3Encryption Kms(string? keyId = null) => new("aws:kms", keyId);
     }
 
@@ -46,6 +48,8 @@ namespace DrTools.Core.Aws.S3
         public DateTime? RetainUntil { get; set; }
         /// <summary>Fail with DrTools.AlreadyExists instead of overwriting (If-None-Match: *).</summary>
         public bool OnlyIfAbsent { get; set; }
+        /// <summary>The content's SHA-256 when the caller already computed it: sent as the checksum without hashing again.</summary>
+        public byte[]? Sha256 { get; set; }
     }
 
     /// <summary>Tuning for <see cref="IS3Service.UploadAsync"/>.</summary>

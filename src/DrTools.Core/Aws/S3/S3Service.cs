@@ -189,7 +189,7 @@ namespace DrTools.Core.Aws.S3
             if (content.Length - start < length)
                 throw Invalid($"The stream has {content.Length - start} bytes left, fewer than the {length} to upload.", request);
             var view = new StreamSlice(content, start, length);
-            var sha = await Sha256Async(view, cancellationToken).ConfigureAwait(false);
+            var sha = request.Sha256 ?? await Sha256Async(view, cancellationToken).ConfigureAwait(false);
             view.Position = 0;
             return await PutCoreAsync(request, view, length, sha, cancellationToken).ConfigureAwait(false);
         }
@@ -559,6 +559,7 @@ namespace DrTools.Core.Aws.S3
 
         static void ApplyEncryption(S3Encryption e, Action<ServerSideEncryptionMethod> method, Action<string> key)
         {
+            if (e.Method.Length == 0) return; // BucketDefault: send no header
             method(ServerSideEncryptionMethod.FindValue(e.Method));
             if (e.KmsKeyId != null) key(e.KmsKeyId);
         }
@@ -570,7 +571,7 @@ namespace DrTools.Core.Aws.S3
                 throw Invalid("Object Lock needs both a mode (GOVERNANCE or COMPLIANCE) and a retain-until date.", r);
             if (r.ObjectLockMode != null && r.ObjectLockMode != "GOVERNANCE" && r.ObjectLockMode != "COMPLIANCE")
                 throw Invalid($"Object Lock mode '{r.ObjectLockMode}' is not GOVERNANCE or COMPLIANCE.", r);
-            if (r.Encryption.Method != "AES256" && r.Encryption.Method != "aws:kms" && r.Encryption.Method != "aws:kms:dsse")
+            if (r.Encryption.Method is not ("" or "AES256" or "aws:kms" or "aws:kms:dsse"))
                 throw Invalid($"Server-side encryption '{r.Encryption.Method}' is not AES256 or aws:kms.", r);
         }
 

@@ -2,12 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
-using Amazon.S3;
-using Amazon.S3.Model;
-using DrTools.Core.Connection;
+using DrTools.Core.Aws.S3;
 using DrTools.Core.Diagnostics;
 
 namespace DrTools.Core.Backup.Storage
@@ -34,69 +31,46 @@ namespace DrTools.Core.Backup.Storage
     /// A repository under s3://bucket/prefix. Each put sends its SHA-256 as x-amz-checksum-sha256 so S3 rejects a
     /// body that was damaged on the way; objects are encrypted at rest (SSE-S3 or SSE-KMS).
     /// </summary>
+    /// <summary>
+    /// A repository in s3://bucket/prefix, over the shared S3 service (checksummed puts, paging, batched deletes,
+    /// wrong-region detection and error mapping all live there).
+    /// </summary>
     public sealed class S3Store : IRepositoryStore
     {
-        readonly IAmazonS3 _s3;
+        readonly IS3Service _s3;
         readonly string _bucket;
         readonly string _prefix;
         readonly S3StoreOptions _options;
-        readonly AwsConnection? _connection;
 
-        public S3Store(IAmazonS3 s3, string bucket, string prefix, S3StoreOptions? options = null, AwsConnection? connection = null)
+        public S3Store(IS3Service s3, string bucket, string prefix, S3StoreOptions? options = null)
         {
             _s3 = s3;
             _bucket = bucket;
             _prefix = prefix;
             _options = options ?? new S3StoreOptions();
-            _connection = connection;
         }
 
         public string Location => $"s3://{_bucket}/{_prefix}".TrimEnd('/');
 
-        DrToolsException Map(Exception ex, string operation, string? key) =>
-            AwsErrorMapper.Map(ex, "S3", operation, key == null ? $"bucket '{_bucket}'" : $"s3://{_bucket}/{_prefix}{key}",
-                key == null ? Location : $"s3://{_bucket}/{_prefix}{key}", _connection);
-
         public async Task PutAsync(string key, byte[] content, int length, byte[] sha256, CancellationToken ct)
         {
-            var request = new PutObjectRequest
+            var request = new S3PutRequest(_bucket, _prefix + key)
             {
-                BucketName = _bucket,
-                Key = _prefix + key,
-                InputStream = new MemoryStream(content, 0, length, writable: false),
-                AutoCloseStream = true,
-                ChecksumSHA256 = Convert.ToBase64String(sha256),
-                // A plain signed body: S3-compatible servers (Ceph RGW, Swift) reject or mangle aws-chunked uploads.
-                UseChunkEncoding = false,
+                Sha256 = sha256,
+                Encryption = _options.NoServerSideEncryption ? S3Encryption.BucketDefault
+                    : _options.KmsKeyId != null ? S3Encryption.Kms(_options.KmsKeyId) : S3Encryption.Aes256,
+                StorageClass = _options.StorageClass,
+                ObjectLockMode = _options.RetainUntil != null ? _options.RetentionMode ?? "GOVERNANCE" : null,
+                RetainUntil = _options.RetainUntil?.ToUniversalTime(),
             };
-            request.Headers.ContentLength = length;
-            if (!_options.NoServerSideEncryption)
-            {
-                if (_options.KmsKeyId != null)
-                {
-                    request.ServerSideEncryptionMethod = ServerSideEncryptionMethod.AWSKMS;
-                    request.ServerSideEncryptionKeyManagementServiceKeyId = _options.KmsKeyId;
-                }
-                else
-                {
-                    request.ServerSideEncryptionMethod = ServerSideEncryptionMethod.AES256;
-                }
-            }
-            if (_options.StorageClass != null) request.StorageClass = S3StorageClass.FindValue(_options.StorageClass);
-            if (_options.RetainUntil is { } until)
-            {
-                request.ObjectLockMode = ObjectLockMode.FindValue(_options.RetentionMode ?? "GOVERNANCE");
-                request.ObjectLockRetainUntilDate = until.ToUniversalTime();
-            }
             try
             {
-                await _s3.PutObjectAsync(request, ct).ConfigureAwait(false);
+                using var body = new MemoryStream(content, 0, length, writable: false);
+                await _s3.PutObjectAsync(request, body, length, ct).ConfigureAwait(false);
             }
-            catch (Exception ex) when (!AwsErrorMapper.IsCancellation(ex, ct))
+            catch (DrToolsException ex) when (ex.AwsErrorCode is "BadDigest" or "XAmzContentSHA256Mismatch" or "InvalidDigest")
             {
-                if (ex is AmazonS3Exception { ErrorCode: "BadDigest" or "XAmzContentSHA256Mismatch" or "InvalidDigest" })
-                    throw BackupErrors.Integrity($"S3 rejected {key}: the bytes it received do not match their SHA-256 (damaged on the way).", key, ex);
-                throw Map(ex, "PutObject", key);
+                throw BackupErrors.Integrity($"S3 rejected {key}: the bytes it received do not match their SHA-256 (damaged on the way).", key, ex);
             }
         }
 
@@ -104,132 +78,70 @@ namespace DrTools.Core.Backup.Storage
         {
             try
             {
-                var response = await _s3.GetObjectAsync(new GetObjectRequest { BucketName = _bucket, Key = _prefix + key }, ct).ConfigureAwait(false);
-                return new ResponseStream(response);
+                return new ContentStream(await _s3.GetObjectAsync(_bucket, _prefix + key, null, null, ct).ConfigureAwait(false));
             }
-            catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchKey" || ex.StatusCode == HttpStatusCode.NotFound && ex.ErrorCode != "NoSuchBucket")
+            catch (DrToolsException ex) when (ex.AwsErrorCode == "NoSuchKey")
             {
                 return null;
             }
-            catch (Exception ex) when (!AwsErrorMapper.IsCancellation(ex, ct))
-            {
-                throw Map(ex, "GetObject", key);
-            }
         }
 
-        public async Task<bool> ExistsAsync(string key, CancellationToken ct)
-        {
-            try
-            {
-                await _s3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = _prefix + key }, ct).ConfigureAwait(false);
-                return true;
-            }
-            catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound && ex.ErrorCode != "NoSuchBucket")
-            {
-                // HEAD has no body, so a missing bucket also looks like a plain 404: ask the bucket.
-                if (!await LocationExistsAsync(ct).ConfigureAwait(false))
-                    throw Map(new AmazonS3Exception("The specified bucket does not exist", ex) { ErrorCode = "NoSuchBucket", StatusCode = HttpStatusCode.NotFound }, "HeadObject", null);
-                return false;
-            }
-            catch (Exception ex) when (!AwsErrorMapper.IsCancellation(ex, ct))
-            {
-                throw Map(ex, "HeadObject", key);
-            }
-        }
+        public async Task<bool> ExistsAsync(string key, CancellationToken ct) =>
+            await _s3.HeadObjectAsync(_bucket, _prefix + key, ct).ConfigureAwait(false) != null;
 
         public async Task<IReadOnlyList<StoredObject>> ListAsync(string prefix, CancellationToken ct)
         {
-            var result = new List<StoredObject>();
-            string? token = null;
-            do
-            {
-                ListObjectsV2Response page;
-                try
-                {
-                    page = await _s3.ListObjectsV2Async(new ListObjectsV2Request
-                    {
-                        BucketName = _bucket,
-                        Prefix = _prefix + prefix,
-                        ContinuationToken = token,
-                    }, ct).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (!AwsErrorMapper.IsCancellation(ex, ct))
-                {
-                    throw Map(ex, "ListObjectsV2", null);
-                }
-                foreach (var o in page.S3Objects ?? new List<S3Object>())
-                    result.Add(new StoredObject(o.Key.Substring(_prefix.Length), o.Size ?? 0, (o.LastModified ?? DateTime.UtcNow).ToUniversalTime()));
-                token = page.IsTruncated == true ? page.NextContinuationToken : null;
-            } while (token != null);
-            return result;
+            var objects = await _s3.ListObjectsAsync(_bucket, _prefix + prefix, ct).ConfigureAwait(false);
+            return objects.Select(o => new StoredObject(o.Key.Substring(_prefix.Length), o.Size, (o.LastModified ?? DateTime.UtcNow).ToUniversalTime())).ToList();
         }
 
         public async Task DeleteAsync(IReadOnlyList<string> keys, CancellationToken ct)
         {
-            // DeleteObjects takes at most 1000 keys per request.
-            for (int i = 0; i < keys.Count; i += 1000)
-            {
-                var batch = keys.Skip(i).Take(1000).Select(k => new KeyVersion { Key = _prefix + k }).ToList();
-                DeleteObjectsResponse response;
-                try
-                {
-                    response = await _s3.DeleteObjectsAsync(new DeleteObjectsRequest { BucketName = _bucket, Objects = batch, Quiet = true }, ct).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (!AwsErrorMapper.IsCancellation(ex, ct))
-                {
-                    throw Map(ex, "DeleteObjects", null);
-                }
-                var failed = response.DeleteErrors?.Where(e => e.Code != "NoSuchKey").ToList();
-                if (failed is { Count: > 0 })
-                {
-                    var first = failed[0];
-                    throw new DrToolsException(first.Code == "AccessDenied" ? ErrorIds.AccessDenied : ErrorIds.ServiceError,
-                        first.Code == "AccessDenied" ? DrErrorCategory.PermissionDenied : DrErrorCategory.WriteError,
-                        $"S3 DeleteObjects could not delete {failed.Count} object(s), e.g. {first.Key}: {first.Message} (AWS error {first.Code}).",
-                        $"s3://{_bucket}/{first.Key}",
-                        "Objects under Object Lock retention cannot be deleted before their retain-until date; otherwise check s3:DeleteObject permission and re-run.")
-                    { AwsErrorCode = first.Code, Service = "S3" };
-                }
-            }
+            var result = await _s3.DeleteObjectsAsync(_bucket, keys.Select(k => _prefix + k), ct).ConfigureAwait(false);
+            var failed = result.Failures.Where(f => f.Code != "NoSuchKey").ToList();
+            if (failed.Count == 0) return;
+            var first = failed[0];
+            throw new DrToolsException(first.Code == "AccessDenied" ? ErrorIds.AccessDenied : ErrorIds.ServiceError,
+                first.Code == "AccessDenied" ? DrErrorCategory.PermissionDenied : DrErrorCategory.WriteError,
+                $"S3 DeleteObjects could not delete {failed.Count} object(s), e.g. {first.Key}: {first.Message} (AWS error {first.Code}).",
+                $"s3://{_bucket}/{first.Key}",
+                "Objects under Object Lock retention cannot be deleted before their retain-until date; otherwise check s3:DeleteObject permission and re-run.")
+            { AwsErrorCode = first.Code, Service = "S3" };
         }
 
         public async Task<bool> LocationExistsAsync(CancellationToken ct)
         {
             try
             {
-                await _s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = _bucket, Prefix = _prefix, MaxKeys = 1 }, ct).ConfigureAwait(false);
+                // A one-key listing: needs only s3:ListBucket, which every repository user has anyway.
+                await _s3.ListObjectsPageAsync(_bucket, _prefix, null, null, 1, ct).ConfigureAwait(false);
                 return true;
             }
-            catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchBucket")
+            catch (DrToolsException ex) when (ex.AwsErrorCode == "NoSuchBucket")
             {
                 return false;
             }
-            catch (Exception ex) when (!AwsErrorMapper.IsCancellation(ex, ct))
-            {
-                throw Map(ex, "ListObjectsV2", null);
-            }
         }
 
-        /// <summary>Disposes the GetObject response with its body.</summary>
-        sealed class ResponseStream : Stream
+        /// <summary>The object's body; disposing it releases the response.</summary>
+        sealed class ContentStream : Stream
         {
-            readonly GetObjectResponse _response;
-            readonly Stream _inner;
-            public ResponseStream(GetObjectResponse response) { _response = response; _inner = response.ResponseStream; }
+            readonly S3ObjectContent _content;
+            public ContentStream(S3ObjectContent content) => _content = content;
             public override bool CanRead => true;
             public override bool CanSeek => false;
             public override bool CanWrite => false;
-            public override long Length => _response.ContentLength;
+            public override long Length => _content.Length;
             public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
             public override void Flush() { }
-            public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
-            public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) => _inner.ReadAsync(buffer, offset, count, ct);
+            public override int Read(byte[] buffer, int offset, int count) => _content.Stream.Read(buffer, offset, count);
+            public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) => _content.Stream.ReadAsync(buffer, offset, count, ct);
             public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
             public override void SetLength(long value) => throw new NotSupportedException();
             public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
             protected override void Dispose(bool disposing)
             {
-                if (disposing) _response.Dispose();
+                if (disposing) _content.Dispose();
                 base.Dispose(disposing);
             }
         }

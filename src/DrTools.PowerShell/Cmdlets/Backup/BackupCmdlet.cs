@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using DrTools.Core.Aws.S3;
 using DrTools.Core.Backup;
 using DrTools.Core.Backup.Storage;
 using DrTools.Core.Connection;
@@ -48,7 +49,7 @@ namespace DrTools.PowerShell.Cmdlets.Backup
                     options.NoServerSideEncryption = true;
                     WriteVerbose("-S3Compatible: not requesting SSE-S3; objects are encrypted at rest only if the server encrypts them itself.");
                 }
-                return (factory.S3(region), region == null ? Connection : Connection.ForRegion(region));
+                return new S3Service(factory, region, Reporter);
             }, options);
         }
     }
