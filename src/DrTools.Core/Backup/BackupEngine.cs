@@ -195,7 +195,6 @@ namespace DrTools.Core.Backup
             readonly Stopwatch _clock = Stopwatch.StartNew();
             readonly long _totalBytes;
             long _doneBytes, _doneFiles, _newBytes, _newChunks, _lastReportMs = -1000;
-            int _next = -1;
 
             public Run(BackupRepository repo, IOperationReporter reporter, BackupOptions options, List<SourceFile> files,
                 Dictionary<string, StoredObject> listed, BackupManifest? previous, ConcurrentQueue<string> warnings)
@@ -216,40 +215,14 @@ namespace DrTools.Core.Backup
 
             public async Task<List<ManifestFile>> ExecuteAsync(CancellationToken ct)
             {
-                using var failFast = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 var results = new ConcurrentBag<ManifestFile>();
-                var workers = Enumerable.Range(0, Math.Max(1, _options.ConcurrentRequests)).Select(_ => Task.Run(async () =>
+                await ParallelWork.ForEachAsync(_files, _options.ConcurrentRequests, async (file, token) =>
                 {
-                    try
-                    {
-                        int i;
-                        while ((i = Interlocked.Increment(ref _next)) < _files.Count)
-                        {
-                            failFast.Token.ThrowIfCancellationRequested();
-                            var entry = await BackupFileAsync(_files[i], failFast.Token).ConfigureAwait(false);
-                            if (entry != null) results.Add(entry);
-                            Interlocked.Increment(ref _doneFiles);
-                            Report(false);
-                        }
-                    }
-                    catch
-                    {
-                        failFast.Cancel();
-                        throw;
-                    }
-                }, failFast.Token)).ToList();
-                try
-                {
-                    await Task.WhenAll(workers).ConfigureAwait(false);
-                }
-                catch
-                {
-                    // Report the real cause, not the cancellations it triggered in the other workers.
-                    ct.ThrowIfCancellationRequested();
-                    var real = workers.Where(w => w.IsFaulted).SelectMany(w => w.Exception!.InnerExceptions).FirstOrDefault(e => e is not OperationCanceledException);
-                    if (real != null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(real).Throw();
-                    throw;
-                }
+                    var entry = await BackupFileAsync(file, token).ConfigureAwait(false);
+                    if (entry != null) results.Add(entry);
+                    Interlocked.Increment(ref _doneFiles);
+                    Report(false);
+                }, ct).ConfigureAwait(false);
                 Report(true);
                 return results.ToList();
             }

@@ -78,23 +78,16 @@ namespace DrTools.Core.Backup
                     var needed = manifest.Files.SelectMany(f => f.Chunks).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
                     var missing = needed.Where(c => !known.ContainsKey(c)).ToList();
                     long copiedBytes = 0;
-                    int next = -1, copied = 0;
-                    var workers = Enumerable.Range(0, Math.Max(1, concurrency)).Select(_ => Task.Run(async () =>
+                    int copied = 0;
+                    await ParallelWork.ForEachAsync(missing, concurrency, async (name, token) =>
                     {
-                        int i;
-                        while ((i = Interlocked.Increment(ref next)) < missing.Count)
-                        {
-                            ct.ThrowIfCancellationRequested();
-                            var name = missing[i];
-                            var data = await _source.ReadChunkAsync(name, null, ct).ConfigureAwait(false) ?? throw BackupErrors.ChunkMissing(name, null);
-                            await dest.Store.PutAsync(BackupRepository.ChunkKey(name), data, data.Length, Json.FromHex(name), ct).ConfigureAwait(false);
-                            Interlocked.Add(ref copiedBytes, data.Length);
-                            var n = Interlocked.Increment(ref copied);
-                            _reporter.Progress(new ProgressUpdate(44, $"Copying backup set {manifest.Id} to {dest.Location}", $"{n}/{missing.Count} chunks, {Units.Bytes(Interlocked.Read(ref copiedBytes))}")
-                            { PercentComplete = n * 100 / missing.Count });
-                        }
-                    }, ct)).ToList();
-                    await Task.WhenAll(workers).ConfigureAwait(false);
+                        var data = await _source.ReadChunkAsync(name, null, token).ConfigureAwait(false) ?? throw BackupErrors.ChunkMissing(name, null);
+                        await dest.Store.PutAsync(BackupRepository.ChunkKey(name), data, data.Length, Json.FromHex(name), token).ConfigureAwait(false);
+                        Interlocked.Add(ref copiedBytes, data.Length);
+                        var n = Interlocked.Increment(ref copied);
+                        _reporter.Progress(new ProgressUpdate(44, $"Copying backup set {manifest.Id} to {dest.Location}", $"{n}/{missing.Count} chunks, {Units.Bytes(Interlocked.Read(ref copiedBytes))}")
+                        { PercentComplete = n * 100 / missing.Count });
+                    }, ct).ConfigureAwait(false);
                     foreach (var name in missing) known[name] = new StoredObject(BackupRepository.ChunkKey(name), 0, DateTime.UtcNow);
                     await dest.WriteManifestBytesAsync(manifest.Id, bytes, ct).ConfigureAwait(false);
                     _reporter.Progress(new ProgressUpdate(44, $"Copying backup set {manifest.Id} to {dest.Location}", "Done") { Completed = true });

@@ -118,60 +118,34 @@ namespace DrTools.Core.Backup
             var failures = new ConcurrentQueue<RestoreFailure>();
             long files = 0, bytes = 0, doneBytes = 0, lastReport = -1000;
             var total = work.Sum(w => w.File.Size);
-            int next = -1;
-            using var abort = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            var workers = Enumerable.Range(0, Math.Max(1, options.ConcurrentRequests)).Select(_ => Task.Run(async () =>
+            await ParallelWork.ForEachAsync(work, options.ConcurrentRequests, async (item, token) =>
             {
-                try
+                var (file, target) = item;
+                var failure = await RestoreFileAsync(file, target, options.Force, n => Interlocked.Add(ref doneBytes, n), token).ConfigureAwait(false);
+                if (failure != null)
                 {
-                    int i;
-                    while ((i = Interlocked.Increment(ref next)) < work.Count)
+                    failures.Enqueue(new RestoreFailure(file.Path, failure));
+                    _reporter.Verbose($"Not restored: {file.Path}: {failure.Message}");
+                }
+                else
+                {
+                    Interlocked.Increment(ref files);
+                    Interlocked.Add(ref bytes, file.Size);
+                }
+                var now = clock.ElapsedMilliseconds;
+                var last = Interlocked.Read(ref lastReport);
+                if (now - last >= 500 && Interlocked.CompareExchange(ref lastReport, now, last) == last)
+                {
+                    var d = Interlocked.Read(ref doneBytes);
+                    var rate = d / Math.Max(0.001, clock.Elapsed.TotalSeconds);
+                    _reporter.Progress(new ProgressUpdate(ProgressId, $"Restoring backup set {manifest.Id}",
+                        $"{Interlocked.Read(ref files)}/{work.Count} files, {Units.Bytes(d)}/{Units.Bytes(total)}, {Units.Bytes(rate)}/s")
                     {
-                        abort.Token.ThrowIfCancellationRequested();
-                        var (file, target) = work[i];
-                        var failure = await RestoreFileAsync(file, target, options.Force, n => Interlocked.Add(ref doneBytes, n), abort.Token).ConfigureAwait(false);
-                        if (failure != null)
-                        {
-                            failures.Enqueue(new RestoreFailure(file.Path, failure));
-                            _reporter.Verbose($"Not restored: {file.Path}: {failure.Message}");
-                        }
-                        else
-                        {
-                            Interlocked.Increment(ref files);
-                            Interlocked.Add(ref bytes, file.Size);
-                        }
-                        var now = clock.ElapsedMilliseconds;
-                        var last = Interlocked.Read(ref lastReport);
-                        if (now - last >= 500 && Interlocked.CompareExchange(ref lastReport, now, last) == last)
-                        {
-                            var d = Interlocked.Read(ref doneBytes);
-                            var rate = d / Math.Max(0.001, clock.Elapsed.TotalSeconds);
-                            _reporter.Progress(new ProgressUpdate(ProgressId, $"Restoring backup set {manifest.Id}",
-                                $"{Interlocked.Read(ref files)}/{work.Count} files, {Units.Bytes(d)}/{Units.Bytes(total)}, {Units.Bytes(rate)}/s")
-                            {
-                                PercentComplete = total == 0 ? 100 : (int)(d * 100 / total),
-                                Remaining = rate > 0 ? TimeSpan.FromSeconds((total - d) / rate) : null,
-                            });
-                        }
-                    }
+                        PercentComplete = total == 0 ? 100 : (int)(d * 100 / total),
+                        Remaining = rate > 0 ? TimeSpan.FromSeconds((total - d) / rate) : null,
+                    });
                 }
-                catch
-                {
-                    abort.Cancel();
-                    throw;
-                }
-            })).ToList();
-            try
-            {
-                await Task.WhenAll(workers).ConfigureAwait(false);
-            }
-            catch
-            {
-                ct.ThrowIfCancellationRequested();
-                var real = workers.Where(w => w.IsFaulted).SelectMany(w => w.Exception!.InnerExceptions).FirstOrDefault(e => e is not OperationCanceledException);
-                if (real != null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(real).Throw();
-                throw;
-            }
+            }, ct).ConfigureAwait(false);
             _reporter.Progress(new ProgressUpdate(ProgressId, $"Restoring backup set {manifest.Id}", "Done") { Completed = true });
             return new RestoreResult
             {

@@ -81,31 +81,23 @@ namespace DrTools.Core.Backup
             var chunks = manifest.Files.SelectMany(f => f.Chunks).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
             var bad = new ConcurrentDictionary<string, DrToolsException>(StringComparer.OrdinalIgnoreCase);
             long bytes = 0, done = 0;
-            int next = -1;
-            var workers = Enumerable.Range(0, Math.Max(1, concurrency)).Select(_ => Task.Run(async () =>
+            await ParallelWork.ForEachAsync(chunks, concurrency, async (name, token) =>
             {
-                int i;
-                while ((i = Interlocked.Increment(ref next)) < chunks.Count)
+                try
                 {
-                    ct.ThrowIfCancellationRequested();
-                    var name = chunks[i];
-                    try
-                    {
-                        var data = await _repo.ReadChunkAsync(name, null, ct).ConfigureAwait(false);
-                        if (data == null) bad[name] = BackupErrors.ChunkMissing(name, null);
-                        else Interlocked.Add(ref bytes, data.Length);
-                    }
-                    catch (DrToolsException ex) when (ex.ErrorId == BackupErrorIds.IntegrityError)
-                    {
-                        bad[name] = ex;
-                    }
-                    var d = Interlocked.Increment(ref done);
-                    if (d % 50 == 0)
-                        _reporter.Progress(new ProgressUpdate(ProgressId, $"Verifying backup set {manifest.Id}", $"{d}/{chunks.Count} chunks")
-                        { PercentComplete = (int)(d * 100 / chunks.Count) });
+                    var data = await _repo.ReadChunkAsync(name, null, token).ConfigureAwait(false);
+                    if (data == null) bad[name] = BackupErrors.ChunkMissing(name, null);
+                    else Interlocked.Add(ref bytes, data.Length);
                 }
-            }, ct)).ToList();
-            await Task.WhenAll(workers).ConfigureAwait(false);
+                catch (DrToolsException ex) when (ex.ErrorId == BackupErrorIds.IntegrityError)
+                {
+                    bad[name] = ex;
+                }
+                var d = Interlocked.Increment(ref done);
+                if (d % 50 == 0)
+                    _reporter.Progress(new ProgressUpdate(ProgressId, $"Verifying backup set {manifest.Id}", $"{d}/{chunks.Count} chunks")
+                    { PercentComplete = (int)(d * 100 / chunks.Count) });
+            }, ct).ConfigureAwait(false);
             _reporter.Progress(new ProgressUpdate(ProgressId, $"Verifying backup set {manifest.Id}", "Done") { Completed = true });
 
             var failures = new List<RestoreFailure>();
