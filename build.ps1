@@ -35,7 +35,7 @@ switch ($Task) {
     'Build'   { Invoke-Dotnet build DrTools.sln -c $Configuration -nologo }
     'Test'    {
         Invoke-Dotnet build DrTools.sln -c $Configuration -nologo
-        Invoke-Dotnet test DrTools.sln -c $Configuration --no-build -nologo --logger 'console;verbosity=normal'
+        Invoke-Dotnet test DrTools.sln -c $Configuration --no-build -nologo --logger 'console;verbosity=detailed'
     }
     'Package' {
         Invoke-Dotnet build DrTools.sln -c Release -nologo

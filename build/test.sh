@@ -21,7 +21,7 @@ fi
 
 log=$(mktemp)
 set +e
-dotnet test DrTools.sln -c "$CONFIG" --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee "$log"
+dotnet test DrTools.sln -c "$CONFIG" --no-build -nologo --logger "console;verbosity=detailed" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 
