@@ -5,7 +5,7 @@ using DrTools.Core.Plans;
 using DrTools.Core.Traffic;
 using DrTools.PowerShell.Infrastructure;
 
-namespace DrTools.PowerShell.Cmdlets
+namespace DrTools.PowerShell.Cmdlets.Traffic
 {
     [Cmdlet(VerbsCommon.Get, "DrTrafficWeight", DefaultParameterSetName = RecordSet)]
     [OutputType(typeof(TrafficWeight))]

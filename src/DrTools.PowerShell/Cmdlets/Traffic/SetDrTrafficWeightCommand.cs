@@ -10,7 +10,7 @@ using DrTools.Core.Plans;
 using DrTools.Core.Traffic;
 using DrTools.PowerShell.Infrastructure;
 
-namespace DrTools.PowerShell.Cmdlets
+namespace DrTools.PowerShell.Cmdlets.Traffic
 {
     /// <summary>
     /// Re-weights the sites of a weighted record in one atomic Route 53 batch. Piped objects are collected and each

@@ -3,7 +3,7 @@ using System.Management.Automation;
 using DrTools.Core.Connection;
 using DrTools.PowerShell.Infrastructure;
 
-namespace DrTools.PowerShell.Cmdlets
+namespace DrTools.PowerShell.Cmdlets.Connection
 {
     [Cmdlet(VerbsDiagnostic.Test, "DrConnection")]
     [OutputType(typeof(ConnectionReport))]
