@@ -30,7 +30,7 @@ using var s3 = new S3Service(new AwsClientFactory(connection));
 var (bucket, prefix) = args[0] == "backup" ? (args[2], args[3]) : (args[1], args[2]);
 var store = new S3Store(s3, bucket, prefix.TrimEnd('/') + "/", new S3StoreOptions { NoServerSideEncryption = true });
 var ct = CancellationToken.None;
-var concurrency = int.TryParse(Environment.GetEnvironmentVariable("DRBENCH_CONCURRENCY"), out var c) ? c : new BackupOptions().ConcurrentRequests;
+int? concurrency = int.TryParse(Environment.GetEnvironmentVariable("DRBENCH_CONCURRENCY"), out var c) ? c : null;
 if (args[0] == "backup")
 {
     var set = await new BackupEngine(store, NullReporter.Instance).RunAsync(new BackupOptions { Paths = new[] { args[1] }, ConcurrentRequests = concurrency }, ct);
@@ -40,7 +40,7 @@ else
 {
     var repo = await BackupRepository.OpenAsync(store, ct);
     var manifest = await RestoreEngine.SelectAsync(repo, null, null, ct);
-    var result = await new RestoreEngine(repo, NullReporter.Instance).RestoreAsync(manifest, new RestoreOptions { Destination = args[3], ConcurrentRequests = concurrency }, ct);
+    var result = await new RestoreEngine(repo, NullReporter.Instance).RestoreAsync(manifest, new RestoreOptions { Destination = args[3], ConcurrentRequests = concurrency ?? new RestoreOptions().ConcurrentRequests }, ct);
     Console.WriteLine($"restored {result.FilesRestored} files, {result.BytesRestored} bytes, {result.FilesFailed} failed, {result.Duration.TotalSeconds:0.0} s");
     if (!result.Succeeded) return 1;
 }

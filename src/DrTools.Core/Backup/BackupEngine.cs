@@ -194,6 +194,7 @@ namespace DrTools.Core.Backup
             readonly SemaphoreSlim _uploads;
             readonly Stopwatch _clock = Stopwatch.StartNew();
             readonly long _totalBytes;
+            readonly int _concurrency;
             long _doneBytes, _doneFiles, _newBytes, _newChunks, _lastReportMs = -1000;
 
             public Run(BackupRepository repo, IOperationReporter reporter, BackupOptions options, List<SourceFile> files,
@@ -206,7 +207,8 @@ namespace DrTools.Core.Backup
                 _listed = listed;
                 _previous = previous?.Files.ToDictionary(f => f.Path, StringComparer.Ordinal) ?? new Dictionary<string, ManifestFile>();
                 _warnings = warnings;
-                _uploads = new SemaphoreSlim(Math.Max(1, options.ConcurrentRequests));
+                _concurrency = options.ConcurrentRequests ?? BackupOptions.DefaultConcurrency(repo.Store);
+                _uploads = new SemaphoreSlim(Math.Max(1, _concurrency));
                 _totalBytes = files.Sum(f => f.Info.Length);
             }
 
@@ -216,7 +218,7 @@ namespace DrTools.Core.Backup
             public async Task<List<ManifestFile>> ExecuteAsync(CancellationToken ct)
             {
                 var results = new ConcurrentBag<ManifestFile>();
-                await ParallelWork.ForEachAsync(_files, _options.ConcurrentRequests, async (file, token) =>
+                await ParallelWork.ForEachAsync(_files, _concurrency, async (file, token) =>
                 {
                     var entry = await BackupFileAsync(file, token).ConfigureAwait(false);
                     if (entry != null) results.Add(entry);

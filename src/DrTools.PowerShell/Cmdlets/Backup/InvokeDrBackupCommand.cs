@@ -28,7 +28,7 @@ namespace DrTools.PowerShell.Cmdlets.Backup
 
         [Parameter(ParameterSetName = "Path")]
         [ValidateRange(1, 64)]
-        public int ConcurrentRequests { get; set; } = 4;
+        public int ConcurrentRequests { get; set; }
 
         [Parameter(ParameterSetName = "Path")]
         public SwitchParameter Strict { get; set; }
@@ -163,7 +163,7 @@ namespace DrTools.PowerShell.Cmdlets.Backup
                 Paths = paths,
                 Exclude = Exclude ?? Array.Empty<string>(),
                 Tags = Tag ?? Array.Empty<string>(),
-                ConcurrentRequests = ConcurrentRequests,
+                ConcurrentRequests = MyInvocation.BoundParameters.ContainsKey(nameof(ConcurrentRequests)) ? ConcurrentRequests : null,
                 Strict = Strict,
             }, ct).ConfigureAwait(false)));
         }
