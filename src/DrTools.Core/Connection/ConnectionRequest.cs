@@ -18,6 +18,12 @@ namespace DrTools.Core.Connection
         public string? SessionToken { get; set; }
         public string? EndpointUrl { get; set; }
 
+        /// <summary>
+        /// The DR region of the plan the cmdlet works on: used when -Region is not given, ahead of the session's defaults,
+        /// because the plan says where recovery happens.
+        /// </summary>
+        public string? PlanRegion { get; set; }
+
         /// <summary>The session's $StoredAWSRegion (set by AWS Tools' Set-DefaultAWSRegion).</summary>
         public string? StoredRegion { get; set; }
 

@@ -12,7 +12,8 @@ namespace DrTools.Core.Connection
     /// Turns a <see cref="ConnectionRequest"/> into an <see cref="AwsConnection"/> with the precedence of
     /// AWS Tools for PowerShell, so an admin's existing habits (Set-DefaultAWSRegion, Set-AWSCredential,
     /// AWS_PROFILE...) carry over:
-    ///   region:      -Region, $StoredAWSRegion, AWS_REGION, AWS_DEFAULT_REGION, the chosen profile's region.
+    ///   region:      -Region, the plan's DR region (plan cmdlets), $StoredAWSRegion, AWS_REGION, AWS_DEFAULT_REGION,
+    ///                the chosen profile's region.
     ///   credentials: -Credential, -AccessKey/-SecretKey[/-SessionToken], -ProfileName, $StoredAWSCredentials,
     ///                AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY[/AWS_SESSION_TOKEN], AWS_PROFILE, then the SDK's default chain.
     ///   endpoint:    -EndpointUrl, AWS_ENDPOINT_URL, else the AWS endpoints.
@@ -81,6 +82,7 @@ namespace DrTools.Core.Connection
         (string Region, string Source) ResolveRegion(ConnectionRequest request, CredentialProfile? profile)
         {
             if (!string.IsNullOrWhiteSpace(request.Region)) return (ValidateRegion(request.Region!, "-Region"), "Parameter");
+            if (!string.IsNullOrWhiteSpace(request.PlanRegion)) return (ValidateRegion(request.PlanRegion!, "the plan's drRegion"), "Plan");
             if (!string.IsNullOrWhiteSpace(request.StoredRegion)) return (ValidateRegion(request.StoredRegion!, "$StoredAWSRegion"), "Session:$StoredAWSRegion");
             foreach (var name in new[] { "AWS_REGION", "AWS_DEFAULT_REGION" })
                 if (_env.Get(name) is { } env) return (ValidateRegion(env, name), "Environment:" + name);

@@ -64,6 +64,9 @@ namespace DrTools.PowerShell.Infrastructure
         /// </summary>
         protected IOperationReporter Reporter => Pump;
 
+        /// <summary>The DR region of the plan a cmdlet works on; the connection uses it when -Region is not given.</summary>
+        protected virtual string? PlanRegion => null;
+
         /// <summary>Lets derived cmdlets add to the request (timeouts, S3 compatibility) before it is resolved.</summary>
         protected virtual void ConfigureConnection(ConnectionRequest request) { }
 
@@ -83,6 +86,7 @@ namespace DrTools.PowerShell.Infrastructure
                     SecretKey = SecretKey,
                     SessionToken = SessionToken,
                     EndpointUrl = EndpointUrl,
+                    PlanRegion = PlanRegion,
                     StoredRegion = SessionVariable("StoredAWSRegion") as string,
                     StoredCredentials = SessionVariable("StoredAWSCredentials"),
                 };

@@ -41,6 +41,15 @@ namespace DrTools.Core.Tests.Connection
         }
 
         [Fact]
+        public void A_plans_DR_region_beats_session_and_environment_but_not_the_Region_parameter()
+        {
+            var fromPlan = Resolver(("AWS_REGION", "eu-west-1")).Resolve(new ConnectionRequest { PlanRegion = "us-west-2", StoredRegion = "ap-southeast-2" });
+            Assert.Equal(("us-west-2", "Plan"), (fromPlan.Region, fromPlan.RegionSource));
+            var fromParam = Resolver().Resolve(new ConnectionRequest { Region = "eu-central-1", PlanRegion = "us-west-2" });
+            Assert.Equal("eu-central-1", fromParam.Region);
+        }
+
+        [Fact]
         public void Stored_region_beats_environment_variables()
         {
             var c = Resolver(("AWS_REGION", "eu-west-1")).Resolve(new ConnectionRequest { StoredRegion = "ap-southeast-2" });

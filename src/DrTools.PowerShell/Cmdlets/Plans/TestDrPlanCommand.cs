@@ -27,10 +27,7 @@ namespace DrTools.PowerShell.Cmdlets.Plans
         public SwitchParameter Live { get; set; }
 
         /// <summary>The plan's DR region is the connection region unless -Region says otherwise.</summary>
-        protected override void ConfigureConnection(ConnectionRequest request)
-        {
-            if (string.IsNullOrEmpty(request.Region) && _current != null) request.Region = _current.DrRegion;
-        }
+        protected override string? PlanRegion => _current?.DrRegion;
 
         protected override void ProcessRecord()
         {

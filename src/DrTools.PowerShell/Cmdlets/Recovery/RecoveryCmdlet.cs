@@ -52,10 +52,7 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
         protected virtual string ActionName => "Start recovery";
 
         /// <summary>Work in the plan's DR region unless -Region says otherwise.</summary>
-        protected override void ConfigureConnection(ConnectionRequest request)
-        {
-            if (string.IsNullOrEmpty(Region) && _plan != null) request.Region = _plan.DrRegion;
-        }
+        protected override string? PlanRegion => _plan?.DrRegion;
 
         protected override void ProcessRecord()
         {

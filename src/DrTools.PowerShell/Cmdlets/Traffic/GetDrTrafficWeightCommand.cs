@@ -26,10 +26,7 @@ namespace DrTools.PowerShell.Cmdlets.Traffic
             if (ParameterSetName == PlanSet) _plan = PlanInput.Resolve(this, Plan);
         }
 
-        protected override void ConfigureConnection(ConnectionRequest request)
-        {
-            if (_plan != null && request.Region == null) request.Region = _plan.DrRegion;
-        }
+        protected override string? PlanRegion => _plan?.DrRegion;
 
         /// <summary>The hosted zone id (Z...) or name (example.com).</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = RecordSet)]

@@ -67,11 +67,7 @@ namespace DrTools.PowerShell.Cmdlets.Traffic
             if (ParameterSetName == PlanSet) _plan = PlanInput.Resolve(this, Plan);
         }
 
-        protected override void ConfigureConnection(ConnectionRequest request)
-        {
-            // Route 53 is global; the plan's DR region is where the rest of the recovery works.
-            if (_plan != null && request.Region == null) request.Region = _plan.DrRegion;
-        }
+        protected override string? PlanRegion => _plan?.DrRegion;
 
         protected override void ProcessRecord()
         {
