@@ -12,10 +12,19 @@ DIR=${DRTOOLS_RGW_DIR:-/tmp/drtools-rgw-$PORT}
 AK=DRTOOLSTESTKEY; SK=DRTOOLSTESTSECRET
 
 stop() {
+  local pids=()
   for p in client.rgw.a osd.0 mon.a; do
-    [[ -f $DIR/run/$p.pid ]] && kill "$(cat "$DIR/run/$p.pid")" 2>/dev/null || true
+    [[ -f $DIR/run/$p.pid ]] && pids+=("$(cat "$DIR/run/$p.pid")")
   done
-  sleep 1; rm -rf "$DIR"
+  [[ ${#pids[@]} -gt 0 ]] && kill "${pids[@]}" 2>/dev/null || true
+  # Wait (up to 15 s) until they are gone, so no daemon outlives the run or writes into a deleted folder.
+  for _ in $(seq 1 60); do
+    local alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && [[ $(ps -o stat= -p "$pid") != Z* ]] && alive=1; done
+    [[ $alive == 0 ]] && break
+    sleep 0.25
+  done
+  rm -rf "$DIR"
 }
 
 if [[ $cmd == stop ]]; then stop; echo "rgw on $PORT stopped"; exit 0; fi
