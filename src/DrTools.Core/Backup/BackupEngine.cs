@@ -8,6 +8,7 @@ using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
 using DrTools.Core.Backup.Chunking;
+using DrTools.Core.Backup.Packs;
 using DrTools.Core.Backup.Storage;
 using DrTools.Core.Diagnostics;
 
@@ -15,8 +16,9 @@ namespace DrTools.Core.Backup
 {
     /// <summary>
     /// Backs files up into a repository: walks the sources, skips files unchanged since the previous set of the same
-    /// sources (size and mtime), chunks the rest, uploads only chunks the repository lacks (in parallel, bounded),
-    /// and writes the manifest last, so an interrupted run leaves no set and the next run reuses its chunks.
+    /// sources (size and mtime), chunks the rest, packs only chunks the repository lacks (compressed, uploaded in
+    /// parallel, bounded), and writes index and manifest last, so an interrupted run leaves no set and the next run
+    /// reuses its packs (they are found by their own headers).
     /// </summary>
     public sealed class BackupEngine
     {
@@ -52,12 +54,25 @@ namespace DrTools.Core.Backup
                 _reporter.Verbose($"{files.Count} file(s), {Units.Bytes(files.Sum(f => f.Info.Length))} to back up from {string.Join(", ", sources.Select(s => s.Full))}.");
 
                 var sourceKey = sources.Select(s => s.Full).ToList();
+                var index = await repo.LoadIndexAsync(_reporter, ct).ConfigureAwait(false);
                 var previous = await FindPreviousAsync(repo, sourceKey, ct).ConfigureAwait(false);
-                var known = await repo.ListChunksAsync(ct).ConfigureAwait(false);
-                _reporter.Verbose($"The repository holds {known.Count} chunk(s)" + (previous != null ? $"; comparing with backup set {previous.Id}." : "; no previous backup set of these paths."));
+                if (previous != null) await repo.LoadFilesAsync(previous, index, ct).ConfigureAwait(false);
+                _reporter.Verbose($"The repository holds {index.Count} chunk(s) in {index.StoredPacks.Count} pack(s)" + (previous != null ? $"; comparing with backup set {previous.Id}." : "; no previous backup set of these paths."));
 
-                var run = new Run(repo, _reporter, options, files, known, previous, warnings);
-                var entries = await run.ExecuteAsync(ct).ConfigureAwait(false);
+                var writer = new PackWriter(repo.Store, BlobKind.Data, options.ConcurrentRequests ?? BackupOptions.DefaultConcurrency(repo.Store), ct, options.PackTargetSize);
+                List<ManifestFile> entries;
+                List<PackContents> packs;
+                var run = new Run(repo, _reporter, options, files, index, writer, previous, warnings);
+                try
+                {
+                    entries = await run.ExecuteAsync(ct).ConfigureAwait(false);
+                    packs = await writer.FinishAsync(ct).ConfigureAwait(false);
+                }
+                finally
+                {
+                    // Nothing may still be writing once the lock goes (also after a failure or Ctrl+C).
+                    await writer.DrainAsync().ConfigureAwait(false);
+                }
 
                 ct.ThrowIfCancellationRequested();
                 var manifest = new BackupManifest
@@ -73,15 +88,17 @@ namespace DrTools.Core.Backup
                     Files = entries.OrderBy(e => e.Path, StringComparer.Ordinal).ToList(),
                     FileCount = entries.Count,
                     TotalBytes = entries.Sum(e => e.Size),
-                    NewBytes = run.NewBytes,
-                    NewChunks = run.NewChunks,
+                    NewBytes = writer.RawBytes,
+                    NewChunks = writer.Blobs,
+                    UploadedBytes = writer.UploadedBytes,
                     Warnings = warnings.ToList(),
                 };
-                // Every chunk the manifest names is now stored and verified (awaited above): publish the set.
-                await repo.WriteManifestAsync(manifest, ct).ConfigureAwait(false);
+                // Every chunk the manifest names is now stored and verified (awaited above): index the new packs (and
+                // packs earlier interrupted runs left unindexed, whose chunks this set may reuse), then publish the set.
+                await repo.WriteManifestAsync(manifest, packs.Concat(index.Unindexed).ToList(), index, ct).ConfigureAwait(false);
                 _reporter.Progress(new ProgressUpdate(ProgressId, "Invoke-DrBackup", "Done") { Completed = true });
                 foreach (var w in manifest.Warnings) _reporter.Warning(w);
-                _reporter.Verbose($"Backup set {manifest.Id}: {manifest.FileCount} file(s), {Units.Bytes(manifest.TotalBytes)}, {Units.Bytes(manifest.NewBytes)} new, in {clock.Elapsed.TotalSeconds:0.0} s.");
+                _reporter.Verbose($"Backup set {manifest.Id}: {manifest.FileCount} file(s), {Units.Bytes(manifest.TotalBytes)}, {Units.Bytes(manifest.NewBytes)} new ({Units.Bytes(manifest.UploadedBytes)} stored after compression), in {clock.Elapsed.TotalSeconds:0.0} s.");
                 return BackupSet.From(manifest, repo.Location);
             }
             finally
@@ -172,7 +189,7 @@ namespace DrTools.Core.Backup
             foreach (var id in (await repo.ListSetIdsAsync(ct).ConfigureAwait(false)).Reverse())
             {
                 BackupManifest m;
-                try { m = await repo.ReadManifestAsync(id, ct).ConfigureAwait(false); }
+                try { m = await repo.ReadManifestHeaderAsync(id, ct).ConfigureAwait(false); }
                 catch (DrToolsException ex) when (ex.ErrorId == BackupErrorIds.IntegrityError) { continue; }
                 if (string.Equals(string.Join("\n", m.SourcePaths.OrderBy(s => s, StringComparer.OrdinalIgnoreCase)), key, StringComparison.OrdinalIgnoreCase))
                     return m;
@@ -180,45 +197,43 @@ namespace DrTools.Core.Backup
             return null;
         }
 
-        /// <summary>One backup run's shared state: the chunk table, the upload throttle and the counters.</summary>
+        /// <summary>One backup run's shared state: the chunk table, the pack writer and the counters.</summary>
         sealed class Run
         {
             readonly BackupRepository _repo;
             readonly IOperationReporter _reporter;
             readonly BackupOptions _options;
             readonly List<SourceFile> _files;
-            readonly Dictionary<string, StoredObject> _listed;
+            readonly RepositoryIndex _index;
+            readonly PackWriter _writer;
             readonly Dictionary<string, ManifestFile> _previous;
             readonly ConcurrentQueue<string> _warnings;
-            readonly ConcurrentDictionary<string, Task> _chunks = new(StringComparer.OrdinalIgnoreCase);
-            readonly SemaphoreSlim _uploads;
+            readonly ConcurrentDictionary<string, byte> _added = new(StringComparer.Ordinal);
             readonly Stopwatch _clock = Stopwatch.StartNew();
             readonly long _totalBytes;
-            readonly int _concurrency;
-            long _doneBytes, _doneFiles, _newBytes, _newChunks, _lastReportMs = -1000;
+            long _doneBytes, _doneFiles, _lastReportMs = -1000;
 
             public Run(BackupRepository repo, IOperationReporter reporter, BackupOptions options, List<SourceFile> files,
-                Dictionary<string, StoredObject> listed, BackupManifest? previous, ConcurrentQueue<string> warnings)
+                RepositoryIndex index, PackWriter writer, BackupManifest? previous, ConcurrentQueue<string> warnings)
             {
                 _repo = repo;
                 _reporter = reporter;
                 _options = options;
                 _files = files;
-                _listed = listed;
+                _index = index;
+                _writer = writer;
                 _previous = previous?.Files.ToDictionary(f => f.Path, StringComparer.Ordinal) ?? new Dictionary<string, ManifestFile>();
                 _warnings = warnings;
-                _concurrency = options.ConcurrentRequests ?? BackupOptions.DefaultConcurrency(repo.Store);
-                _uploads = new SemaphoreSlim(Math.Max(1, _concurrency));
                 _totalBytes = files.Sum(f => f.Info.Length);
             }
 
-            public long NewBytes => Interlocked.Read(ref _newBytes);
-            public long NewChunks => Interlocked.Read(ref _newChunks);
+            /// <summary>Files read at once: enough to keep both the disk and every core busy (chunking, hashing, compressing).</summary>
+            static int ReadWorkers => Math.Max(2, Math.Min(8, Environment.ProcessorCount * 2));
 
             public async Task<List<ManifestFile>> ExecuteAsync(CancellationToken ct)
             {
                 var results = new ConcurrentBag<ManifestFile>();
-                await ParallelWork.ForEachAsync(_files, _concurrency, async (file, token) =>
+                await ParallelWork.ForEachAsync(_files, ReadWorkers, async (file, token) =>
                 {
                     var entry = await BackupFileAsync(file, token).ConfigureAwait(false);
                     if (entry != null) results.Add(entry);
@@ -234,17 +249,17 @@ namespace DrTools.Core.Backup
                 var info = file.Info;
                 info.Refresh();
                 if (_previous.TryGetValue(file.RelativePath, out var prev) && prev.Size == info.Length &&
-                    prev.MTime == info.LastWriteTimeUtc && prev.Chunks.All(_listed.ContainsKey))
+                    prev.MTime == info.LastWriteTimeUtc && prev.Chunks.All(_index.Contains))
                 {
                     Interlocked.Add(ref _doneBytes, info.Length);
                     return new ManifestFile { Path = prev.Path, Size = prev.Size, MTime = prev.MTime, Attributes = (int)info.Attributes, Sha256 = prev.Sha256, Chunks = prev.Chunks };
                 }
 
-                var pending = new List<Task>();
                 var chunkNames = new List<string>();
                 long size = 0;
                 var mtime = info.LastWriteTimeUtc;
                 using var fileHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                PooledChunk? first = null;
                 try
                 {
                     // ReadWrite sharing: files another program is appending to (logs) are still backed up as of now.
@@ -255,12 +270,28 @@ namespace DrTools.Core.Backup
                     while ((chunk = await reader.NextPooledAsync(ct).ConfigureAwait(false)) != null)
                     {
                         var length = chunk.Length;
-                        fileHash.AppendData(chunk.Array, 0, length);
-                        var digest = sha.ComputeHash(chunk.Array, 0, length);
-                        var name = Json.Hex(digest);
+                        // A one-chunk file's SHA-256 is its chunk's: hash the file separately only once a second chunk comes.
+                        if (chunkNames.Count == 1 && first != null)
+                        {
+                            fileHash.AppendData(first.Array, 0, first.Length);
+                            first.Return();
+                            first = null;
+                        }
+                        if (chunkNames.Count >= 1) fileHash.AppendData(chunk.Array, 0, length);
+                        var name = Json.Hex(sha.ComputeHash(chunk.Array, 0, length));
                         chunkNames.Add(name);
                         size += length;
-                        pending.Add(await EnsureStoredAsync(name, chunk, digest, ct).ConfigureAwait(false));
+                        if (!_index.Contains(name) && _added.TryAdd(name, 0))
+                        {
+                            try { await _writer.AddAsync(name, chunk.Array, length, ct).ConfigureAwait(false); }
+                            catch
+                            {
+                                chunk.Return();
+                                throw;
+                            }
+                        }
+                        if (chunkNames.Count == 1) first = chunk;
+                        else chunk.Return();
                         Interlocked.Add(ref _doneBytes, length);
                         Report(false);
                     }
@@ -270,66 +301,19 @@ namespace DrTools.Core.Backup
                     Unreadable(info.FullName, ex, _warnings, _options.Strict, "file");
                     return null;
                 }
-                // The file's chunks must all be stored before it can be listed in the manifest.
-                await Task.WhenAll(pending).ConfigureAwait(false);
+                finally
+                {
+                    first?.Return();
+                }
                 return new ManifestFile
                 {
                     Path = file.RelativePath,
                     Size = size,
                     MTime = mtime,
                     Attributes = (int)info.Attributes,
-                    Sha256 = Json.Hex(fileHash.GetHashAndReset()),
+                    Sha256 = chunkNames.Count == 1 ? chunkNames[0] : Json.Hex(fileHash.GetHashAndReset()),
                     Chunks = chunkNames,
                 };
-            }
-
-            /// <summary>
-            /// Starts the chunk's upload unless it is stored or being stored; waits for an upload slot first so memory
-            /// stays bounded. Takes the chunk's pooled array: returned here, or by the upload once it is sent.
-            /// </summary>
-            async Task<Task> EnsureStoredAsync(string name, PooledChunk chunk, byte[] digest, CancellationToken ct)
-            {
-                if (_listed.ContainsKey(name)) { chunk.Return(); return Task.CompletedTask; }
-                if (_chunks.TryGetValue(name, out var existing)) { chunk.Return(); return existing; }
-                var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-                if (!_chunks.TryAdd(name, done.Task)) { chunk.Return(); return _chunks[name]; }
-                try
-                {
-                    await _uploads.WaitAsync(ct).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    done.TrySetCanceled();
-                    chunk.Return();
-                    throw;
-                }
-                _ = UploadAsync(name, chunk, digest, done, ct);
-                return done.Task;
-            }
-
-            async Task UploadAsync(string name, PooledChunk chunk, byte[] digest, TaskCompletionSource<bool> done, CancellationToken ct)
-            {
-                try
-                {
-                    await _repo.Store.PutAsync(BackupRepository.ChunkKey(name), chunk.Array, chunk.Length, digest, ct).ConfigureAwait(false);
-                    Interlocked.Add(ref _newBytes, chunk.Length);
-                    Interlocked.Increment(ref _newChunks);
-                    done.TrySetResult(true);
-                }
-                catch (OperationCanceledException) when (ct.IsCancellationRequested)
-                {
-                    done.TrySetCanceled();
-                }
-                catch (Exception ex)
-                {
-                    done.TrySetException(ex);
-                }
-                finally
-                {
-                    // The store is done with the bytes (sent, or the request is over): the array can be reused.
-                    chunk.Return();
-                    _uploads.Release();
-                }
             }
 
             void Report(bool final)
@@ -342,7 +326,7 @@ namespace DrTools.Core.Backup
                 var remaining = rate > 0 ? TimeSpan.FromSeconds((_totalBytes - done) / rate) : (TimeSpan?)null;
                 var percent = _totalBytes == 0 ? 100 : (int)(done * 100 / _totalBytes);
                 _reporter.Progress(new ProgressUpdate(ProgressId, "Invoke-DrBackup",
-                    $"{Interlocked.Read(ref _doneFiles)}/{_files.Count} files, {Units.Bytes(done)}/{Units.Bytes(_totalBytes)}, {Units.Bytes(rate)}/s, {Units.Bytes(NewBytes)} uploaded")
+                    $"{Interlocked.Read(ref _doneFiles)}/{_files.Count} files, {Units.Bytes(done)}/{Units.Bytes(_totalBytes)}, {Units.Bytes(rate)}/s, {Units.Bytes(_writer.UploadedBytes)} uploaded")
                 {
                     PercentComplete = Math.Min(100, percent),
                     Remaining = remaining,

@@ -5,19 +5,21 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using DrTools.Core.Backup.Chunking;
+using DrTools.Core.Backup.Packs;
 using DrTools.Core.Backup.Storage;
 using DrTools.Core.Diagnostics;
 
 namespace DrTools.Core.Backup
 {
     /// <summary>
-    /// A backup repository over a store (layout in docs/repository-format.md): config.json, data/xx/&lt;sha256&gt;,
-    /// snapshots/&lt;id&gt;.json and locks/&lt;id&gt;.json.
+    /// A backup repository over a store (layout in docs/repository-format.md): config.json, packs in data/xx/&lt;sha256&gt;,
+    /// index/&lt;sha256&gt;, snapshots/&lt;id&gt;.json and locks/&lt;id&gt;.json.
     /// </summary>
     public sealed class BackupRepository
     {
         public const string ConfigKey = "config.json";
         public const string DataPrefix = "data/";
+        public const string IndexPrefix = "index/";
         public const string SnapshotPrefix = "snapshots/";
         public const string LockPrefix = "locks/";
 
@@ -37,7 +39,6 @@ namespace DrTools.Core.Backup
         public Chunker Chunker { get; }
         public string Location => Store.Location;
 
-        public static string ChunkKey(string sha256Hex) => $"{DataPrefix}{sha256Hex.Substring(0, 2)}/{sha256Hex}";
         public static string ManifestKey(string id) => $"{SnapshotPrefix}{id}.json";
 
         /// <summary>Opens an existing repository; DrTools.RepositoryNotFound / DrTools.NotARepository otherwise.</summary>
@@ -98,6 +99,10 @@ namespace DrTools.Core.Backup
                 throw new DrToolsException(BackupErrorIds.NotARepository, DrErrorCategory.NotEnabled,
                     $"{store.Location} uses repository format {config.FormatVersion}; this DrTools reads format {RepositoryConfig.CurrentFormat}.",
                     store.Location, "Update the DrTools module.");
+            if (config.FormatVersion < RepositoryConfig.CurrentFormat)
+                throw new DrToolsException(BackupErrorIds.NotARepository, DrErrorCategory.NotEnabled,
+                    $"{store.Location} uses repository format {config.FormatVersion} (one object per chunk, written by a DrTools 0.1 preview); this DrTools reads format {RepositoryConfig.CurrentFormat}.",
+                    store.Location, "Restore from it with the DrTools version that wrote it, and back up into a new repository (a new folder or prefix) with this one.");
             return config;
         }
 
@@ -144,26 +149,79 @@ namespace DrTools.Core.Backup
             return result;
         }
 
-        /// <summary>Reads a chunk and checks it hashes to its name; null when it is missing.</summary>
-        public async Task<byte[]?> ReadChunkAsync(string sha256Hex, string? file, CancellationToken ct)
+        /// <summary>Reads the index (index files, plus the headers of packs no index lists yet).</summary>
+        public Task<RepositoryIndex> LoadIndexAsync(IOperationReporter reporter, CancellationToken ct) => RepositoryIndex.LoadAsync(Store, reporter, ct);
+
+        /// <summary>Writes one index file listing <paramref name="packs"/>, named by its SHA-256; returns its key and size (null, 0 when there is nothing to list).</summary>
+        public async Task<(string? Key, long Size)> WriteIndexAsync(IReadOnlyCollection<PackContents> packs, CancellationToken ct)
         {
-            var data = await ReadAllAsync(Store, ChunkKey(sha256Hex), ct).ConfigureAwait(false);
-            if (data == null) return null;
-            var actual = Json.Hex(Sha(data));
-            if (!string.Equals(actual, sha256Hex, StringComparison.OrdinalIgnoreCase))
-                throw BackupErrors.Integrity($"Chunk {sha256Hex} is corrupt (its content hashes to {actual})" + (file != null ? $"; file '{file}' cannot be restored from it." : "."), file ?? sha256Hex);
-            return data;
+            if (packs.Count == 0) return (null, 0);
+            var bytes = PackFormat.SerializeIndex(packs.OrderBy(p => p.PackId, StringComparer.Ordinal));
+            var sha = Sha(bytes);
+            var key = IndexPrefix + Json.Hex(sha);
+            await Store.PutAsync(key, bytes, bytes.Length, sha, ct).ConfigureAwait(false);
+            return (key, bytes.Length);
         }
 
-        /// <summary>The names of all stored chunks, from one listing of data/.</summary>
-        public async Task<Dictionary<string, StoredObject>> ListChunksAsync(CancellationToken ct)
+        /// <summary>Reads the set's tree blobs into <see cref="BackupManifest.Files"/> (sorted by path); a damaged or missing tree is DrTools.IntegrityError.</summary>
+        public async Task LoadFilesAsync(BackupManifest manifest, RepositoryIndex index, CancellationToken ct)
         {
-            var list = await Store.ListAsync(DataPrefix, ct).ConfigureAwait(false);
-            var result = new Dictionary<string, StoredObject>(StringComparer.OrdinalIgnoreCase);
-            foreach (var o in list)
+            if (manifest.FilesLoaded) return;
+            var trees = new Dictionary<string, List<TreeEntry>>(StringComparer.Ordinal);
+            DrToolsException? failure = null;
+            await new BlobReader(Store, index).ReadAsync(manifest.Trees.Select(t => t.Tree), 4, (id, raw, _) =>
             {
-                var name = o.Key.Substring(o.Key.LastIndexOf('/') + 1);
-                if (name.Length == 64) result[name] = o;
+                var entries = Json.Deserialize<List<TreeEntry>>(raw, $"Tree {id} of backup set '{manifest.Id}'");
+                lock (trees) trees[id] = entries;
+                return Task.CompletedTask;
+            }, (id, error) => failure ??= error, ct).ConfigureAwait(false);
+            if (failure != null)
+                throw BackupErrors.Integrity($"Backup set '{manifest.Id}' cannot be read: {failure.Message}", manifest.Id, failure);
+            var files = new List<ManifestFile>((int)Math.Min(manifest.FileCount, 10_000_000));
+            foreach (var t in manifest.Trees)
+            {
+                foreach (var e in trees[t.Tree])
+                {
+                    files.Add(new ManifestFile
+                    {
+                        Path = t.Path.Length == 0 ? e.Name : t.Path + "/" + e.Name,
+                        Size = e.Size,
+                        MTime = e.MTime,
+                        Attributes = e.Attributes,
+                        Sha256 = e.Sha256,
+                        Chunks = e.Chunks ?? new List<string> { e.Sha256 },
+                    });
+                }
+            }
+            files.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+            manifest.Files = files;
+        }
+
+        /// <summary>The tree blobs for a file list: one per folder, entries sorted by name, so an unchanged folder gives the same blob.</summary>
+        internal static List<(string Path, string Id, byte[] Raw)> BuildTrees(IEnumerable<ManifestFile> files)
+        {
+            var byFolder = new SortedDictionary<string, List<TreeEntry>>(StringComparer.Ordinal);
+            foreach (var f in files)
+            {
+                var slash = f.Path.LastIndexOf('/');
+                var folder = slash < 0 ? "" : f.Path.Substring(0, slash);
+                if (!byFolder.TryGetValue(folder, out var list)) byFolder[folder] = list = new List<TreeEntry>();
+                list.Add(new TreeEntry
+                {
+                    Name = f.Path.Substring(slash + 1),
+                    Size = f.Size,
+                    MTime = f.MTime,
+                    Attributes = f.Attributes,
+                    Sha256 = f.Sha256,
+                    Chunks = f.Chunks.Count == 1 && f.Chunks[0] == f.Sha256 ? null : f.Chunks,
+                });
+            }
+            var result = new List<(string, string, byte[])>(byFolder.Count);
+            foreach (var kv in byFolder)
+            {
+                kv.Value.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+                var raw = Json.Serialize(kv.Value);
+                result.Add((kv.Key, Json.Sha256Hex(raw, raw.Length), raw));
             }
             return result;
         }
@@ -176,8 +234,16 @@ namespace DrTools.Core.Backup
                 .Where(id => id.IndexOf('/') < 0).OrderBy(id => id, StringComparer.Ordinal).ToList();
         }
 
-        /// <summary>Reads and checks one manifest; DrTools.BackupSetNotFound when it does not exist.</summary>
+        /// <summary>Reads one manifest with its file list (index and trees); DrTools.BackupSetNotFound when it does not exist.</summary>
         public async Task<BackupManifest> ReadManifestAsync(string id, CancellationToken ct)
+        {
+            var manifest = await ReadManifestHeaderAsync(id, ct).ConfigureAwait(false);
+            await LoadFilesAsync(manifest, await LoadIndexAsync(NullReporter.Instance, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
+            return manifest;
+        }
+
+        /// <summary>Reads and checks one manifest without its file list (enough to list, select and count); DrTools.BackupSetNotFound when it does not exist.</summary>
+        public async Task<BackupManifest> ReadManifestHeaderAsync(string id, CancellationToken ct)
         {
             if (string.IsNullOrWhiteSpace(id) || id.IndexOfAny(new[] { '/', '\\' }) >= 0 || id.Contains(".."))
                 throw BackupErrors.SetNotFound(id, Location);
@@ -192,7 +258,7 @@ namespace DrTools.Core.Backup
             var result = new List<BackupManifest>();
             foreach (var id in await ListSetIdsAsync(ct).ConfigureAwait(false))
             {
-                try { result.Add(await ReadManifestAsync(id, ct).ConfigureAwait(false)); }
+                try { result.Add(await ReadManifestHeaderAsync(id, ct).ConfigureAwait(false)); }
                 catch (DrToolsException ex) when (ex.ErrorId == BackupErrorIds.IntegrityError)
                 {
                     reporter.Warning(ex.Message);
@@ -201,11 +267,37 @@ namespace DrTools.Core.Backup
             return result.OrderBy(m => m.Time).ThenBy(m => m.Id, StringComparer.Ordinal).ToList();
         }
 
-        public async Task WriteManifestAsync(BackupManifest manifest, CancellationToken ct)
+        /// <summary>
+        /// Publishes a backup set: stores the tree blobs the repository lacks, writes one index file for them and for
+        /// <paramref name="newPacks"/> (already stored), and only then the manifest, so a visible set is complete.
+        /// </summary>
+        public async Task WriteManifestAsync(BackupManifest manifest, IReadOnlyCollection<PackContents> newPacks, RepositoryIndex index, CancellationToken ct)
         {
+            var trees = BuildTrees(manifest.Files);
+            var pending = new HashSet<string>(newPacks.SelectMany(p => p.Blobs).Select(b => b.Id), StringComparer.Ordinal);
+            var writer = new PackWriter(Store, BlobKind.Tree, 2, ct);
+            try
+            {
+                foreach (var (_, id, raw) in trees)
+                    if (!index.Contains(id) && pending.Add(id)) await writer.AddAsync(id, raw, raw.Length, ct).ConfigureAwait(false);
+                var treePacks = await writer.FinishAsync(ct).ConfigureAwait(false);
+                var all = newPacks.Concat(treePacks).ToList();
+                var (_, indexBytes) = await WriteIndexAsync(all, ct).ConfigureAwait(false);
+                foreach (var p in all) index.Add(p);
+                manifest.UploadedBytes += writer.UploadedBytes + indexBytes;
+            }
+            finally
+            {
+                await writer.DrainAsync().ConfigureAwait(false);
+            }
+            manifest.Trees = trees.Select(t => new TreeRef { Path = t.Path, Tree = t.Id }).ToList();
             var bytes = Json.SealManifest(manifest);
             await Store.PutAsync(ManifestKey(manifest.Id), bytes, bytes.Length, Sha(bytes), ct).ConfigureAwait(false);
         }
+
+        /// <summary>Same, for a set whose blobs are all stored already (tests, and repairs).</summary>
+        public async Task WriteManifestAsync(BackupManifest manifest, CancellationToken ct) =>
+            await WriteManifestAsync(manifest, Array.Empty<PackContents>(), await LoadIndexAsync(NullReporter.Instance, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
 
         /// <summary>Writes raw, already sealed manifest bytes (copy between repositories keeps the checksum).</summary>
         internal Task WriteManifestBytesAsync(string id, byte[] bytes, CancellationToken ct) =>

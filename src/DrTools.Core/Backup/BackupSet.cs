@@ -15,6 +15,9 @@ namespace DrTools.Core.Backup
         public long Files { get; init; }
         public long Bytes { get; init; }
         public long NewBytes { get; init; }
+
+        /// <summary>Bytes this backup stored in the repository: the new chunks after compression, plus trees and index.</summary>
+        public long UploadedBytes { get; init; }
         public TimeSpan Duration { get; init; }
         public string Repository { get; init; } = "";
         public string[] Tags { get; init; } = Array.Empty<string>();
@@ -32,6 +35,7 @@ namespace DrTools.Core.Backup
             Files = m.FileCount,
             Bytes = m.TotalBytes,
             NewBytes = m.NewBytes,
+            UploadedBytes = m.UploadedBytes,
             Duration = m.Completed - m.Time,
             Repository = repository,
             Tags = m.Tags.ToArray(),
@@ -50,17 +54,17 @@ namespace DrTools.Core.Backup
         public IReadOnlyList<string> Exclude { get; set; } = Array.Empty<string>();
         public IReadOnlyList<string> Tags { get; set; } = Array.Empty<string>();
 
-        /// <summary>
-        /// Chunk uploads in flight at once; also the number of files read in parallel. Null: <see cref="DefaultConcurrency"/>.
-        /// </summary>
+        /// <summary>Pack uploads (16 MiB each) in flight at once. Null: <see cref="DefaultConcurrency"/>.</summary>
         public int? ConcurrentRequests { get; set; }
 
         /// <summary>
-        /// S3 writes of small objects are bound by request latency, so more in flight helps (16 backed up a small-file
-        /// tree about 35% faster than 4 against a local S3 server, for about 10 MB more memory); a local or UNC folder
-        /// gains nothing past a few.
+        /// Each pack in flight holds about 17 MiB. Over a network one S3 PUT stream rarely fills the link, so S3 gets
+        /// a few more; a local or UNC folder gains nothing past a few.
         /// </summary>
-        public static int DefaultConcurrency(IRepositoryStore store) => store is S3Store ? 16 : 4;
+        public static int DefaultConcurrency(IRepositoryStore store) => store is S3Store ? 6 : 3;
+
+        /// <summary>Pack size; tests make it small to get many packs from little data.</summary>
+        internal int PackTargetSize { get; set; } = Packs.PackWriter.DefaultTargetSize;
 
         /// <summary>Fail the backup (no set written) when any file cannot be read.</summary>
         public bool Strict { get; set; }

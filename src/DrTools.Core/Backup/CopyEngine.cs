@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using DrTools.Core.Backup.Packs;
 using DrTools.Core.Backup.Storage;
 using DrTools.Core.Diagnostics;
 
@@ -25,8 +26,9 @@ namespace DrTools.Core.Backup
     }
 
     /// <summary>
-    /// Copies backup sets to a second repository (e.g. a bucket in the DR region): only chunks the destination
-    /// lacks, each verified against its name on the way, and the manifest last, unchanged (same id, same checksum).
+    /// Copies backup sets to a second repository (e.g. a bucket in the DR region): only blobs (chunks and trees) the
+    /// destination lacks, each verified against its name on the way and packed anew there, then the destination's
+    /// index, and the manifest last, unchanged (same id, same checksum).
     /// </summary>
     public sealed class CopyEngine
     {
@@ -48,10 +50,12 @@ namespace DrTools.Core.Backup
                 throw BackupErrors.InvalidArgument($"The source and destination repositories are the same ({_source.Location}).", _source.Location,
                     "Pass a different -Destination, e.g. a bucket in the DR region.");
             var wanted = ids is { Count: > 0 } ? ids.Distinct().ToList() : (await _source.ListSetIdsAsync(ct).ConfigureAwait(false)).ToList();
+            var sourceIndex = await _source.LoadIndexAsync(_reporter, ct).ConfigureAwait(false);
             var manifests = new List<(BackupManifest Manifest, byte[] Bytes)>();
             foreach (var id in wanted)
             {
-                var m = await _source.ReadManifestAsync(id, ct).ConfigureAwait(false);
+                var m = await _source.ReadManifestHeaderAsync(id, ct).ConfigureAwait(false);
+                await _source.LoadFilesAsync(m, sourceIndex, ct).ConfigureAwait(false);
                 manifests.Add((m, await _source.ReadManifestBytesAsync(id, ct).ConfigureAwait(false)));
             }
 
@@ -64,7 +68,7 @@ namespace DrTools.Core.Backup
                 using var keepAlive = dest.KeepLockAlive(myLock);
                 await dest.WaitForPruneAsync(TimeSpan.FromMinutes(10), _reporter, ct).ConfigureAwait(false);
                 var present = new HashSet<string>(await dest.ListSetIdsAsync(ct).ConfigureAwait(false), StringComparer.Ordinal);
-                var known = await dest.ListChunksAsync(ct).ConfigureAwait(false);
+                var known = await dest.LoadIndexAsync(_reporter, ct).ConfigureAwait(false);
                 foreach (var (manifest, bytes) in manifests)
                 {
                     var set = BackupSet.From(manifest, _source.Location);
@@ -75,20 +79,41 @@ namespace DrTools.Core.Backup
                         continue;
                     }
                     if (confirm != null && !await confirm(set).ConfigureAwait(false)) continue;
-                    var needed = manifest.Files.SelectMany(f => f.Chunks).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-                    var missing = needed.Where(c => !known.ContainsKey(c)).ToList();
+                    var needed = manifest.Files.SelectMany(f => f.Chunks).Distinct(StringComparer.Ordinal).ToList();
+                    var missing = needed.Where(c => !known.Contains(c)).ToList();
+                    var missingTrees = manifest.Trees.Select(t => t.Tree).Distinct(StringComparer.Ordinal).Where(t => !known.Contains(t)).ToList();
                     long copiedBytes = 0;
                     int copied = 0;
-                    await ParallelWork.ForEachAsync(missing, concurrency, async (name, token) =>
+                    var data = new PackWriter(dest.Store, BlobKind.Data, concurrency, ct);
+                    var trees = new PackWriter(dest.Store, BlobKind.Tree, 2, ct);
+                    List<PackContents> packs;
+                    try
                     {
-                        var data = await _source.ReadChunkAsync(name, null, token).ConfigureAwait(false) ?? throw BackupErrors.ChunkMissing(name, null);
-                        await dest.Store.PutAsync(BackupRepository.ChunkKey(name), data, data.Length, Json.FromHex(name), token).ConfigureAwait(false);
-                        Interlocked.Add(ref copiedBytes, data.Length);
-                        var n = Interlocked.Increment(ref copied);
-                        _reporter.Progress(new ProgressUpdate(44, $"Copying backup set {manifest.Id} to {dest.Location}", $"{n}/{missing.Count} chunks, {Units.Bytes(Interlocked.Read(ref copiedBytes))}")
-                        { PercentComplete = n * 100 / missing.Count });
-                    }, ct).ConfigureAwait(false);
-                    foreach (var name in missing) known[name] = new StoredObject(BackupRepository.ChunkKey(name), 0, DateTime.UtcNow);
+                        await new BlobReader(_source.Store, sourceIndex).ReadAsync(missing.Concat(missingTrees), concurrency, async (name, raw, token) =>
+                        {
+                            sourceIndex.TryFind(name, out var location);
+                            if (location.Entry.Kind == BlobKind.Tree)
+                            {
+                                await trees.AddAsync(name, raw, raw.Length, token).ConfigureAwait(false);
+                                return;
+                            }
+                            await data.AddAsync(name, raw, raw.Length, token).ConfigureAwait(false);
+                            Interlocked.Add(ref copiedBytes, raw.Length);
+                            var n = Interlocked.Increment(ref copied);
+                            _reporter.Progress(new ProgressUpdate(44, $"Copying backup set {manifest.Id} to {dest.Location}", $"{n}/{missing.Count} chunks, {Units.Bytes(Interlocked.Read(ref copiedBytes))}")
+                            { PercentComplete = n * 100 / Math.Max(1, missing.Count) });
+                        }, (name, error) => throw error, ct).ConfigureAwait(false);
+                        packs = await data.FinishAsync(ct).ConfigureAwait(false);
+                        packs.AddRange(await trees.FinishAsync(ct).ConfigureAwait(false));
+                    }
+                    finally
+                    {
+                        await data.DrainAsync().ConfigureAwait(false);
+                        await trees.DrainAsync().ConfigureAwait(false);
+                    }
+                    // Index first, manifest last: the copy becomes visible only once everything it names is there.
+                    await dest.WriteIndexAsync(packs, ct).ConfigureAwait(false);
+                    foreach (var p in packs) known.Add(p);
                     await dest.WriteManifestBytesAsync(manifest.Id, bytes, ct).ConfigureAwait(false);
                     _reporter.Progress(new ProgressUpdate(44, $"Copying backup set {manifest.Id} to {dest.Location}", "Done") { Completed = true });
                     results.Add(new CopyResult

@@ -11,16 +11,23 @@ namespace DrTools.Core.Backup
     /// <summary>config.json: identifies a repository and fixes how it chunks.</summary>
     public sealed class RepositoryConfig
     {
-        public const int CurrentFormat = 1;
+        /// <summary>2: blobs in packs with index files, trees per folder, zstd (1 was one object per chunk, DrTools 0.1 previews).</summary>
+        public const int CurrentFormat = 2;
         public int FormatVersion { get; set; } = CurrentFormat;
         public string Id { get; set; } = "";
         public DateTime Created { get; set; }
         public ChunkerParameters Chunker { get; set; } = ChunkerParameters.Default;
     }
 
-    /// <summary>snapshots/&lt;id&gt;.json: one backup set. Written last, after every chunk it names is stored.</summary>
+    /// <summary>
+    /// snapshots/&lt;id&gt;.json: one backup set. Written last, after every blob it names (trees and chunks) is stored
+    /// and indexed. The file list lives in one tree blob per folder (<see cref="Trees"/>); <see cref="Files"/> is
+    /// only there once <see cref="BackupRepository.LoadFilesAsync"/> has read them.
+    /// </summary>
     public sealed class BackupManifest
     {
+        List<ManifestFile>? _files;
+
         public int FormatVersion { get; set; } = RepositoryConfig.CurrentFormat;
         public string Id { get; set; } = "";
         public DateTime Time { get; set; }
@@ -34,8 +41,24 @@ namespace DrTools.Core.Backup
         public long TotalBytes { get; set; }
         public long NewBytes { get; set; }
         public long NewChunks { get; set; }
-        public List<ManifestFile> Files { get; set; } = new();
+
+        /// <summary>Bytes this run stored in the repository (packs and index, after compression).</summary>
+        public long UploadedBytes { get; set; }
+
+        /// <summary>One tree blob per folder that has files: the folder's path in the set and the blob's name.</summary>
+        public List<TreeRef> Trees { get; set; } = new();
         public List<string> Warnings { get; set; } = new();
+
+        /// <summary>Every file in the set, sorted by path. Throws until the trees were read (a header-only read).</summary>
+        [JsonIgnore]
+        public List<ManifestFile> Files
+        {
+            get => _files ?? throw new InvalidOperationException($"The file list of backup set {Id} was not read (call BackupRepository.LoadFilesAsync).");
+            set => _files = value;
+        }
+
+        [JsonIgnore]
+        public bool FilesLoaded => _files != null;
 
         /// <summary>SHA-256 (hex) of this manifest's canonical JSON with this field absent.</summary>
         public string? Checksum { get; set; }
@@ -50,6 +73,26 @@ namespace DrTools.Core.Backup
         public int Attributes { get; set; }
         public string Sha256 { get; set; } = "";
         public List<string> Chunks { get; set; } = new();
+    }
+
+    public sealed class TreeRef
+    {
+        /// <summary>The folder, relative and '/' separated like file paths ("" for a set of single files).</summary>
+        public string Path { get; set; } = "";
+
+        /// <summary>The tree blob: SHA-256 of its JSON (an array of <see cref="TreeEntry"/>).</summary>
+        public string Tree { get; set; } = "";
+    }
+
+    /// <summary>One file in a tree blob. Chunks is omitted when the file is the one chunk named by its Sha256.</summary>
+    public sealed class TreeEntry
+    {
+        public string Name { get; set; } = "";
+        public long Size { get; set; }
+        public DateTime MTime { get; set; }
+        public int Attributes { get; set; }
+        public string Sha256 { get; set; } = "";
+        public List<string>? Chunks { get; set; }
     }
 
     /// <summary>locks/&lt;id&gt;.json: a backup or prune in progress (see docs/repository-format.md for the rule).</summary>

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using DrTools.Core.Backup.Packs;
 using DrTools.Core.Diagnostics;
 
 namespace DrTools.Core.Backup
@@ -14,6 +15,13 @@ namespace DrTools.Core.Backup
 
         /// <summary>Delete unreferenced chunks even if a backup holds a live lock (it may then need a re-run).</summary>
         public bool IgnoreLocks { get; set; }
+
+        /// <summary>
+        /// A pack that still holds chunks in use is rewritten without its unused ones once they are at least this
+        /// share of it (0.1: up to a tenth of a pack may stay unused, so a prune does not rewrite most of the
+        /// repository). Packs under 4 MiB are rewritten whenever they hold an unused chunk.
+        /// </summary>
+        public double RepackThreshold { get; set; } = 0.1;
     }
 
     /// <summary>What Remove-DrBackup would do; shown by -WhatIf before anything changes.</summary>
@@ -40,12 +48,18 @@ namespace DrTools.Core.Backup
         public long BytesFreed { get; init; }
         public int ChunksInGrace { get; init; }
 
+        /// <summary>Packs deleted, and packs rewritten without their unused chunks.</summary>
+        public int PacksDeleted { get; init; }
+        public int PacksRepacked { get; init; }
+
         /// <summary>Why no chunk was deleted (a backup was running, a manifest is damaged), when that happened.</summary>
         public string? ChunkDeletionSkipped { get; init; }
     }
 
     /// <summary>
-    /// Removes backup sets and deletes chunks no remaining set references. The safety rule (docs/repository-format.md):
+    /// Removes backup sets and deletes chunks no remaining set references: a pack with no chunk in use is deleted, a
+    /// pack with enough unused chunks is rewritten without them, and one new index replaces the old ones. The safety
+    /// rule (docs/repository-format.md):
     /// prune writes its own lock, then deletes no chunk while any live backup lock exists; backups wait while a live
     /// prune lock exists; and an unreferenced chunk younger than the grace period is never deleted. A chunk named by
     /// any remaining manifest is never deleted; if any manifest cannot be read, no chunk is deleted.
@@ -82,15 +96,15 @@ namespace DrTools.Core.Backup
                 remove = new HashSet<string>(StringComparer.Ordinal);
             }
             var kept = all.Where(m => !remove.Contains(m.Id)).ToList();
-            var (delete, grace) = damaged > 0 ? (new List<Storage.StoredObject>(), 0) : await UnreferencedAsync(kept, options, ct).ConfigureAwait(false);
+            var packs = damaged > 0 ? null : await PlanPacksAsync(kept, await _repo.LoadIndexAsync(_reporter, ct).ConfigureAwait(false), options, ct).ConfigureAwait(false);
             return new PrunePlan
             {
                 Repository = _repo.Location,
                 Remove = all.Where(m => remove.Contains(m.Id)).Select(m => BackupSet.From(m, _repo.Location)).ToList(),
                 Keep = kept.Select(m => BackupSet.From(m, _repo.Location)).ToList(),
-                ChunksToDelete = delete.Count,
-                BytesToDelete = delete.Sum(o => o.Size),
-                ChunksInGrace = grace,
+                ChunksToDelete = packs?.BlobsToDelete ?? 0,
+                BytesToDelete = packs?.BytesToFree ?? 0,
+                ChunksInGrace = packs?.BlobsInGrace ?? 0,
             };
         }
 
@@ -107,7 +121,7 @@ namespace DrTools.Core.Backup
                 }
                 var (remaining, damaged) = await ReadManifestsAsync(ct).ConfigureAwait(false);
                 string? skipped = null;
-                int deleted = 0, grace = 0;
+                int deleted = 0, grace = 0, packsDeleted = 0, packsRepacked = 0;
                 long freed = 0;
                 if (!deleteChunks) skipped = "chunk deletion was not confirmed";
                 else if (damaged > 0) skipped = $"{damaged} manifest(s) cannot be read, so which chunks they need is unknown";
@@ -115,16 +129,18 @@ namespace DrTools.Core.Backup
                     skipped = $"a backup is running ({running[0].Id} on {running[0].Host}); its new chunks are not in any manifest yet";
                 else
                 {
-                    var (delete, inGrace) = await UnreferencedAsync(remaining, options, ct).ConfigureAwait(false);
-                    grace = inGrace;
+                    var index = await _repo.LoadIndexAsync(_reporter, ct).ConfigureAwait(false);
+                    var plan = await PlanPacksAsync(remaining, index, options, ct).ConfigureAwait(false);
+                    grace = plan.BlobsInGrace;
                     // Check again right before deleting: a backup that started since the first check holds its lock by now.
                     if (!options.IgnoreLocks && (await _repo.LiveLocksAsync("backup", null, _reporter, ct).ConfigureAwait(false)) is { Count: > 0 } late)
                         skipped = $"a backup started ({late[0].Id} on {late[0].Host})";
-                    else
+                    else if (plan.Delete.Count > 0 || plan.Repack.Count > 0 || index.Unindexed.Count > 0 || plan.MissingPacks > 0)
                     {
-                        await _repo.Store.DeleteAsync(delete.Select(o => o.Key).ToList(), ct).ConfigureAwait(false);
-                        deleted = delete.Count;
-                        freed = delete.Sum(o => o.Size);
+                        freed = await RewriteAsync(index, plan, ct).ConfigureAwait(false);
+                        deleted = plan.BlobsToDelete;
+                        packsDeleted = plan.Delete.Count;
+                        packsRepacked = plan.Repack.Count;
                     }
                 }
                 if (skipped != null && deleteChunks) _reporter.Warning($"No chunks were deleted from {_repo.Location}: {skipped}. Run Remove-DrBackup again later to free the space.");
@@ -137,6 +153,8 @@ namespace DrTools.Core.Backup
                     ChunksDeleted = deleted,
                     BytesFreed = freed,
                     ChunksInGrace = grace,
+                    PacksDeleted = packsDeleted,
+                    PacksRepacked = packsRepacked,
                     ChunkDeletionSkipped = skipped,
                 };
             }
@@ -152,7 +170,7 @@ namespace DrTools.Core.Backup
             int damaged = 0;
             foreach (var id in await _repo.ListSetIdsAsync(ct).ConfigureAwait(false))
             {
-                try { sets.Add(await _repo.ReadManifestAsync(id, ct).ConfigureAwait(false)); }
+                try { sets.Add(await _repo.ReadManifestHeaderAsync(id, ct).ConfigureAwait(false)); }
                 catch (DrToolsException ex) when (ex.ErrorId == BackupErrorIds.IntegrityError)
                 {
                     damaged++;
@@ -162,14 +180,108 @@ namespace DrTools.Core.Backup
             return (sets, damaged);
         }
 
-        async Task<(List<Storage.StoredObject> Delete, int InGrace)> UnreferencedAsync(List<BackupManifest> kept, PruneOptions options, CancellationToken ct)
+        /// <summary>What a prune does to the packs, given the sets that stay.</summary>
+        sealed class PackPlan
         {
-            var referenced = new HashSet<string>(kept.SelectMany(m => m.Files).SelectMany(f => f.Chunks), StringComparer.OrdinalIgnoreCase);
-            var chunks = await _repo.ListChunksAsync(ct).ConfigureAwait(false);
+            public List<PackContents> Delete { get; } = new();
+            public List<PackContents> Repack { get; } = new();
+            public HashSet<string> Referenced { get; } = new(StringComparer.Ordinal);
+            public int BlobsToDelete { get; set; }
+            public long BytesToFree { get; set; }
+            public int BlobsInGrace { get; set; }
+            public int MissingPacks { get; set; }
+        }
+
+        /// <summary>Packs smaller than this (a quarter of a full one) are cheap to rewrite, so any unused chunk in them goes.</summary>
+        const long SmallPack = PackWriter.DefaultTargetSize / 4;
+
+        async Task<PackPlan> PlanPacksAsync(List<BackupManifest> kept, RepositoryIndex index, PruneOptions options, CancellationToken ct)
+        {
+            var plan = new PackPlan();
+            foreach (var m in kept)
+            {
+                await _repo.LoadFilesAsync(m, index, ct).ConfigureAwait(false);
+                foreach (var t in m.Trees) plan.Referenced.Add(t.Tree);
+                foreach (var f in m.Files)
+                    foreach (var c in f.Chunks) plan.Referenced.Add(c);
+            }
             var cutoff = DateTime.UtcNow - options.GracePeriod;
-            var unreferenced = chunks.Where(kv => !referenced.Contains(kv.Key)).Select(kv => kv.Value).ToList();
-            var delete = unreferenced.Where(o => o.LastModifiedUtc <= cutoff).ToList();
-            return (delete, unreferenced.Count - delete.Count);
+            foreach (var pack in index.Packs)
+            {
+                if (!index.StoredPacks.TryGetValue(pack.PackId, out var stored))
+                {
+                    plan.MissingPacks++;
+                    continue;
+                }
+                // In use: referenced, and this pack is where the index finds it (a second copy elsewhere is unused).
+                bool Used(BlobEntry b) => plan.Referenced.Contains(b.Id) && index.TryFind(b.Id, out var at) && at.PackId == pack.PackId;
+                var unused = pack.Blobs.Where(b => !Used(b)).ToList();
+                if (unused.Count == 0) continue;
+                // Counted as chunks: file content only (trees are bookkeeping), the bytes are all that is freed.
+                var unusedChunks = unused.Count(b => b.Kind == BlobKind.Data);
+                if (stored.LastModifiedUtc > cutoff)
+                {
+                    plan.BlobsInGrace += unusedChunks;
+                    continue;
+                }
+                long unusedBytes = unused.Sum(b => (long)b.Length);
+                if (unused.Count == pack.Blobs.Count)
+                {
+                    plan.Delete.Add(pack);
+                    plan.BlobsToDelete += unusedChunks;
+                    plan.BytesToFree += stored.Size;
+                }
+                else if (unusedBytes >= options.RepackThreshold * pack.StoredBytes || pack.StoredBytes < SmallPack)
+                {
+                    plan.Repack.Add(pack);
+                    plan.BlobsToDelete += unusedChunks;
+                    plan.BytesToFree += unusedBytes;
+                }
+            }
+            if (plan.MissingPacks > 0)
+                _reporter.Warning($"{plan.MissingPacks} pack(s) listed in the index of {_repo.Location} do not exist; Test-DrRestore -VerifyOnly names the files affected.");
+            return plan;
+        }
+
+        /// <summary>
+        /// Rewrites the repository's packs and index: the chunks in use from the packs to repack go into new packs, one
+        /// index of every pack that stays replaces the old index files, and only then are the old packs deleted.
+        /// </summary>
+        async Task<long> RewriteAsync(RepositoryIndex index, PackPlan plan, CancellationToken ct)
+        {
+            var newPacks = new List<PackContents>();
+            if (plan.Repack.Count > 0)
+            {
+                var keep = plan.Repack.SelectMany(p => p.Blobs.Where(b => plan.Referenced.Contains(b.Id) && index.TryFind(b.Id, out var at) && at.PackId == p.PackId)).ToList();
+                var data = new PackWriter(_repo.Store, BlobKind.Data, 3, ct);
+                var trees = new PackWriter(_repo.Store, BlobKind.Tree, 1, ct);
+                try
+                {
+                    await new BlobReader(_repo.Store, index).ReadAsync(keep.Select(b => b.Id), 3, async (id, raw, token) =>
+                    {
+                        index.TryFind(id, out var at);
+                        await (at.Entry.Kind == BlobKind.Tree ? trees : data).AddAsync(id, raw, raw.Length, token).ConfigureAwait(false);
+                    }, (id, error) => throw error, ct).ConfigureAwait(false);
+                    newPacks.AddRange(await data.FinishAsync(ct).ConfigureAwait(false));
+                    newPacks.AddRange(await trees.FinishAsync(ct).ConfigureAwait(false));
+                }
+                finally
+                {
+                    await data.DrainAsync().ConfigureAwait(false);
+                    await trees.DrainAsync().ConfigureAwait(false);
+                }
+                _reporter.Verbose($"Rewrote {plan.Repack.Count} pack(s) into {newPacks.Count} without their unused chunks.");
+            }
+            var gone = new HashSet<string>(plan.Delete.Concat(plan.Repack).Select(p => p.PackId), StringComparer.Ordinal);
+            var stays = index.Packs.Where(p => !gone.Contains(p.PackId) && index.StoredPacks.ContainsKey(p.PackId)).Concat(newPacks).ToList();
+            var (newIndex, _) = await _repo.WriteIndexAsync(stays, ct).ConfigureAwait(false);
+            await _repo.Store.DeleteAsync(index.IndexKeys.Where(k => k != newIndex).ToList(), ct).ConfigureAwait(false);
+            var deleteKeys = gone.Select(PackWriter.PackKey).ToList();
+            await _repo.Store.DeleteAsync(deleteKeys, ct).ConfigureAwait(false);
+            var freed = gone.Sum(id => index.StoredPacks[id].Size);
+            foreach (var p in newPacks)
+                freed -= p.StoredBytes + PackFormat.Trailer(p.Blobs).Length;
+            return freed;
         }
     }
 }

@@ -8,6 +8,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
+using DrTools.Core.Backup.Packs;
 using DrTools.Core.Backup.Storage;
 using DrTools.Core.Diagnostics;
 
@@ -55,9 +56,11 @@ namespace DrTools.Core.Backup
     }
 
     /// <summary>
-    /// Restores a backup set: every file is written to a temporary name next to its destination, checked against
-    /// the manifest's SHA-256 and size, given its timestamp, and only then renamed into place. A file that fails
-    /// (corrupt or missing chunk, existing file without Force) leaves nothing behind and the others go on.
+    /// Restores a backup set. Blobs are read pack by pack (few requests), and each is written at its offset into a
+    /// temporary file next to its destination. A file whose blobs have all arrived is flushed to disk, checked
+    /// against the manifest's size and SHA-256 (a file of several chunks is re-read for that), given its timestamp,
+    /// and only then renamed into place. A file that fails (corrupt or missing chunk, existing file without Force)
+    /// leaves nothing behind and the others go on; a full disk or Ctrl+C stops it all and removes every partial file.
     /// </summary>
     public sealed class RestoreEngine
     {
@@ -71,23 +74,23 @@ namespace DrTools.Core.Backup
             _reporter = reporter;
         }
 
-        /// <summary>Opens a temporary file for writing; tests substitute a failing stream (disk full).</summary>
+        /// <summary>Opens a temporary file for writing (created on first use); tests substitute a failing stream (disk full).</summary>
         internal Func<string, Stream> OpenTemp { get; set; } =
-            path => new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+            path => new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
 
         internal const string TempMarker = ".drtmp-";
 
-        /// <summary>The set with <paramref name="id"/>, or the newest set taken at or before <paramref name="pointInTime"/>.</summary>
+        /// <summary>The set with <paramref name="id"/>, or the newest set taken at or before <paramref name="pointInTime"/> (header only).</summary>
         public static async Task<BackupManifest> SelectAsync(BackupRepository repo, string? id, DateTime? pointInTime, CancellationToken ct)
         {
-            if (!string.IsNullOrEmpty(id)) return await repo.ReadManifestAsync(id!, ct).ConfigureAwait(false);
+            if (!string.IsNullOrEmpty(id)) return await repo.ReadManifestHeaderAsync(id!, ct).ConfigureAwait(false);
             var when = (pointInTime ?? DateTime.UtcNow).ToUniversalTime();
             var ids = await repo.ListSetIdsAsync(ct).ConfigureAwait(false);
             BackupManifest? best = null;
             foreach (var candidate in ids)
             {
                 BackupManifest m;
-                try { m = await repo.ReadManifestAsync(candidate, ct).ConfigureAwait(false); }
+                try { m = await repo.ReadManifestHeaderAsync(candidate, ct).ConfigureAwait(false); }
                 catch (DrToolsException ex) when (ex.ErrorId == BackupErrorIds.IntegrityError) { continue; }
                 if (m.Time <= when && (best == null || m.Time > best.Time)) best = m;
             }
@@ -96,12 +99,35 @@ namespace DrTools.Core.Backup
                 "Run Get-DrBackup -Repository to see which backup sets exist.");
         }
 
+        /// <summary>One file being restored: where its blobs go, and how many are still to come.</summary>
+        sealed class FileJob
+        {
+            public FileJob(ManifestFile file, string target)
+            {
+                File = file;
+                Target = target;
+                Temp = Path.Combine(Path.GetDirectoryName(target)!, TempMarker + Guid.NewGuid().ToString("N").Substring(0, 12) + "-" + Path.GetFileName(target));
+                Remaining = file.Chunks.Count;
+            }
+
+            public ManifestFile File { get; }
+            public string Target { get; }
+            public string Temp { get; }
+            public SemaphoreSlim Gate { get; } = new(1, 1);
+            public int Remaining { get; set; }
+            public long Written { get; set; }
+            public bool Done { get; set; }
+            public DrToolsException? Failure { get; set; }
+        }
+
         public async Task<RestoreResult> RestoreAsync(BackupManifest manifest, RestoreOptions options, CancellationToken ct)
         {
             var clock = Stopwatch.StartNew();
             if (string.IsNullOrWhiteSpace(options.Destination))
                 throw BackupErrors.InvalidArgument("No restore destination was given.", null, "Pass -Destination with a folder.");
             var destination = Path.GetFullPath(options.Destination);
+            var index = await _repo.LoadIndexAsync(_reporter, ct).ConfigureAwait(false);
+            await _repo.LoadFilesAsync(manifest, index, ct).ConfigureAwait(false);
             var include = new GlobSet(options.Include);
             // Check every selected path before writing anything: a crafted manifest restores nothing.
             var work = manifest.Files.Where(f => include.IsEmpty || include.MatchesSelfOrParent(f.Path))
@@ -118,34 +144,126 @@ namespace DrTools.Core.Backup
             var failures = new ConcurrentQueue<RestoreFailure>();
             long files = 0, bytes = 0, doneBytes = 0, lastReport = -1000;
             var total = work.Sum(w => w.File.Size);
-            await ParallelWork.ForEachAsync(work, options.ConcurrentRequests, async (item, token) =>
+            var jobs = new List<FileJob>();
+            var users = new Dictionary<string, List<(FileJob Job, long Offset)>>(StringComparer.Ordinal);
+
+            void Fail(FileJob job, DrToolsException error)
             {
-                var (file, target) = item;
-                var failure = await RestoreFileAsync(file, target, options.Force, n => Interlocked.Add(ref doneBytes, n), token).ConfigureAwait(false);
-                if (failure != null)
-                {
-                    failures.Enqueue(new RestoreFailure(file.Path, failure));
-                    _reporter.Verbose($"Not restored: {file.Path}: {failure.Message}");
-                }
-                else
-                {
-                    Interlocked.Increment(ref files);
-                    Interlocked.Add(ref bytes, file.Size);
-                }
+                if (job.Done || job.Failure != null) return;
+                job.Failure = error;
+                TryDelete(job.Temp);
+                failures.Enqueue(new RestoreFailure(job.File.Path, error));
+                _reporter.Verbose($"Not restored: {job.File.Path}: {error.Message}");
+            }
+
+            void Report()
+            {
                 var now = clock.ElapsedMilliseconds;
                 var last = Interlocked.Read(ref lastReport);
-                if (now - last >= 500 && Interlocked.CompareExchange(ref lastReport, now, last) == last)
+                if (now - last < 500 || Interlocked.CompareExchange(ref lastReport, now, last) != last) return;
+                var d = Interlocked.Read(ref doneBytes);
+                var rate = d / Math.Max(0.001, clock.Elapsed.TotalSeconds);
+                _reporter.Progress(new ProgressUpdate(ProgressId, $"Restoring backup set {manifest.Id}",
+                    $"{Interlocked.Read(ref files)}/{work.Count} files, {Units.Bytes(d)}/{Units.Bytes(total)}, {Units.Bytes(rate)}/s")
                 {
-                    var d = Interlocked.Read(ref doneBytes);
-                    var rate = d / Math.Max(0.001, clock.Elapsed.TotalSeconds);
-                    _reporter.Progress(new ProgressUpdate(ProgressId, $"Restoring backup set {manifest.Id}",
-                        $"{Interlocked.Read(ref files)}/{work.Count} files, {Units.Bytes(d)}/{Units.Bytes(total)}, {Units.Bytes(rate)}/s")
-                    {
-                        PercentComplete = total == 0 ? 100 : (int)(d * 100 / total),
-                        Remaining = rate > 0 ? TimeSpan.FromSeconds((total - d) / rate) : null,
-                    });
+                    PercentComplete = total == 0 ? 100 : (int)Math.Min(100, d * 100 / total),
+                    Remaining = rate > 0 ? TimeSpan.FromSeconds(Math.Max(0, total - d) / rate) : null,
+                });
+            }
+
+            async Task CompleteAsync(FileJob job, CancellationToken token)
+            {
+                var failure = await FinishFileAsync(job, options.Force, token).ConfigureAwait(false);
+                if (failure != null) Fail(job, failure);
+                else
+                {
+                    job.Done = true;
+                    Interlocked.Increment(ref files);
+                    Interlocked.Add(ref bytes, job.File.Size);
                 }
-            }, ct).ConfigureAwait(false);
+            }
+
+            try
+            {
+                foreach (var (file, target) in work)
+                {
+                    var job = new FileJob(file, target);
+                    jobs.Add(job);
+                    if (!options.Force && (File.Exists(target) || Directory.Exists(target)))
+                    {
+                        Fail(job, new DrToolsException(BackupErrorIds.FileExists, DrErrorCategory.ResourceExists,
+                            $"'{target}' already exists; it was not overwritten.", target,
+                            "Restore into an empty folder, or add -Force to replace existing files with the backed-up version."));
+                        continue;
+                    }
+                    long offset = 0;
+                    foreach (var chunk in file.Chunks)
+                    {
+                        if (!index.TryFind(chunk, out var location))
+                        {
+                            Fail(job, BackupErrors.ChunkMissing(chunk, file.Path));
+                            break;
+                        }
+                        if (!users.TryGetValue(chunk, out var list)) users[chunk] = list = new List<(FileJob, long)>();
+                        list.Add((job, offset));
+                        offset += location.Entry.RawLength;
+                    }
+                }
+                foreach (var job in jobs.Where(j => j.Failure == null && j.Remaining == 0)) await CompleteAsync(job, ct).ConfigureAwait(false);
+
+                var needed = users.Where(kv => kv.Value.Any(u => u.Job.Failure == null)).Select(kv => kv.Key).ToList();
+                await new BlobReader(_repo.Store, index).ReadAsync(needed, options.ConcurrentRequests, async (id, raw, token) =>
+                {
+                    foreach (var (job, offset) in users[id])
+                    {
+                        await job.Gate.WaitAsync(token).ConfigureAwait(false);
+                        try
+                        {
+                            if (job.Failure != null || job.Done) continue;
+                            var error = await WriteBlobAsync(job, offset, raw, token).ConfigureAwait(false);
+                            if (error != null) { Fail(job, error); continue; }
+                            Interlocked.Add(ref doneBytes, raw.Length);
+                            if (--job.Remaining == 0) await CompleteAsync(job, token).ConfigureAwait(false);
+                        }
+                        finally
+                        {
+                            job.Gate.Release();
+                        }
+                    }
+                    Report();
+                }, (id, error) =>
+                {
+                    if (!users.TryGetValue(id, out var list)) return;
+                    foreach (var (job, _) in list)
+                    {
+                        job.Gate.Wait();
+                        try
+                        {
+                            Fail(job, error.ErrorId == BackupErrorIds.ChunkMissing
+                                ? new DrToolsException(error.ErrorId, error.Category, $"{error.Message} '{job.File.Path}' needs it and was not restored.", job.File.Path, error.RecommendedAction ?? "")
+                                : BackupErrors.Integrity($"'{job.File.Path}' was not restored: {error.Message}", job.File.Path, error));
+                        }
+                        finally
+                        {
+                            job.Gate.Release();
+                        }
+                    }
+                }, ct).ConfigureAwait(false);
+                foreach (var job in jobs.Where(j => !j.Done && j.Failure == null))
+                    Fail(job, BackupErrors.Integrity($"'{job.File.Path}' was not restored: not every chunk it needs was read.", job.File.Path));
+            }
+            catch (Exception ex) when (DiskSpace.IsDiskFull(ex) || ex is DrToolsException { ErrorId: BackupErrorIds.DiskFull })
+            {
+                var target = jobs.FirstOrDefault(j => !j.Done && j.Failure == null)?.Target ?? destination;
+                throw new DrToolsException(BackupErrorIds.DiskFull, DrErrorCategory.WriteError,
+                    $"The destination disk is full (restoring into '{destination}'). The restore stopped; partial files were removed, files already restored were kept.", target,
+                    "Free space or choose another -Destination, then re-run; add -Force or -Include to redo only what is missing.", ex);
+            }
+            finally
+            {
+                // Ctrl+C, a full disk or any other stop: no partial file stays behind.
+                foreach (var job in jobs.Where(j => !j.Done)) TryDelete(job.Temp);
+            }
             _reporter.Progress(new ProgressUpdate(ProgressId, $"Restoring backup set {manifest.Id}", "Done") { Completed = true });
             return new RestoreResult
             {
@@ -160,65 +278,85 @@ namespace DrTools.Core.Backup
             };
         }
 
-        /// <summary>Restores one file; returns the per-file failure, throws for failures that stop the whole restore.</summary>
-        async Task<DrToolsException?> RestoreFileAsync(ManifestFile file, string target, bool force, Action<long> progress, CancellationToken ct)
+        /// <summary>Writes one blob at its offset in the file's temporary copy; returns a per-file failure, throws on a full disk.</summary>
+        async Task<DrToolsException?> WriteBlobAsync(FileJob job, long offset, byte[] raw, CancellationToken ct)
         {
-            if (!force && (File.Exists(target) || Directory.Exists(target)))
-                return new DrToolsException(BackupErrorIds.FileExists, DrErrorCategory.ResourceExists,
-                    $"'{target}' already exists; it was not overwritten.", target,
-                    "Restore into an empty folder, or add -Force to replace existing files with the backed-up version.");
-            var dir = Path.GetDirectoryName(target)!;
-            var temp = Path.Combine(dir, TempMarker + Guid.NewGuid().ToString("N").Substring(0, 12) + "-" + Path.GetFileName(target));
             try
             {
-                Directory.CreateDirectory(dir);
-                using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                long written = 0;
-                using (var output = OpenTemp(temp))
+                Directory.CreateDirectory(Path.GetDirectoryName(job.Temp)!);
+                using var output = OpenTemp(job.Temp);
+                if (offset != 0) output.Seek(offset, SeekOrigin.Begin);
+                await output.WriteAsync(raw, 0, raw.Length, ct).ConfigureAwait(false);
+                job.Written += raw.Length;
+                if (job.Remaining == 1)
                 {
-                    foreach (var chunk in file.Chunks)
-                    {
-                        var data = await _repo.ReadChunkAsync(chunk, file.Path, ct).ConfigureAwait(false)
-                                   ?? throw BackupErrors.ChunkMissing(chunk, file.Path);
-                        hash.AppendData(data);
-                        await output.WriteAsync(data, 0, data.Length, ct).ConfigureAwait(false);
-                        written += data.Length;
-                        progress(data.Length);
-                    }
+                    // The last blob: make the file durable before it is checked and renamed into place.
                     await output.FlushAsync(ct).ConfigureAwait(false);
                     if (output is FileStream fs) fs.Flush(true);
                 }
-                var actual = Json.Hex(hash.GetHashAndReset());
-                if (written != file.Size || !string.Equals(actual, file.Sha256, StringComparison.OrdinalIgnoreCase))
-                    throw BackupErrors.Integrity($"'{file.Path}' restored to {written} bytes with SHA-256 {actual}, but the backup recorded {file.Size} bytes with {file.Sha256}; it was not restored.", file.Path);
-                File.SetLastWriteTimeUtc(temp, file.MTime);
-                if (force && File.Exists(target))
-                    File.Replace(temp, target, null);
-                else
-                    File.Move(temp, target);
-                if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
-                    File.SetAttributes(target, (FileAttributes)file.Attributes & (FileAttributes.ReadOnly | FileAttributes.Hidden | FileAttributes.System | FileAttributes.Archive));
                 return null;
-            }
-            catch (DrToolsException ex) when (ex.ErrorId is BackupErrorIds.IntegrityError or BackupErrorIds.ChunkMissing)
-            {
-                TryDelete(temp);
-                return ex;
             }
             catch (Exception ex) when ((ex is IOException or UnauthorizedAccessException) && !DiskSpace.IsDiskFull(ex))
             {
-                TryDelete(temp);
-                return new DrToolsException(ErrorIds.ServiceError, DrErrorCategory.WriteError, $"Could not write '{target}': {ex.Message}", target,
+                return new DrToolsException(ErrorIds.ServiceError, DrErrorCategory.WriteError, $"Could not write '{job.Target}': {ex.Message}", job.Target,
                     "Check permissions and that no program holds the file open, then restore it again with -Include.", ex);
             }
-            catch (Exception ex)
+        }
+
+        /// <summary>Checks the complete temporary file against the manifest, then gives it its timestamp and final name.</summary>
+        async Task<DrToolsException?> FinishFileAsync(FileJob job, bool force, CancellationToken ct)
+        {
+            var file = job.File;
+            try
             {
-                TryDelete(temp);
-                if (DiskSpace.IsDiskFull(ex))
-                    throw new DrToolsException(BackupErrorIds.DiskFull, DrErrorCategory.WriteError,
-                        $"The destination disk is full (writing '{target}'). The restore stopped; the partial file was removed, files already restored were kept.", target,
-                        "Free space or choose another -Destination, then re-run; add -Force or -Include to redo only what is missing.", ex);
-                throw;
+                string actual;
+                long size;
+                if (file.Chunks.Count == 0)
+                {
+                    Directory.CreateDirectory(Path.GetDirectoryName(job.Temp)!);
+                    using (var empty = OpenTemp(job.Temp)) { }
+                    actual = Json.Sha256Hex(Array.Empty<byte>(), 0);
+                    size = 0;
+                }
+                else if (file.Chunks.Count == 1)
+                {
+                    // The one blob was checked against its name when it was read, and written whole.
+                    actual = file.Chunks[0];
+                    size = job.Written;
+                }
+                else
+                {
+                    using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                    using var input = new FileStream(job.Temp, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+                    var buffer = new byte[1 << 20];
+                    int n;
+                    size = 0;
+                    while ((n = await input.ReadAsync(buffer, 0, buffer.Length, ct).ConfigureAwait(false)) > 0)
+                    {
+                        hash.AppendData(buffer, 0, n);
+                        size += n;
+                    }
+                    actual = Json.Hex(hash.GetHashAndReset());
+                }
+                if (size != file.Size || !string.Equals(actual, file.Sha256, StringComparison.OrdinalIgnoreCase))
+                {
+                    TryDelete(job.Temp);
+                    return BackupErrors.Integrity($"'{file.Path}' restored to {size} bytes with SHA-256 {actual}, but the backup recorded {file.Size} bytes with {file.Sha256}; it was not restored.", file.Path);
+                }
+                File.SetLastWriteTimeUtc(job.Temp, file.MTime);
+                if (force && File.Exists(job.Target))
+                    File.Replace(job.Temp, job.Target, null);
+                else
+                    File.Move(job.Temp, job.Target);
+                if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+                    File.SetAttributes(job.Target, (FileAttributes)file.Attributes & (FileAttributes.ReadOnly | FileAttributes.Hidden | FileAttributes.System | FileAttributes.Archive));
+                return null;
+            }
+            catch (Exception ex) when ((ex is IOException or UnauthorizedAccessException) && !DiskSpace.IsDiskFull(ex))
+            {
+                TryDelete(job.Temp);
+                return new DrToolsException(ErrorIds.ServiceError, DrErrorCategory.WriteError, $"Could not write '{job.Target}': {ex.Message}", job.Target,
+                    "Check permissions and that no program holds the file open, then restore it again with -Include.", ex);
             }
         }
 

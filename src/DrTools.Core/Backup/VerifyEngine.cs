@@ -6,6 +6,7 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using DrTools.Core.Backup.Packs;
 using DrTools.Core.Diagnostics;
 
 namespace DrTools.Core.Backup
@@ -60,10 +61,10 @@ namespace DrTools.Core.Backup
             _reporter = reporter;
         }
 
-        /// <summary>Picks the set to test: by id, the latest, or a random one from the last <paramref name="withinDays"/> days.</summary>
+        /// <summary>Picks the set to test: by id, the latest, or a random one from the last <paramref name="withinDays"/> days (header only).</summary>
         public static async Task<BackupManifest> SelectAsync(BackupRepository repo, string? id, bool random, double? withinDays, IOperationReporter reporter, CancellationToken ct)
         {
-            if (!string.IsNullOrEmpty(id)) return await repo.ReadManifestAsync(id!, ct).ConfigureAwait(false);
+            if (!string.IsNullOrEmpty(id)) return await repo.ReadManifestHeaderAsync(id!, ct).ConfigureAwait(false);
             var all = await repo.ReadAllManifestsAsync(reporter, ct).ConfigureAwait(false);
             if (withinDays is { } days) all = all.Where(m => m.Time >= DateTime.UtcNow.AddDays(-days)).ToList();
             if (all.Count == 0)
@@ -74,29 +75,34 @@ namespace DrTools.Core.Backup
             return all[new Random().Next(all.Count)];
         }
 
-        /// <summary>Reads every chunk the set references and checks it hashes to its name; lists each damaged file.</summary>
+        /// <summary>
+        /// Reads every chunk the set references (pack by pack) and checks it hashes to its name; lists each damaged
+        /// file. The set's trees were checked the same way when its file list was read.
+        /// </summary>
         public async Task<RestoreTestResult> VerifyAsync(BackupManifest manifest, int concurrency, CancellationToken ct)
         {
             var clock = Stopwatch.StartNew();
-            var chunks = manifest.Files.SelectMany(f => f.Chunks).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-            var bad = new ConcurrentDictionary<string, DrToolsException>(StringComparer.OrdinalIgnoreCase);
+            var index = await _repo.LoadIndexAsync(_reporter, ct).ConfigureAwait(false);
+            await _repo.LoadFilesAsync(manifest, index, ct).ConfigureAwait(false);
+            var chunks = manifest.Files.SelectMany(f => f.Chunks).Distinct(StringComparer.Ordinal).ToList();
+            var bad = new ConcurrentDictionary<string, DrToolsException>(StringComparer.Ordinal);
             long bytes = 0, done = 0;
-            await ParallelWork.ForEachAsync(chunks, concurrency, async (name, token) =>
+            void Count()
             {
-                try
-                {
-                    var data = await _repo.ReadChunkAsync(name, null, token).ConfigureAwait(false);
-                    if (data == null) bad[name] = BackupErrors.ChunkMissing(name, null);
-                    else Interlocked.Add(ref bytes, data.Length);
-                }
-                catch (DrToolsException ex) when (ex.ErrorId == BackupErrorIds.IntegrityError)
-                {
-                    bad[name] = ex;
-                }
                 var d = Interlocked.Increment(ref done);
                 if (d % 50 == 0)
-                    _reporter.Progress(new ProgressUpdate(ProgressId, $"Verifying backup set {manifest.Id}", $"{d}/{chunks.Count} chunks")
+                    _reporter.Progress(new ProgressUpdate(ProgressId, $"Verifying backup set {manifest.Id}", $"{d}/{chunks.Count} chunks, {Units.Bytes(Interlocked.Read(ref bytes))}")
                     { PercentComplete = (int)(d * 100 / chunks.Count) });
+            }
+            await new BlobReader(_repo.Store, index).ReadAsync(chunks, concurrency, (name, raw, _) =>
+            {
+                Interlocked.Add(ref bytes, raw.Length);
+                Count();
+                return Task.CompletedTask;
+            }, (name, error) =>
+            {
+                bad[name] = error;
+                Count();
             }, ct).ConfigureAwait(false);
             _reporter.Progress(new ProgressUpdate(ProgressId, $"Verifying backup set {manifest.Id}", "Done") { Completed = true });
 

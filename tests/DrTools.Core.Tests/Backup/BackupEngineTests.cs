@@ -5,6 +5,7 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using DrTools.Core.Backup;
+using DrTools.Core.Backup.Packs;
 using DrTools.Core.Diagnostics;
 using Xunit;
 
@@ -44,8 +45,10 @@ namespace DrTools.Core.Tests.Backup
             kit.Write("one.bin", blob);
             kit.Write("two.bin", blob);
             var first = await kit.BackupAsync();
-            var chunksAfterFirst = kit.ChunkFiles().Length;
+            var chunksAfterFirst = await kit.ChunkCountAsync();
             Assert.Equal(blob.Length, first.NewBytes);
+            // Random data does not compress: stored once, plus pack headers, trees and index.
+            Assert.InRange(first.UploadedBytes, blob.Length, blob.Length + 10_000);
 
             // Another source with the same content: nothing new to store.
             var other = Path.Combine(kit.Root, "other");
@@ -53,7 +56,7 @@ namespace DrTools.Core.Tests.Backup
             File.WriteAllBytes(Path.Combine(other, "copy.bin"), blob);
             var second = await kit.BackupAsync(options: new BackupOptions { Paths = new[] { other } });
             Assert.Equal(0, second.NewBytes);
-            Assert.Equal(chunksAfterFirst, kit.ChunkFiles().Length);
+            Assert.Equal(chunksAfterFirst, await kit.ChunkCountAsync());
         }
 
         [Fact]
@@ -100,29 +103,91 @@ namespace DrTools.Core.Tests.Backup
             kit.Write("a.txt", Encoding.UTF8.GetBytes("hello"));
             var set = await kit.BackupAsync();
             var manifestPath = Path.Combine(kit.RepoPath, "snapshots", set.Id + ".json");
-            File.WriteAllText(manifestPath, File.ReadAllText(manifestPath).Replace("\"size\":5", "\"size\":6"));
+            var original = File.ReadAllText(manifestPath);
+            Assert.Contains("\"totalBytes\":5", original);
+            File.WriteAllText(manifestPath, original.Replace("\"totalBytes\":5", "\"totalBytes\":6"));
             var ex = await Assert.ThrowsAsync<DrToolsException>(async () => await (await kit.OpenAsync()).ReadManifestAsync(set.Id, default));
             Assert.Equal(BackupErrorIds.IntegrityError, ex.ErrorId);
+
+            // The file list is in a tree blob, checked against its name like every chunk.
+            File.WriteAllText(manifestPath, original);
+            var repo = await kit.OpenAsync();
+            var tree = (await repo.ReadManifestHeaderAsync(set.Id, default)).Trees.Single().Tree;
+            await kit.CorruptChunkAsync(tree);
+            ex = await Assert.ThrowsAsync<DrToolsException>(async () => await (await kit.OpenAsync()).ReadManifestAsync(set.Id, default));
+            Assert.Equal(BackupErrorIds.IntegrityError, ex.ErrorId);
+            Assert.Contains(tree, ex.Message);
         }
 
         [Fact]
-        public async Task Cancelled_backup_leaves_no_set_and_the_rerun_reuses_uploaded_chunks()
+        public async Task Cancelled_backup_leaves_no_set_and_the_rerun_reuses_uploaded_packs()
         {
             using var kit = new BackupTestKit();
             for (int i = 0; i < 12; i++) kit.Write($"f{i:00}.bin", BackupTestKit.Random(500_000, 100 + i));
             using var cts = new CancellationTokenSource();
-            var store = new CountingStore(kit.Store) { CancelAfterChunkPuts = 5, CancelSource = cts };
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => kit.BackupAsync(store, cts.Token, new BackupOptions { ConcurrentRequests = 2 }));
+            // Two chunks a pack: six packs; Ctrl+C once two are stored.
+            var store = new CountingStore(kit.Store) { CancelAfterChunkPuts = 2, CancelSource = cts };
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => kit.BackupAsync(store, cts.Token, new BackupOptions { ConcurrentRequests = 1, PackTargetSize = 600_000 }));
             Assert.False(Directory.Exists(Path.Combine(kit.RepoPath, "snapshots")) && Directory.GetFiles(Path.Combine(kit.RepoPath, "snapshots")).Length > 0);
             Assert.Empty(Directory.GetFiles(Path.Combine(kit.RepoPath, "locks")));
-            var uploadedBefore = kit.ChunkFiles().Length;
-            Assert.InRange(uploadedBefore, 5, 11);
+            Assert.False(Directory.Exists(Path.Combine(kit.RepoPath, "index")));
+            // No index was written, but the packs' own headers make their chunks known.
+            var before = await kit.IndexAsync();
+            Assert.Equal(before.Packs.Count(), before.Unindexed.Count);
+            var storedBefore = await kit.ChunkCountAsync();
+            Assert.InRange(storedBefore, 4, 11);
 
             var rerun = new CountingStore(kit.Store);
-            var set = await kit.BackupAsync(rerun);
+            var set = await kit.BackupAsync(rerun, default, new BackupOptions { PackTargetSize = 600_000 });
             Assert.Equal(12, set.Files);
-            Assert.Equal(12 - uploadedBefore, rerun.ChunkPuts);
-            Assert.Equal(12, kit.ChunkFiles().Length);
+            Assert.Equal((12 - storedBefore) * 500_000L, set.NewBytes);
+            Assert.Equal(12, await kit.ChunkCountAsync());
+            // The re-run indexed the packs the cancelled run left, and the set restores.
+            Assert.Empty((await kit.IndexAsync()).Unindexed);
+            var repo = await kit.OpenAsync();
+            var restored = await new RestoreEngine(repo, kit.Reporter).RestoreAsync(await repo.ReadManifestAsync(set.Id, default), new RestoreOptions { Destination = kit.Restore }, default);
+            Assert.Equal(12, restored.FilesRestored);
+            Assert.Equal(File.ReadAllBytes(Path.Combine(kit.Source, "f07.bin")), File.ReadAllBytes(Path.Combine(kit.Restore, "Data", "f07.bin")));
+        }
+
+        [Fact]
+        public async Task Small_files_share_packs_and_text_is_stored_compressed()
+        {
+            using var kit = new BackupTestKit();
+            var line = Encoding.UTF8.GetBytes("backup restore region replica snapshot failover runbook outage\n");
+            for (int i = 0; i < 200; i++)
+            {
+                var text = Enumerable.Range(0, 100).SelectMany(n => line).Concat(Encoding.UTF8.GetBytes(i.ToString())).ToArray();
+                kit.Write($"d{i % 10}/t{i:000}.txt", text);
+            }
+            var store = new CountingStore(kit.Store);
+            var set = await kit.BackupAsync(store);
+            Assert.Equal(200, set.Files);
+            // 200 files: one data pack and one tree pack, not 200 objects.
+            Assert.Equal(2, store.ChunkPuts);
+            Assert.True(set.UploadedBytes < set.NewBytes / 5, $"{set.UploadedBytes} bytes stored for {set.NewBytes}");
+            var repo = await kit.OpenAsync();
+            var m = await repo.ReadManifestAsync(set.Id, default);
+            Assert.Equal(10, m.Trees.Count);
+            var result = await new RestoreEngine(repo, kit.Reporter).RestoreAsync(m, new RestoreOptions { Destination = kit.Restore }, default);
+            Assert.Equal(200, result.FilesRestored);
+            Assert.Equal(File.ReadAllBytes(Path.Combine(kit.Source, "d3", "t123.txt")), File.ReadAllBytes(Path.Combine(kit.Restore, "Data", "d3", "t123.txt")));
+        }
+
+        [Fact]
+        public async Task An_unchanged_folder_stores_no_new_tree_and_a_rerun_stores_only_the_manifest_and_little_else()
+        {
+            using var kit = new BackupTestKit();
+            for (int i = 0; i < 50; i++) kit.Write($"d{i % 5}/f{i:00}.bin", BackupTestKit.Random(2_000, i));
+            await kit.BackupAsync();
+            kit.Write("d2/f02.bin", BackupTestKit.Random(2_000, 999), DateTime.UtcNow);
+            var store = new CountingStore(kit.Store);
+            var second = await kit.BackupAsync(store);
+            // One changed file: one data pack (its chunk) and one tree pack (its folder's tree only).
+            Assert.Equal(2_000, second.NewBytes);
+            Assert.Equal(2, store.ChunkPuts);
+            var index = await kit.IndexAsync();
+            Assert.Equal(5 + 1, index.Packs.SelectMany(p => p.Blobs).Count(b => b.Kind == BlobKind.Tree));
         }
 
         [Fact]

@@ -6,8 +6,10 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using DrTools.Core.Backup;
+using DrTools.Core.Backup.Packs;
 using DrTools.Core.Backup.Storage;
 using DrTools.Core.Diagnostics;
+using Xunit;
 
 namespace DrTools.Core.Tests.Backup
 {
@@ -55,10 +57,34 @@ namespace DrTools.Core.Tests.Backup
 
         public Task<BackupRepository> OpenAsync(IRepositoryStore? store = null) => BackupRepository.OpenAsync(store ?? Store, CancellationToken.None);
 
-        public string[] ChunkFiles() => Directory.Exists(Path.Combine(RepoPath, "data"))
+        /// <summary>The pack files in data/.</summary>
+        public string[] PackFiles() => Directory.Exists(Path.Combine(RepoPath, "data"))
             ? Directory.GetFiles(Path.Combine(RepoPath, "data"), "*", SearchOption.AllDirectories) : Array.Empty<string>();
 
-        public string ChunkPath(string sha) => Path.Combine(RepoPath, "data", sha.Substring(0, 2), sha);
+        public async Task<RepositoryIndex> IndexAsync() => await (await OpenAsync()).LoadIndexAsync(new RecordingReporter(), default);
+
+        /// <summary>The chunks the repository holds (from its index and pack headers).</summary>
+        public async Task<int> ChunkCountAsync() => (await IndexAsync()).Packs.SelectMany(p => p.Blobs).Count(b => b.Kind == BlobKind.Data);
+
+        public string PackPath(string packId) => Path.Combine(RepoPath, "data", packId.Substring(0, 2), packId);
+
+        /// <summary>Damages one chunk in place: flips a byte in the middle of its bytes inside its pack.</summary>
+        public async Task CorruptChunkAsync(string sha)
+        {
+            Assert.True((await IndexAsync()).TryFind(sha, out var at));
+            using var fs = new FileStream(PackPath(at.PackId), FileMode.Open, FileAccess.ReadWrite);
+            fs.Position = at.Entry.Offset + at.Entry.Length / 2;
+            var b = fs.ReadByte();
+            fs.Position--;
+            fs.WriteByte((byte)(b ^ 0xFF));
+        }
+
+        /// <summary>Deletes the pack holding a chunk (every chunk in that pack goes missing).</summary>
+        public async Task DeletePackOfAsync(string sha)
+        {
+            Assert.True((await IndexAsync()).TryFind(sha, out var at));
+            File.Delete(PackPath(at.PackId));
+        }
 
         public void Dispose()
         {
@@ -76,7 +102,7 @@ namespace DrTools.Core.Tests.Backup
         public void Progress(ProgressUpdate update) => Progresses.Enqueue(update);
     }
 
-    /// <summary>Wraps a store: counts puts and gets, and can cancel a token after N chunk puts (Ctrl+C mid-backup).</summary>
+    /// <summary>Wraps a store: counts puts and gets, and can cancel a token after N pack puts (Ctrl+C mid-backup).</summary>
     internal sealed class CountingStore : IRepositoryStore
     {
         readonly IRepositoryStore _inner;
@@ -96,6 +122,7 @@ namespace DrTools.Core.Tests.Backup
         }
 
         public Task<Stream?> OpenReadAsync(string key, CancellationToken ct) { Gets.Enqueue(key); return _inner.OpenReadAsync(key, ct); }
+        public Task<Stream?> OpenRangeAsync(string key, long offset, long length, CancellationToken ct) { Gets.Enqueue(key); return _inner.OpenRangeAsync(key, offset, length, ct); }
         public Task<bool> ExistsAsync(string key, CancellationToken ct) => _inner.ExistsAsync(key, ct);
         public Task<IReadOnlyList<StoredObject>> ListAsync(string prefix, CancellationToken ct) => _inner.ListAsync(prefix, ct);
         public Task DeleteAsync(IReadOnlyList<string> keys, CancellationToken ct) => _inner.DeleteAsync(keys, ct);

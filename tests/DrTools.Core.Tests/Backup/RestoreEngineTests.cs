@@ -16,7 +16,8 @@ namespace DrTools.Core.Tests.Backup
             kit.Write("a.txt", Encoding.UTF8.GetBytes("alpha"));
             kit.Write("b.bin", BackupTestKit.Random(300_000, 21));
             kit.Write("c.txt", Encoding.UTF8.GetBytes("charlie"));
-            var set = await kit.BackupAsync();
+            // One pack per chunk, so a test can lose one file's chunk without the others'.
+            var set = await kit.BackupAsync(options: new BackupOptions { PackTargetSize = 1 });
             var repo = await kit.OpenAsync();
             return (repo, await repo.ReadManifestAsync(set.Id, default));
         }
@@ -28,10 +29,7 @@ namespace DrTools.Core.Tests.Backup
         {
             using var kit = new BackupTestKit();
             var (repo, m) = await ThreeFiles(kit);
-            var chunk = kit.ChunkPath(Chunk(m, "Data/b.bin"));
-            var bytes = File.ReadAllBytes(chunk);
-            bytes[1000] ^= 0xFF;
-            File.WriteAllBytes(chunk, bytes);
+            await kit.CorruptChunkAsync(Chunk(m, "Data/b.bin"));
 
             var result = await new RestoreEngine(repo, kit.Reporter).RestoreAsync(m, new RestoreOptions { Destination = kit.Restore }, default);
             var failure = Assert.Single(result.Failures);
@@ -48,7 +46,7 @@ namespace DrTools.Core.Tests.Backup
         {
             using var kit = new BackupTestKit();
             var (repo, m) = await ThreeFiles(kit);
-            File.Delete(kit.ChunkPath(Chunk(m, "Data/a.txt")));
+            await kit.DeletePackOfAsync(Chunk(m, "Data/a.txt"));
             var result = await new RestoreEngine(repo, kit.Reporter).RestoreAsync(m, new RestoreOptions { Destination = kit.Restore }, default);
             var failure = Assert.Single(result.Failures);
             Assert.Equal(("Data/a.txt", BackupErrorIds.ChunkMissing), (failure.Path, failure.ErrorId));
@@ -61,8 +59,8 @@ namespace DrTools.Core.Tests.Backup
         {
             using var kit = new BackupTestKit();
             var (repo, m) = await ThreeFiles(kit);
-            File.WriteAllText(kit.ChunkPath(Chunk(m, "Data/a.txt")), "tampered");
-            File.Delete(kit.ChunkPath(Chunk(m, "Data/c.txt")));
+            await kit.CorruptChunkAsync(Chunk(m, "Data/a.txt"));
+            await kit.DeletePackOfAsync(Chunk(m, "Data/c.txt"));
             var result = await new VerifyEngine(repo, kit.Reporter).VerifyAsync(m, 2, default);
             Assert.False(result.Passed);
             Assert.Equal(new[] { ("Data/a.txt", BackupErrorIds.IntegrityError), ("Data/c.txt", BackupErrorIds.ChunkMissing) },
@@ -85,7 +83,7 @@ namespace DrTools.Core.Tests.Backup
             Assert.Empty(Directory.GetFileSystemEntries(scratchRoot));
 
             // A damaged set fails, and the scratch folder is still removed.
-            File.Delete(kit.ChunkPath(Chunk(m, "Data/a.txt")));
+            await kit.DeletePackOfAsync(Chunk(m, "Data/a.txt"));
             var failed = await new VerifyEngine(repo, kit.Reporter).TestRestoreAsync(m, new RestoreTestOptions { ScratchRoot = scratchRoot }, default);
             Assert.False(failed.Passed);
             Assert.Equal("Data/a.txt", Assert.Single(failed.Failures).Path);
@@ -178,7 +176,7 @@ namespace DrTools.Core.Tests.Backup
         /// <summary>Writes a few bytes to a real temp file, then fails like a full disk (ENOSPC).</summary>
         sealed class FullDiskStream : FileStream
         {
-            public FullDiskStream(string path) : base(path, FileMode.CreateNew) { }
+            public FullDiskStream(string path) : base(path, FileMode.OpenOrCreate) { }
             public override Task WriteAsync(byte[] buffer, int offset, int count, System.Threading.CancellationToken ct)
             {
                 base.Write(buffer, offset, Math.Min(2, count));

@@ -46,7 +46,7 @@ namespace DrTools.Core.Tests.Backup
             File.Delete(Path.Combine(kit.Source, "old.bin"));
             kit.Write("new.bin", BackupTestKit.Random(400_000, 33));
             var second = await kit.BackupAsync();
-            Assert.Equal(3, kit.ChunkFiles().Length);
+            Assert.Equal(3, await kit.ChunkCountAsync());
             var repo = await kit.OpenAsync();
             var engine = new PruneEngine(repo, kit.Reporter);
 
@@ -56,19 +56,26 @@ namespace DrTools.Core.Tests.Backup
             Assert.Equal((0, 1), (plan.ChunksToDelete, plan.ChunksInGrace));
             var noGrace = new PruneOptions { GracePeriod = TimeSpan.Zero };
             plan = await engine.PlanAsync(new[] { first.Id }, null, noGrace, default);
-            Assert.Equal((1, 400_000L), (plan.ChunksToDelete, plan.BytesToDelete));
+            Assert.Equal(1, plan.ChunksToDelete);
+            // old.bin's chunk (stored raw: random data) and the first set's tree pack.
+            Assert.InRange(plan.BytesToDelete, 400_000L, 402_000L);
 
             // A running backup (live lock) holds chunk deletion off; the set itself is still removed.
             var running = await repo.AcquireLockAsync("backup", default);
             var held = await engine.ExecuteAsync(new[] { first.Id }, true, noGrace, default);
             Assert.Equal(0, held.ChunksDeleted);
             Assert.NotNull(held.ChunkDeletionSkipped);
-            Assert.Equal(3, kit.ChunkFiles().Length);
+            Assert.Equal(3, await kit.ChunkCountAsync());
             await repo.ReleaseLockAsync(running);
 
             var done = await engine.ExecuteAsync(Array.Empty<string>(), true, noGrace, default);
             Assert.Equal(1, done.ChunksDeleted);
-            Assert.Equal(2, kit.ChunkFiles().Length);
+            // shared.bin and old.bin shared a pack: it was rewritten with shared.bin only; one index replaced the others.
+            Assert.Equal((1, 1), (done.PacksRepacked, done.PacksDeleted));
+            Assert.InRange(done.BytesFreed, 400_000L, 402_000L);
+            Assert.Equal(2, await kit.ChunkCountAsync());
+            Assert.Single(Directory.GetFiles(Path.Combine(kit.RepoPath, "index")));
+            Assert.Empty((await kit.IndexAsync()).Unindexed);
             Assert.Empty(Directory.GetFiles(Path.Combine(kit.RepoPath, "locks")));
             // Everything the kept set needs is still there.
             var check = await new VerifyEngine(repo, kit.Reporter).VerifyAsync(await repo.ReadManifestAsync(second.Id, default), 2, default);
@@ -87,7 +94,7 @@ namespace DrTools.Core.Tests.Backup
             var repo = await kit.OpenAsync();
             var result = await new PruneEngine(repo, kit.Reporter).ExecuteAsync(new[] { drop.Id }, true, new PruneOptions { GracePeriod = TimeSpan.Zero }, default);
             Assert.Equal(0, result.ChunksDeleted);
-            Assert.Equal(2, kit.ChunkFiles().Length);
+            Assert.Equal(2, await kit.ChunkCountAsync());
         }
 
         [Fact]

@@ -73,8 +73,10 @@ namespace DrTools.Core.Tests.Backup
                 using (var s3 = Client())
                 {
                     var chunk = m.Files.Single(f => f.Path == "Data/a.txt").Chunks.Single();
-                    var head = await s3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucket, Key = "fs01/" + BackupRepository.ChunkKey(chunk) });
-                    Assert.Equal(8, head.ContentLength);
+                    var index = await repo.LoadIndexAsync(kit.Reporter, default);
+                    Assert.True(index.TryFind(chunk, out var at));
+                    var head = await s3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucket, Key = "fs01/" + DrTools.Core.Backup.Packs.PackWriter.PackKey(at.PackId) });
+                    Assert.Equal(index.StoredPacks[at.PackId].Size, head.ContentLength);
                 }
 
                 var copyStore = Store(bucket, "dr-copy/");
@@ -82,8 +84,10 @@ namespace DrTools.Core.Tests.Backup
                 Assert.Equal(2, copies.Count);
                 Assert.Equal(0, copies[1].BytesCopied - 8);
 
-                var pruned = await new PruneEngine(repo, kit.Reporter).ExecuteAsync(new[] { first.Id }, true, new PruneOptions { GracePeriod = TimeSpan.Zero }, default);
-                Assert.Equal((1, 5L), (pruned.ChunksDeleted, pruned.BytesFreed));
+                // RepackThreshold 0: rewrite the pack that held "alpha" (5 of its 3 MB unused) without it.
+                var pruned = await new PruneEngine(repo, kit.Reporter).ExecuteAsync(new[] { first.Id }, true, new PruneOptions { GracePeriod = TimeSpan.Zero, RepackThreshold = 0 }, default);
+                Assert.Equal((1, 1, 1), (pruned.ChunksDeleted, pruned.PacksRepacked, pruned.PacksDeleted));
+                Assert.InRange(pruned.BytesFreed, 5L, 5_000L);
                 Assert.True((await new VerifyEngine(repo, kit.Reporter).VerifyAsync(m, 4, default)).Passed);
                 var copy = await BackupRepository.OpenAsync(copyStore, default);
                 Assert.True((await new VerifyEngine(copy, kit.Reporter).VerifyAsync(await copy.ReadManifestAsync(first.Id, default), 4, default)).Passed);

@@ -76,6 +76,23 @@ namespace DrTools.Core.Backup.Storage
             try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
 
+        public async Task<Stream?> OpenRangeAsync(string key, long offset, long length, CancellationToken ct)
+        {
+            var stream = await OpenReadAsync(key, ct).ConfigureAwait(false);
+            if (stream == null) return null;
+            try
+            {
+                // A window over the file: callers read exactly the blob bytes, as from an S3 ranged GET.
+                stream.Seek(Math.Min(offset, stream.Length), SeekOrigin.Begin);
+                return new WindowStream(stream, Math.Max(0, Math.Min(length, stream.Length - offset)));
+            }
+            catch
+            {
+                stream.Dispose();
+                throw;
+            }
+        }
+
         public Task<Stream?> OpenReadAsync(string key, CancellationToken ct)
         {
             var path = PathOf(key);
@@ -158,6 +175,53 @@ namespace DrTools.Core.Backup.Storage
                     e.Message.IndexOf("not enough space", StringComparison.OrdinalIgnoreCase) >= 0) return true;
             }
             return false;
+        }
+    }
+
+    /// <summary>Reads at most a given number of bytes from an inner stream, then reports the end.</summary>
+    internal sealed class WindowStream : Stream
+    {
+        readonly Stream _inner;
+        long _left;
+        readonly long _length;
+
+        public WindowStream(Stream inner, long length)
+        {
+            _inner = inner;
+            _left = _length = length;
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => _length;
+        public override long Position { get => _length - _left; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            if (_left <= 0) return 0;
+            var n = _inner.Read(buffer, offset, (int)Math.Min(count, _left));
+            _left -= n;
+            return n;
+        }
+
+        public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct)
+        {
+            if (_left <= 0) return 0;
+            var n = await _inner.ReadAsync(buffer, offset, (int)Math.Min(count, _left), ct).ConfigureAwait(false);
+            _left -= n;
+            return n;
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) _inner.Dispose();
+            base.Dispose(disposing);
         }
     }
 }

@@ -27,6 +27,12 @@ namespace DrTools.Core.Backup.Storage
         /// <summary>Opens an object for reading; null when it does not exist.</summary>
         Task<Stream?> OpenReadAsync(string key, CancellationToken ct);
 
+        /// <summary>
+        /// Opens <paramref name="length"/> bytes of an object from <paramref name="offset"/> (a blob inside a pack); null
+        /// when the object does not exist. A range past the end returns what there is; the caller's hash checks decide.
+        /// </summary>
+        Task<Stream?> OpenRangeAsync(string key, long offset, long length, CancellationToken ct);
+
         Task<bool> ExistsAsync(string key, CancellationToken ct);
 
         /// <summary>Every object whose key starts with <paramref name="prefix"/> (all pages).</summary>

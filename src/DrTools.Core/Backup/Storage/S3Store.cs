@@ -86,6 +86,19 @@ namespace DrTools.Core.Backup.Storage
             }
         }
 
+        public async Task<Stream?> OpenRangeAsync(string key, long offset, long length, CancellationToken ct)
+        {
+            if (length <= 0) return new MemoryStream(Array.Empty<byte>());
+            try
+            {
+                return new ContentStream(await _s3.GetObjectAsync(_bucket, _prefix + key, offset, offset + length - 1, ct).ConfigureAwait(false));
+            }
+            catch (DrToolsException ex) when (ex.AwsErrorCode == "NoSuchKey")
+            {
+                return null;
+            }
+        }
+
         public async Task<bool> ExistsAsync(string key, CancellationToken ct) =>
             await _s3.HeadObjectAsync(_bucket, _prefix + key, ct).ConfigureAwait(false) != null;
 

@@ -53,7 +53,7 @@ namespace DrTools.PowerShell.Cmdlets.Backup
             {
                 var repo = await BackupRepository.OpenAsync(store, ct).ConfigureAwait(false);
                 var sets = Id is { Length: > 0 }
-                    ? (await System.Threading.Tasks.Task.WhenAll(Id.Select(id => repo.ReadManifestAsync(id, ct))).ConfigureAwait(false)).ToList()
+                    ? (await System.Threading.Tasks.Task.WhenAll(Id.Select(id => repo.ReadManifestHeaderAsync(id, ct))).ConfigureAwait(false)).ToList()
                     : await repo.ReadAllManifestsAsync(Reporter, ct).ConfigureAwait(false);
                 var selected = sets.Where(m => (Before == null || m.Time < Before.Value.ToUniversalTime()) &&
                                                (After == null || m.Time > After.Value.ToUniversalTime()) &&

@@ -1,0 +1,119 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Threading;
+using System.Threading.Tasks;
+using DrTools.Core.Backup.Storage;
+using DrTools.Core.Diagnostics;
+
+namespace DrTools.Core.Backup.Packs
+{
+    /// <summary>
+    /// Reads many blobs with few requests: groups them by pack and reads each pack's needed span in one ranged read
+    /// (neighbouring blobs less than <see cref="MaxGap"/> apart share a read), then checks every blob against its
+    /// name. A blob that is missing or damaged is reported on its own; the others are still delivered.
+    /// </summary>
+    internal sealed class BlobReader
+    {
+        /// <summary>Reading up to 1 MiB of unneeded bytes costs less than another request.</summary>
+        const int MaxGap = 1 << 20;
+
+        /// <summary>Spans are cut at this size, so a worker holds at most about this much at once.</summary>
+        const int MaxSpan = 20 << 20;
+
+        readonly IRepositoryStore _store;
+        readonly RepositoryIndex _index;
+
+        public BlobReader(IRepositoryStore store, RepositoryIndex index)
+        {
+            _store = store;
+            _index = index;
+        }
+
+        /// <summary>
+        /// Delivers each blob in <paramref name="ids"/> once to <paramref name="onBlob"/> (raw bytes, verified), or
+        /// reports it to <paramref name="onError"/> (DrTools.ChunkMissing or DrTools.IntegrityError). Calls come from
+        /// up to <paramref name="concurrency"/> workers at once.
+        /// </summary>
+        public async Task ReadAsync(IEnumerable<string> ids, int concurrency, Func<string, byte[], CancellationToken, Task> onBlob,
+            Action<string, DrToolsException> onError, CancellationToken ct)
+        {
+            var byPack = new Dictionary<string, List<BlobEntry>>(StringComparer.Ordinal);
+            foreach (var id in ids.Distinct(StringComparer.Ordinal))
+            {
+                if (!_index.TryFind(id, out var location))
+                {
+                    onError(id, BackupErrors.ChunkMissing(id, null));
+                    continue;
+                }
+                if (!byPack.TryGetValue(location.PackId, out var list)) byPack[location.PackId] = list = new List<BlobEntry>();
+                list.Add(location.Entry);
+            }
+            var spans = new List<(string Pack, List<BlobEntry> Blobs)>();
+            foreach (var kv in byPack.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            {
+                var sorted = kv.Value.OrderBy(b => b.Offset).ToList();
+                var current = new List<BlobEntry> { sorted[0] };
+                for (int i = 1; i < sorted.Count; i++)
+                {
+                    var start = current[0].Offset;
+                    var lastEnd = current[current.Count - 1].Offset + current[current.Count - 1].Length;
+                    var b = sorted[i];
+                    if (b.Offset - lastEnd <= MaxGap && b.Offset + b.Length - start <= MaxSpan) current.Add(b);
+                    else
+                    {
+                        spans.Add((kv.Key, current));
+                        current = new List<BlobEntry> { b };
+                    }
+                }
+                spans.Add((kv.Key, current));
+            }
+            await ParallelWork.ForEachAsync(spans, concurrency, async (span, token) =>
+            {
+                var start = span.Blobs[0].Offset;
+                var end = span.Blobs[span.Blobs.Count - 1].Offset + span.Blobs[span.Blobs.Count - 1].Length;
+                var key = PackWriter.PackKey(span.Pack);
+                var data = await RepositoryIndex.ReadRangeAsync(_store, key, start, end - start, token).ConfigureAwait(false);
+                using var sha = SHA256.Create();
+                foreach (var b in span.Blobs)
+                {
+                    if (data == null)
+                    {
+                        onError(b.Id, new DrToolsException(BackupErrorIds.ChunkMissing, DrErrorCategory.ObjectNotFound,
+                            $"Chunk {b.Id} is missing from the repository: its pack {key} does not exist.", b.Id,
+                            "The repository is damaged. Run Test-DrRestore -VerifyOnly to list every affected file; restore those from another backup set or repository copy."));
+                        continue;
+                    }
+                    var raw = Decode(data, b.Offset - start, b, sha, key, out var error);
+                    if (raw == null) onError(b.Id, error!);
+                    else await onBlob(b.Id, raw, token).ConfigureAwait(false);
+                }
+            }, ct).ConfigureAwait(false);
+        }
+
+        static byte[]? Decode(byte[] data, int offset, BlobEntry b, SHA256 sha, string packKey, out DrToolsException? error)
+        {
+            error = null;
+            if (offset + b.Length > data.Length)
+            {
+                error = BackupErrors.Integrity($"Chunk {b.Id} is corrupt: its pack {packKey} is shorter than the index says.", b.Id);
+                return null;
+            }
+            byte[]? raw;
+            if (b.Compressed) raw = BlobCodec.Decompress(data, offset, b.Length, b.RawLength);
+            else
+            {
+                raw = new byte[b.Length];
+                Buffer.BlockCopy(data, offset, raw, 0, b.Length);
+            }
+            var actual = raw == null ? "(does not decompress)" : Json.Hex(sha.ComputeHash(raw));
+            if (raw == null || actual != b.Id)
+            {
+                error = BackupErrors.Integrity($"Chunk {b.Id} in pack {packKey} is corrupt (its content hashes to {actual}).", b.Id);
+                return null;
+            }
+            return raw;
+        }
+    }
+}

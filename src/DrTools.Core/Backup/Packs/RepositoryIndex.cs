@@ -1,0 +1,155 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using DrTools.Core.Backup.Storage;
+using DrTools.Core.Diagnostics;
+
+namespace DrTools.Core.Backup.Packs
+{
+    /// <summary>Where one blob is stored.</summary>
+    public sealed record BlobLocation(string PackId, BlobEntry Entry);
+
+    /// <summary>
+    /// Every blob the repository holds and the pack it is in: the index files, plus packs no index lists yet (left
+    /// by an interrupted or running backup), read from their own headers. Built once per operation.
+    /// </summary>
+    public sealed class RepositoryIndex
+    {
+        readonly Dictionary<string, BlobLocation> _blobs = new(StringComparer.Ordinal);
+        readonly Dictionary<string, PackContents> _packs = new(StringComparer.Ordinal);
+
+        /// <summary>The index files this was read from (a prune replaces them).</summary>
+        public List<string> IndexKeys { get; } = new();
+
+        /// <summary>Packs as listed in data/ (key, size, time); packs an index names that are not here are missing.</summary>
+        public Dictionary<string, StoredObject> StoredPacks { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Packs found in data/ but in no index file; their blobs are included above.</summary>
+        public List<PackContents> Unindexed { get; } = new();
+
+        /// <summary>Objects in data/ that are not readable DrTools packs (never deleted automatically).</summary>
+        public List<string> Unreadable { get; } = new();
+
+        public int Count => _blobs.Count;
+        public IEnumerable<PackContents> Packs => _packs.Values;
+        public bool Contains(string blobId) => _blobs.ContainsKey(blobId);
+        public bool TryFind(string blobId, out BlobLocation location) => _blobs.TryGetValue(blobId, out location!);
+        public bool HasPack(string packId) => _packs.ContainsKey(packId);
+
+        public void Add(PackContents pack)
+        {
+            if (!_packs.ContainsKey(pack.PackId)) _packs[pack.PackId] = pack;
+            foreach (var b in pack.Blobs)
+                if (!_blobs.ContainsKey(b.Id)) _blobs[b.Id] = new BlobLocation(pack.PackId, b);
+        }
+
+        internal static string PackIdOf(string key)
+        {
+            var name = key.Substring(key.LastIndexOf('/') + 1);
+            return name.Length == 64 && name.All(Uri.IsHexDigit) ? name.ToLowerInvariant() : "";
+        }
+
+        /// <summary>Reads the index files (checking each against its name) and the headers of unindexed packs.</summary>
+        public static async Task<RepositoryIndex> LoadAsync(IRepositoryStore store, IOperationReporter reporter, CancellationToken ct)
+        {
+            var index = new RepositoryIndex();
+            var indexFiles = await store.ListAsync(BackupRepository.IndexPrefix, ct).ConfigureAwait(false);
+            var read = new ConcurrentDictionary<string, List<PackContents>>(StringComparer.Ordinal);
+            await ParallelWork.ForEachAsync(indexFiles, 8, async (o, token) =>
+            {
+                var name = PackIdOf(o.Key);
+                if (name.Length == 0) return;
+                var bytes = await BackupRepository.ReadAllAsync(store, o.Key, token).ConfigureAwait(false);
+                if (bytes == null) return; // deleted by a prune since the listing; its replacement is listed too
+                if (Json.Sha256Hex(bytes, bytes.Length) != name)
+                {
+                    reporter.Warning($"Index file {o.Key} in {store.Location} is damaged (it does not hash to its name); the packs it lists are read from their own headers instead.");
+                    return;
+                }
+                try { read[o.Key] = PackFormat.ParseIndex(bytes); }
+                catch (InvalidDataException ex)
+                {
+                    reporter.Warning($"Index file {o.Key} in {store.Location} cannot be read ({ex.Message}); the packs it lists are read from their own headers instead.");
+                }
+            }, ct).ConfigureAwait(false);
+            foreach (var kv in read.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            {
+                index.IndexKeys.Add(kv.Key);
+                foreach (var p in kv.Value) index.Add(p);
+            }
+
+            foreach (var o in await store.ListAsync(BackupRepository.DataPrefix, ct).ConfigureAwait(false))
+            {
+                var id = PackIdOf(o.Key);
+                if (id.Length == 0 || o.Key != PackWriter.PackKey(id)) continue; // temporary files of a folder store, strays
+                index.StoredPacks[id] = o;
+            }
+            var orphans = index.StoredPacks.Values.Where(o => !index.HasPack(PackIdOf(o.Key))).ToList();
+            var adopted = new ConcurrentBag<PackContents>();
+            await ParallelWork.ForEachAsync(orphans, 8, async (o, token) =>
+            {
+                var contents = await ReadPackHeaderAsync(store, o, token).ConfigureAwait(false);
+                if (contents == null)
+                {
+                    lock (index.Unreadable) index.Unreadable.Add(o.Key);
+                    reporter.Warning($"{o.Key} in {store.Location} is not a readable DrTools pack; it is left alone.");
+                }
+                else adopted.Add(contents);
+            }, ct).ConfigureAwait(false);
+            foreach (var p in adopted.OrderBy(p => p.PackId, StringComparer.Ordinal))
+            {
+                index.Unindexed.Add(p);
+                index.Add(p);
+            }
+            if (index.Unindexed.Count > 0)
+                reporter.Verbose($"{index.Unindexed.Count} pack(s) in {store.Location} are in no index yet (an interrupted or running backup); read their headers.");
+            return index;
+        }
+
+        /// <summary>A pack's own header: one ranged read of its tail (two when the header is larger than that).</summary>
+        static async Task<PackContents?> ReadPackHeaderAsync(IRepositoryStore store, StoredObject pack, CancellationToken ct)
+        {
+            if (pack.Size < 12) return null;
+            var tailLength = (int)Math.Min(pack.Size, 64 * 1024);
+            var tail = await ReadRangeAsync(store, pack.Key, pack.Size - tailLength, tailLength, ct).ConfigureAwait(false);
+            if (tail == null || tail.Length != tailLength) return null;
+            var headerLength = PackFormat.HeaderLength(tail, tail.Length);
+            if (headerLength == null || headerLength.Value + 8 > pack.Size) return null;
+            byte[] header;
+            int offset;
+            if (headerLength.Value + 8 <= tail.Length)
+            {
+                header = tail;
+                offset = tail.Length - 8 - headerLength.Value;
+            }
+            else
+            {
+                var h = await ReadRangeAsync(store, pack.Key, pack.Size - 8 - headerLength.Value, headerLength.Value, ct).ConfigureAwait(false);
+                if (h == null || h.Length != headerLength.Value) return null;
+                header = h;
+                offset = 0;
+            }
+            var blobs = PackFormat.ParseHeader(header, offset, headerLength.Value);
+            if (blobs == null) return null;
+            var end = blobs.Count == 0 ? 0 : blobs[blobs.Count - 1].Offset + blobs[blobs.Count - 1].Length;
+            return end + headerLength.Value + 8 == pack.Size ? new PackContents(PackIdOf(pack.Key), blobs) : null;
+        }
+
+        internal static async Task<byte[]?> ReadRangeAsync(IRepositoryStore store, string key, long offset, int length, CancellationToken ct)
+        {
+            using var stream = await store.OpenRangeAsync(key, offset, length, ct).ConfigureAwait(false);
+            if (stream == null) return null;
+            var data = new byte[length];
+            int filled = 0, n;
+            while (filled < length && (n = await stream.ReadAsync(data, filled, length - filled, ct).ConfigureAwait(false)) > 0) filled += n;
+            if (filled == length) return data;
+            var shorter = new byte[filled];
+            Buffer.BlockCopy(data, 0, shorter, 0, filled);
+            return shorter;
+        }
+    }
+}
