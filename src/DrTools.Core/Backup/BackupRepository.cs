@@ -171,7 +171,7 @@ namespace DrTools.Core.Backup
             DrToolsException? failure = null;
             await new BlobReader(Store, index).ReadAsync(manifest.Trees.Select(t => t.Tree), 4, (id, raw, _) =>
             {
-                var entries = Json.Deserialize<List<TreeEntry>>(raw, $"Tree {id} of backup set '{manifest.Id}'");
+                var entries = Json.Deserialize<List<TreeEntry>>(raw.ToArray(), $"Tree {id} of backup set '{manifest.Id}'");
                 lock (trees) trees[id] = entries;
                 return Task.CompletedTask;
             }, (id, error) => failure ??= error, ct).ConfigureAwait(false);

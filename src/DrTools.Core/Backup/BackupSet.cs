@@ -58,10 +58,10 @@ namespace DrTools.Core.Backup
         public int? ConcurrentRequests { get; set; }
 
         /// <summary>
-        /// Each pack in flight holds about 17 MiB. Over a network one S3 PUT stream rarely fills the link, so S3 gets
-        /// a few more; a local or UNC folder gains nothing past a few.
+        /// Each pack in flight holds about 17 MiB (6 in flight peaked at 345 MB, 3 at 282 MB, backing up 0.2 GB).
+        /// Over a network one S3 PUT stream rarely fills the link, so S3 gets more than a local or UNC folder.
         /// </summary>
-        public static int DefaultConcurrency(IRepositoryStore store) => store is S3Store ? 6 : 3;
+        public static int DefaultConcurrency(IRepositoryStore store) => store is S3Store ? 4 : 2;
 
         /// <summary>Pack size; tests make it small to get many packs from little data.</summary>
         internal int PackTargetSize { get; set; } = Packs.PackWriter.DefaultTargetSize;

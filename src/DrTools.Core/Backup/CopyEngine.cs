@@ -94,11 +94,11 @@ namespace DrTools.Core.Backup
                             sourceIndex.TryFind(name, out var location);
                             if (location.Entry.Kind == BlobKind.Tree)
                             {
-                                await trees.AddAsync(name, raw, raw.Length, token).ConfigureAwait(false);
+                                await trees.AddAsync(name, raw, token).ConfigureAwait(false);
                                 return;
                             }
-                            await data.AddAsync(name, raw, raw.Length, token).ConfigureAwait(false);
-                            Interlocked.Add(ref copiedBytes, raw.Length);
+                            await data.AddAsync(name, raw, token).ConfigureAwait(false);
+                            Interlocked.Add(ref copiedBytes, raw.Count);
                             var n = Interlocked.Increment(ref copied);
                             _reporter.Progress(new ProgressUpdate(44, $"Copying backup set {manifest.Id} to {dest.Location}", $"{n}/{missing.Count} chunks, {Units.Bytes(Interlocked.Read(ref copiedBytes))}")
                             { PercentComplete = n * 100 / Math.Max(1, missing.Count) });

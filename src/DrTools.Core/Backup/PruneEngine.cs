@@ -260,7 +260,7 @@ namespace DrTools.Core.Backup
                     await new BlobReader(_repo.Store, index).ReadAsync(keep.Select(b => b.Id), 3, async (id, raw, token) =>
                     {
                         index.TryFind(id, out var at);
-                        await (at.Entry.Kind == BlobKind.Tree ? trees : data).AddAsync(id, raw, raw.Length, token).ConfigureAwait(false);
+                        await (at.Entry.Kind == BlobKind.Tree ? trees : data).AddAsync(id, raw, token).ConfigureAwait(false);
                     }, (id, error) => throw error, ct).ConfigureAwait(false);
                     newPacks.AddRange(await data.FinishAsync(ct).ConfigureAwait(false));
                     newPacks.AddRange(await trees.FinishAsync(ct).ConfigureAwait(false));

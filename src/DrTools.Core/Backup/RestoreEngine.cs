@@ -80,6 +80,10 @@ namespace DrTools.Core.Backup
 
         internal const string TempMarker = ".drtmp-";
 
+        /// <summary>Files (and bytes) checked and waiting under temporary names before one flush to disk and their renames.</summary>
+        const int CommitBatchFiles = 1000;
+        const long CommitBatchBytes = 256L << 20;
+
         /// <summary>The set with <paramref name="id"/>, or the newest set taken at or before <paramref name="pointInTime"/> (header only).</summary>
         public static async Task<BackupManifest> SelectAsync(BackupRepository repo, string? id, DateTime? pointInTime, CancellationToken ct)
         {
@@ -171,15 +175,60 @@ namespace DrTools.Core.Backup
                 });
             }
 
+            // Checked files wait here (complete, under their temporary names) until a batch is flushed to disk; only
+            // then are they renamed into place, so a power cut never leaves a partial file under a final name.
+            var ready = new List<FileJob>();
+            long readyBytes = 0;
+            var commitGate = new SemaphoreSlim(1, 1);
+
             async Task CompleteAsync(FileJob job, CancellationToken token)
             {
-                var failure = await FinishFileAsync(job, options.Force, token).ConfigureAwait(false);
-                if (failure != null) Fail(job, failure);
-                else
+                var failure = await VerifyFileAsync(job, token).ConfigureAwait(false);
+                if (failure != null)
                 {
-                    job.Done = true;
-                    Interlocked.Increment(ref files);
-                    Interlocked.Add(ref bytes, job.File.Size);
+                    Fail(job, failure);
+                    return;
+                }
+                bool full;
+                lock (ready)
+                {
+                    ready.Add(job);
+                    readyBytes += job.File.Size;
+                    full = ready.Count >= CommitBatchFiles || readyBytes >= CommitBatchBytes;
+                }
+                if (full) await CommitAsync(token).ConfigureAwait(false);
+            }
+
+            async Task CommitAsync(CancellationToken token)
+            {
+                await commitGate.WaitAsync(token).ConfigureAwait(false);
+                try
+                {
+                    List<FileJob> batch;
+                    lock (ready)
+                    {
+                        batch = ready.ToList();
+                        ready.Clear();
+                        readyBytes = 0;
+                    }
+                    if (batch.Count == 0) return;
+                    if (!DiskSync.TrySyncFileSystem(batch[0].Temp))
+                        foreach (var job in batch) DiskSync.FlushFile(job.Temp);
+                    foreach (var job in batch)
+                    {
+                        var failure = Commit(job, options.Force);
+                        if (failure != null) Fail(job, failure);
+                        else
+                        {
+                            job.Done = true;
+                            Interlocked.Increment(ref files);
+                            Interlocked.Add(ref bytes, job.File.Size);
+                        }
+                    }
+                }
+                finally
+                {
+                    commitGate.Release();
                 }
             }
 
@@ -222,7 +271,7 @@ namespace DrTools.Core.Backup
                             if (job.Failure != null || job.Done) continue;
                             var error = await WriteBlobAsync(job, offset, raw, token).ConfigureAwait(false);
                             if (error != null) { Fail(job, error); continue; }
-                            Interlocked.Add(ref doneBytes, raw.Length);
+                            Interlocked.Add(ref doneBytes, raw.Count);
                             if (--job.Remaining == 0) await CompleteAsync(job, token).ConfigureAwait(false);
                         }
                         finally
@@ -249,6 +298,7 @@ namespace DrTools.Core.Backup
                         }
                     }
                 }, ct).ConfigureAwait(false);
+                await CommitAsync(ct).ConfigureAwait(false);
                 foreach (var job in jobs.Where(j => !j.Done && j.Failure == null))
                     Fail(job, BackupErrors.Integrity($"'{job.File.Path}' was not restored: not every chunk it needs was read.", job.File.Path));
             }
@@ -279,32 +329,26 @@ namespace DrTools.Core.Backup
         }
 
         /// <summary>Writes one blob at its offset in the file's temporary copy; returns a per-file failure, throws on a full disk.</summary>
-        async Task<DrToolsException?> WriteBlobAsync(FileJob job, long offset, byte[] raw, CancellationToken ct)
+        async Task<DrToolsException?> WriteBlobAsync(FileJob job, long offset, ArraySegment<byte> raw, CancellationToken ct)
         {
             try
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(job.Temp)!);
                 using var output = OpenTemp(job.Temp);
                 if (offset != 0) output.Seek(offset, SeekOrigin.Begin);
-                await output.WriteAsync(raw, 0, raw.Length, ct).ConfigureAwait(false);
-                job.Written += raw.Length;
-                if (job.Remaining == 1)
-                {
-                    // The last blob: make the file durable before it is checked and renamed into place.
-                    await output.FlushAsync(ct).ConfigureAwait(false);
-                    if (output is FileStream fs) fs.Flush(true);
-                }
+                await output.WriteAsync(raw.Array!, raw.Offset, raw.Count, ct).ConfigureAwait(false);
+                job.Written += raw.Count;
+                await output.FlushAsync(ct).ConfigureAwait(false);
                 return null;
             }
             catch (Exception ex) when ((ex is IOException or UnauthorizedAccessException) && !DiskSpace.IsDiskFull(ex))
             {
-                return new DrToolsException(ErrorIds.ServiceError, DrErrorCategory.WriteError, $"Could not write '{job.Target}': {ex.Message}", job.Target,
-                    "Check permissions and that no program holds the file open, then restore it again with -Include.", ex);
+                return WriteFailure(job, ex);
             }
         }
 
-        /// <summary>Checks the complete temporary file against the manifest, then gives it its timestamp and final name.</summary>
-        async Task<DrToolsException?> FinishFileAsync(FileJob job, bool force, CancellationToken ct)
+        /// <summary>Checks the complete temporary file against the manifest and gives it its timestamp.</summary>
+        async Task<DrToolsException?> VerifyFileAsync(FileJob job, CancellationToken ct)
         {
             var file = job.File;
             try
@@ -344,21 +388,38 @@ namespace DrTools.Core.Backup
                     return BackupErrors.Integrity($"'{file.Path}' restored to {size} bytes with SHA-256 {actual}, but the backup recorded {file.Size} bytes with {file.Sha256}; it was not restored.", file.Path);
                 }
                 File.SetLastWriteTimeUtc(job.Temp, file.MTime);
-                if (force && File.Exists(job.Target))
-                    File.Replace(job.Temp, job.Target, null);
-                else
-                    File.Move(job.Temp, job.Target);
-                if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
-                    File.SetAttributes(job.Target, (FileAttributes)file.Attributes & (FileAttributes.ReadOnly | FileAttributes.Hidden | FileAttributes.System | FileAttributes.Archive));
                 return null;
             }
             catch (Exception ex) when ((ex is IOException or UnauthorizedAccessException) && !DiskSpace.IsDiskFull(ex))
             {
                 TryDelete(job.Temp);
-                return new DrToolsException(ErrorIds.ServiceError, DrErrorCategory.WriteError, $"Could not write '{job.Target}': {ex.Message}", job.Target,
-                    "Check permissions and that no program holds the file open, then restore it again with -Include.", ex);
+                return WriteFailure(job, ex);
             }
         }
+
+        /// <summary>Gives a checked file, already flushed to disk, its final name.</summary>
+        static DrToolsException? Commit(FileJob job, bool force)
+        {
+            try
+            {
+                if (force && File.Exists(job.Target))
+                    File.Replace(job.Temp, job.Target, null);
+                else
+                    File.Move(job.Temp, job.Target);
+                if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+                    File.SetAttributes(job.Target, (FileAttributes)job.File.Attributes & (FileAttributes.ReadOnly | FileAttributes.Hidden | FileAttributes.System | FileAttributes.Archive));
+                return null;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                TryDelete(job.Temp);
+                return WriteFailure(job, ex);
+            }
+        }
+
+        static DrToolsException WriteFailure(FileJob job, Exception ex) =>
+            new(ErrorIds.ServiceError, DrErrorCategory.WriteError, $"Could not write '{job.Target}': {ex.Message}", job.Target,
+                "Check permissions and that no program holds the file open, then restore it again with -Include.", ex);
 
         static void TryDelete(string path)
         {

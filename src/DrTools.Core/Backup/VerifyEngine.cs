@@ -96,7 +96,7 @@ namespace DrTools.Core.Backup
             }
             await new BlobReader(_repo.Store, index).ReadAsync(chunks, concurrency, (name, raw, _) =>
             {
-                Interlocked.Add(ref bytes, raw.Length);
+                Interlocked.Add(ref bytes, raw.Count);
                 Count();
                 return Task.CompletedTask;
             }, (name, error) =>

@@ -1,5 +1,6 @@
 using System;
-using System.Threading;
+using System.Buffers;
+using System.Collections.Concurrent;
 using ZstdSharp;
 
 namespace DrTools.Core.Backup.Packs
@@ -12,36 +13,43 @@ namespace DrTools.Core.Backup.Packs
     internal static class BlobCodec
     {
         const int Level = 1;
-        static readonly ThreadLocal<Compressor> Compressors = new(() => new Compressor(Level));
-        static readonly ThreadLocal<Decompressor> Decompressors = new(() => new Decompressor());
+        // Contexts are pooled, not per thread: thread-pool threads come and go, and each context holds a few MB.
+        static readonly ConcurrentBag<Compressor> Compressors = new();
+        static readonly ConcurrentBag<Decompressor> Decompressors = new();
 
         /// <summary>
-        /// The bytes to store for <paramref name="length"/> raw bytes: a new array with the compressed form, or null
-        /// when the blob is to be stored raw.
+        /// The bytes to store for <paramref name="length"/> raw bytes: the compressed form in an array from
+        /// <see cref="ArrayPool{T}.Shared"/> (the caller returns it), or null to store the blob raw.
         /// </summary>
-        public static ArraySegment<byte>? TryCompress(byte[] raw, int length)
+        public static ArraySegment<byte>? TryCompress(byte[] raw, int offset, int length)
         {
             if (length < 64) return null;
-            var bound = Compressor.GetCompressBound(length);
-            var output = new byte[bound];
+            var output = ArrayPool<byte>.Shared.Rent(Compressor.GetCompressBound(length));
+            if (!Compressors.TryTake(out var compressor)) compressor = new Compressor(Level);
             int written;
-            try { written = Compressors.Value!.Wrap(new ReadOnlySpan<byte>(raw, 0, length), output); }
-            catch (ZstdException) { return null; }
-            if (written > length - length / 32) return null;
+            try { written = compressor.Wrap(new ReadOnlySpan<byte>(raw, offset, length), output); }
+            catch (ZstdException) { written = int.MaxValue; }
+            finally { Compressors.Add(compressor); }
+            if (written > length - length / 32)
+            {
+                ArrayPool<byte>.Shared.Return(output);
+                return null;
+            }
             return new ArraySegment<byte>(output, 0, written);
         }
 
-        /// <summary>Expands a compressed blob into exactly <paramref name="rawLength"/> bytes; null when it is damaged.</summary>
-        public static byte[]? Decompress(byte[] stored, int offset, int length, int rawLength)
+        /// <summary>Expands a compressed blob into exactly <paramref name="rawLength"/> bytes of <paramref name="output"/>; false when it is damaged.</summary>
+        public static bool TryDecompress(byte[] stored, int offset, int length, byte[] output, int rawLength)
         {
-            var output = new byte[rawLength];
+            if (!Decompressors.TryTake(out var decompressor)) decompressor = new Decompressor();
             try
             {
-                var n = Decompressors.Value!.Unwrap(new ReadOnlySpan<byte>(stored, offset, length), output);
-                return n == rawLength ? output : null;
+                var n = decompressor.Unwrap(new ReadOnlySpan<byte>(stored, offset, length), new Span<byte>(output, 0, rawLength));
+                return n == rawLength;
             }
-            catch (ZstdException) { return null; }
-            catch (ArgumentException) { return null; }
+            catch (ZstdException) { return false; }
+            catch (ArgumentException) { return false; }
+            finally { Decompressors.Add(decompressor); }
         }
     }
 }

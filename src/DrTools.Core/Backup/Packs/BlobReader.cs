@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Linq;
 using System.Security.Cryptography;
@@ -32,11 +33,12 @@ namespace DrTools.Core.Backup.Packs
         }
 
         /// <summary>
-        /// Delivers each blob in <paramref name="ids"/> once to <paramref name="onBlob"/> (raw bytes, verified), or
+        /// Delivers each blob in <paramref name="ids"/> once to <paramref name="onBlob"/> (raw bytes, verified, in a
+        /// pooled buffer that is reused once the call's task completes: copy what must outlive it), or
         /// reports it to <paramref name="onError"/> (DrTools.ChunkMissing or DrTools.IntegrityError). Calls come from
         /// up to <paramref name="concurrency"/> workers at once.
         /// </summary>
-        public async Task ReadAsync(IEnumerable<string> ids, int concurrency, Func<string, byte[], CancellationToken, Task> onBlob,
+        public async Task ReadAsync(IEnumerable<string> ids, int concurrency, Func<string, ArraySegment<byte>, CancellationToken, Task> onBlob,
             Action<string, DrToolsException> onError, CancellationToken ct)
         {
             var byPack = new Dictionary<string, List<BlobEntry>>(StringComparer.Ordinal);
@@ -74,7 +76,9 @@ namespace DrTools.Core.Backup.Packs
                 var start = span.Blobs[0].Offset;
                 var end = span.Blobs[span.Blobs.Count - 1].Offset + span.Blobs[span.Blobs.Count - 1].Length;
                 var key = PackWriter.PackKey(span.Pack);
-                var data = await RepositoryIndex.ReadRangeAsync(_store, key, start, end - start, token).ConfigureAwait(false);
+                var (data, filled) = await ReadPooledAsync(key, start, end - start, token).ConfigureAwait(false);
+                try
+                {
                 using var sha = SHA256.Create();
                 foreach (var b in span.Blobs)
                 {
@@ -85,29 +89,62 @@ namespace DrTools.Core.Backup.Packs
                             "The repository is damaged. Run Test-DrRestore -VerifyOnly to list every affected file; restore those from another backup set or repository copy."));
                         continue;
                     }
-                    var raw = Decode(data, b.Offset - start, b, sha, key, out var error);
-                    if (raw == null) onError(b.Id, error!);
-                    else await onBlob(b.Id, raw, token).ConfigureAwait(false);
+                    var raw = Decode(data, filled, b.Offset - start, b, sha, key, out var rented, out var error);
+                    try
+                    {
+                        if (raw == null) onError(b.Id, error!);
+                        else await onBlob(b.Id, raw.Value, token).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        if (rented != null) ArrayPool<byte>.Shared.Return(rented);
+                    }
+                }
+                }
+                finally
+                {
+                    if (data != null) ArrayPool<byte>.Shared.Return(data);
                 }
             }, ct).ConfigureAwait(false);
         }
 
-        static byte[]? Decode(byte[] data, int offset, BlobEntry b, SHA256 sha, string packKey, out DrToolsException? error)
+        /// <summary>One ranged read into a pooled array; (null, 0) when the pack does not exist.</summary>
+        async Task<(byte[]? Data, int Filled)> ReadPooledAsync(string key, long offset, int length, CancellationToken ct)
+        {
+            using var stream = await _store.OpenRangeAsync(key, offset, length, ct).ConfigureAwait(false);
+            if (stream == null) return (null, 0);
+            var data = ArrayPool<byte>.Shared.Rent(Math.Max(1, length));
+            try
+            {
+                int filled = 0, n;
+                while (filled < length && (n = await stream.ReadAsync(data, filled, length - filled, ct).ConfigureAwait(false)) > 0) filled += n;
+                return (data, filled);
+            }
+            catch
+            {
+                ArrayPool<byte>.Shared.Return(data);
+                throw;
+            }
+        }
+
+        /// <summary>A blob's raw bytes, checked against its name: a slice of the read buffer, or a pooled array when it was compressed.</summary>
+        static ArraySegment<byte>? Decode(byte[] data, int filled, int offset, BlobEntry b, SHA256 sha, string packKey, out byte[]? rented, out DrToolsException? error)
         {
             error = null;
-            if (offset + b.Length > data.Length)
+            rented = null;
+            if (offset + b.Length > filled)
             {
                 error = BackupErrors.Integrity($"Chunk {b.Id} is corrupt: its pack {packKey} is shorter than the index says.", b.Id);
                 return null;
             }
-            byte[]? raw;
-            if (b.Compressed) raw = BlobCodec.Decompress(data, offset, b.Length, b.RawLength);
+            ArraySegment<byte>? raw;
+            if (!b.Compressed) raw = new ArraySegment<byte>(data, offset, b.Length);
             else
             {
-                raw = new byte[b.Length];
-                Buffer.BlockCopy(data, offset, raw, 0, b.Length);
+                rented = ArrayPool<byte>.Shared.Rent(Math.Max(1, b.RawLength));
+                raw = BlobCodec.TryDecompress(data, offset, b.Length, rented, b.RawLength) ? new ArraySegment<byte>(rented, 0, b.RawLength) : null;
             }
-            var actual = raw == null ? "(does not decompress)" : Json.Hex(sha.ComputeHash(raw));
+            var actual = raw is { } r ? Json.Hex(sha.ComputeHash(r.Array!, r.Offset, r.Count)) : "(does not decompress)";
             if (raw == null || actual != b.Id)
             {
                 error = BackupErrors.Integrity($"Chunk {b.Id} in pack {packKey} is corrupt (its content hashes to {actual}).", b.Id);

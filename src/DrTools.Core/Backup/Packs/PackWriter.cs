@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
@@ -56,21 +57,32 @@ namespace DrTools.Core.Backup.Packs
         /// Adds a blob (compressed here when that pays). The caller has made sure the repository and this run do not
         /// already hold <paramref name="id"/>; the bytes are copied, so the caller may reuse its array on return.
         /// </summary>
-        public async Task AddAsync(string id, byte[] raw, int length, CancellationToken ct)
+        public Task AddAsync(string id, byte[] raw, int length, CancellationToken ct) => AddAsync(id, new ArraySegment<byte>(raw, 0, length), ct);
+
+        public async Task AddAsync(string id, ArraySegment<byte> blob, CancellationToken ct)
         {
             ThrowIfFailed();
-            var compressed = BlobCodec.TryCompress(raw, length);
+            byte[] raw = blob.Array!;
+            int length = blob.Count;
+            var compressed = BlobCodec.TryCompress(raw, blob.Offset, length);
             PackBuilder? full = null;
-            lock (_gate)
+            try
             {
-                _current ??= new PackBuilder(RentBuffer());
-                if (compressed is { } c) _current.Add(id, _kind, true, c.Array!, c.Offset, c.Count, length);
-                else _current.Add(id, _kind, false, raw, 0, length, length);
-                if (_current.Length >= TargetSize)
+                lock (_gate)
                 {
-                    full = _current;
-                    _current = null;
+                    _current ??= new PackBuilder(RentBuffer());
+                    if (compressed is { } c) _current.Add(id, _kind, true, c.Array!, c.Offset, c.Count, length);
+                    else _current.Add(id, _kind, false, raw, blob.Offset, length, length);
+                    if (_current.Length >= TargetSize)
+                    {
+                        full = _current;
+                        _current = null;
+                    }
                 }
+            }
+            finally
+            {
+                if (compressed is { } c) ArrayPool<byte>.Shared.Return(c.Array!);
             }
             Interlocked.Add(ref _rawBytes, length);
             Interlocked.Increment(ref _blobs);
