@@ -50,8 +50,12 @@ $b; $t; $v; $r");
 
                 var rm = PsHarness.Run($"Get-DrBackup -Repository {repo} {p} | Remove-DrBackup {p} -NoGrace -Confirm:$false");
                 Assert.True(rm.Terminating == null && rm.Errors.Count == 0, rm.Describe());
-                Assert.Equal(keys.Count, ((PruneResult)rm.Output.Single().BaseObject).ChunksDeleted);
+                // Every set removed: every pack (data and tree) goes, and with them the index.
+                var pruned = (PruneResult)rm.Output.Single().BaseObject;
+                Assert.Equal(keys.Count, pruned.PacksDeleted);
+                Assert.InRange(pruned.ChunksDeleted, 2, 4);
                 Assert.Empty((await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, Prefix = "fs01/data/" })).S3Objects ?? new());
+                Assert.Empty((await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, Prefix = "fs01/index/" })).S3Objects ?? new());
             }
             finally
             {

@@ -76,7 +76,7 @@ namespace DrTools.Core.Backup
 
         /// <summary>Opens a temporary file for writing (created on first use); tests substitute a failing stream (disk full).</summary>
         internal Func<string, Stream> OpenTemp { get; set; } =
-            path => new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+            path => new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous); // whole blobs: no buffer
 
         internal const string TempMarker = ".drtmp-";
 
@@ -371,14 +371,21 @@ namespace DrTools.Core.Backup
                 else
                 {
                     using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                    using var input = new FileStream(job.Temp, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
-                    var buffer = new byte[1 << 20];
-                    int n;
-                    size = 0;
-                    while ((n = await input.ReadAsync(buffer, 0, buffer.Length, ct).ConfigureAwait(false)) > 0)
+                    using var input = new FileStream(job.Temp, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+                    var buffer = LargeBuffers.Rent(1 << 20);
+                    try
                     {
-                        hash.AppendData(buffer, 0, n);
-                        size += n;
+                        int n;
+                        size = 0;
+                        while ((n = await input.ReadAsync(buffer, 0, 1 << 20, ct).ConfigureAwait(false)) > 0)
+                        {
+                            hash.AppendData(buffer, 0, n);
+                            size += n;
+                        }
+                    }
+                    finally
+                    {
+                        LargeBuffers.Return(buffer);
                     }
                     actual = Json.Hex(hash.GetHashAndReset());
                 }

@@ -123,11 +123,11 @@ namespace DrTools.Core.Tests.Backup
         public async Task Cancelled_backup_leaves_no_set_and_the_rerun_reuses_uploaded_packs()
         {
             using var kit = new BackupTestKit();
-            for (int i = 0; i < 12; i++) kit.Write($"f{i:00}.bin", BackupTestKit.Random(500_000, 100 + i));
+            for (int i = 0; i < 12; i++) kit.Write($"f{i:00}.bin", BackupTestKit.Random(250_000, 100 + i));
             using var cts = new CancellationTokenSource();
             // Two chunks a pack: six packs; Ctrl+C once two are stored.
             var store = new CountingStore(kit.Store) { CancelAfterChunkPuts = 2, CancelSource = cts };
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => kit.BackupAsync(store, cts.Token, new BackupOptions { ConcurrentRequests = 1, PackTargetSize = 600_000 }));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => kit.BackupAsync(store, cts.Token, new BackupOptions { ConcurrentRequests = 1, PackTargetSize = 550_000 }));
             Assert.False(Directory.Exists(Path.Combine(kit.RepoPath, "snapshots")) && Directory.GetFiles(Path.Combine(kit.RepoPath, "snapshots")).Length > 0);
             Assert.Empty(Directory.GetFiles(Path.Combine(kit.RepoPath, "locks")));
             Assert.False(Directory.Exists(Path.Combine(kit.RepoPath, "index")));
@@ -138,9 +138,9 @@ namespace DrTools.Core.Tests.Backup
             Assert.InRange(storedBefore, 4, 11);
 
             var rerun = new CountingStore(kit.Store);
-            var set = await kit.BackupAsync(rerun, default, new BackupOptions { PackTargetSize = 600_000 });
+            var set = await kit.BackupAsync(rerun, default, new BackupOptions { PackTargetSize = 550_000 });
             Assert.Equal(12, set.Files);
-            Assert.Equal((12 - storedBefore) * 500_000L, set.NewBytes);
+            Assert.Equal((12 - storedBefore) * 250_000L, set.NewBytes);
             Assert.Equal(12, await kit.ChunkCountAsync());
             // The re-run indexed the packs the cancelled run left, and the set restores.
             Assert.Empty((await kit.IndexAsync()).Unindexed);

@@ -30,14 +30,14 @@ namespace DrTools.Core.Tests.Backup
             Assert.Equal(data, chunks.SelectMany(c => c).ToArray());
             var p = ChunkerParameters.Default;
             Assert.All(chunks.Take(chunks.Count - 1), c => Assert.InRange(c.Length, p.MinSize, p.MaxSize));
-            Assert.InRange(chunks.Count, 8, 40); // about 1 MiB on average
+            Assert.InRange(chunks.Count, 16, 80); // about 512 KiB on average
         }
 
         [Fact]
         public async Task Data_without_cut_points_is_cut_at_max_size()
         {
-            var chunks = await Chunks(new byte[20 * 1024 * 1024]);
-            Assert.Equal(new[] { 8 << 20, 8 << 20, 4 << 20 }, chunks.Select(c => c.Length));
+            var chunks = await Chunks(new byte[10 * 1024 * 1024]);
+            Assert.Equal(new[] { 4 << 20, 4 << 20, 2 << 20 }, chunks.Select(c => c.Length));
         }
 
         [Fact]

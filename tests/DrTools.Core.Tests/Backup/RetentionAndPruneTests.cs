@@ -39,12 +39,12 @@ namespace DrTools.Core.Tests.Backup
         public async Task Prune_deletes_only_unreferenced_chunks_and_respects_grace_and_backup_locks()
         {
             using var kit = new BackupTestKit();
-            var shared = BackupTestKit.Random(400_000, 31);
+            var shared = BackupTestKit.Random(250_000, 31);
             kit.Write("shared.bin", shared);
-            kit.Write("old.bin", BackupTestKit.Random(400_000, 32));
+            kit.Write("old.bin", BackupTestKit.Random(250_000, 32));
             var first = await kit.BackupAsync();
             File.Delete(Path.Combine(kit.Source, "old.bin"));
-            kit.Write("new.bin", BackupTestKit.Random(400_000, 33));
+            kit.Write("new.bin", BackupTestKit.Random(250_000, 33));
             var second = await kit.BackupAsync();
             Assert.Equal(3, await kit.ChunkCountAsync());
             var repo = await kit.OpenAsync();
@@ -58,7 +58,7 @@ namespace DrTools.Core.Tests.Backup
             plan = await engine.PlanAsync(new[] { first.Id }, null, noGrace, default);
             Assert.Equal(1, plan.ChunksToDelete);
             // old.bin's chunk (stored raw: random data) and the first set's tree pack.
-            Assert.InRange(plan.BytesToDelete, 400_000L, 402_000L);
+            Assert.InRange(plan.BytesToDelete, 250_000L, 252_000L);
 
             // A running backup (live lock) holds chunk deletion off; the set itself is still removed.
             var running = await repo.AcquireLockAsync("backup", default);
@@ -72,7 +72,7 @@ namespace DrTools.Core.Tests.Backup
             Assert.Equal(1, done.ChunksDeleted);
             // shared.bin and old.bin shared a pack: it was rewritten with shared.bin only; one index replaced the others.
             Assert.Equal((1, 1), (done.PacksRepacked, done.PacksDeleted));
-            Assert.InRange(done.BytesFreed, 400_000L, 402_000L);
+            Assert.InRange(done.BytesFreed, 250_000L, 252_000L);
             Assert.Equal(2, await kit.ChunkCountAsync());
             Assert.Single(Directory.GetFiles(Path.Combine(kit.RepoPath, "index")));
             Assert.Empty((await kit.IndexAsync()).Unindexed);
@@ -101,19 +101,19 @@ namespace DrTools.Core.Tests.Backup
         public async Task Copy_sends_only_missing_chunks_and_the_copy_restores()
         {
             using var kit = new BackupTestKit();
-            kit.Write("a.bin", BackupTestKit.Random(400_000, 51));
+            kit.Write("a.bin", BackupTestKit.Random(250_000, 51));
             var first = await kit.BackupAsync();
             var destStore = new DrTools.Core.Backup.Storage.FolderStore(Path.Combine(kit.Root, "dr"));
             var repo = await kit.OpenAsync();
             var copied = await new CopyEngine(repo, destStore, kit.Reporter).CopyAsync(new[] { first.Id }, 2, null, default);
             Assert.Equal(1, Assert.Single(copied).ChunksCopied);
 
-            kit.Write("b.bin", BackupTestKit.Random(400_000, 52));
+            kit.Write("b.bin", BackupTestKit.Random(250_000, 52));
             var second = await kit.BackupAsync();
             var all = await new CopyEngine(repo, destStore, kit.Reporter).CopyAsync(null, 2, null, default);
             Assert.True(all.Single(c => c.BackupSetId == first.Id).AlreadyPresent);
             var s = all.Single(c => c.BackupSetId == second.Id);
-            Assert.Equal((1, 1, 400_000L), (s.ChunksCopied, s.ChunksPresent, s.BytesCopied));
+            Assert.Equal((1, 1, 250_000L), (s.ChunksCopied, s.ChunksPresent, s.BytesCopied));
 
             var dest = await BackupRepository.OpenAsync(destStore, default);
             var m = await dest.ReadManifestAsync(second.Id, default);

@@ -12,9 +12,9 @@ namespace DrTools.Core.Backup.Chunking
         public const string FastCdc = "fastcdc-gear64";
 
         public string Algorithm { get; set; } = FastCdc;
-        public int MinSize { get; set; } = 512 * 1024;
-        public int AvgSize { get; set; } = 1024 * 1024;
-        public int MaxSize { get; set; } = 8 * 1024 * 1024;
+        public int MinSize { get; set; } = 256 * 1024;
+        public int AvgSize { get; set; } = 512 * 1024;
+        public int MaxSize { get; set; } = 4 * 1024 * 1024;
 
         /// <summary>Seeds the gear table (SplitMix64).</summary>
         public ulong Seed { get; set; } = 0x4452_546F_6F6C_7331; // "DRTools1"
@@ -88,7 +88,7 @@ namespace DrTools.Core.Backup.Chunking
     }
 
     /// <summary>Streams chunks out of a file; each chunk is a fresh array the caller owns.</summary>
-    public sealed class ChunkReader
+    public sealed class ChunkReader : IDisposable
     {
         readonly Chunker _chunker;
         readonly Stream _stream;
@@ -106,7 +106,15 @@ namespace DrTools.Core.Backup.Chunking
             long left = -1;
             try { if (stream.CanSeek) left = stream.Length - stream.Position; }
             catch (NotSupportedException) { }
-            _buffer = new byte[left < 0 || left >= max ? max : (int)left + 1];
+            // Rented, and given back on Dispose: a new buffer per small file was a large share of a backup's allocations.
+            _buffer = LargeBuffers.Rent(left < 0 || left >= max ? max : (int)left + 1);
+        }
+
+        public void Dispose()
+        {
+            var b = _buffer;
+            _buffer = System.Array.Empty<byte>();
+            if (b.Length > 0) LargeBuffers.Return(b);
         }
 
         /// <summary>The next chunk, or null at the end of the stream.</summary>
@@ -120,7 +128,7 @@ namespace DrTools.Core.Backup.Chunking
         }
 
         /// <summary>
-        /// The next chunk in an array rented from <see cref="ArrayPool{T}.Shared"/> (the caller returns it when done
+        /// The next chunk in an array rented from <see cref="LargeBuffers"/> (the caller returns it when done
         /// with it), or null at the end of the stream. A backup of gigabytes otherwise leaves a large-object-heap
         /// array of garbage per chunk for the GC to catch up with.
         /// </summary>
@@ -128,7 +136,7 @@ namespace DrTools.Core.Backup.Chunking
         {
             var cut = await FillAndCutAsync(ct).ConfigureAwait(false);
             if (cut == 0) return null;
-            var chunk = new PooledChunk(ArrayPool<byte>.Shared.Rent(cut), cut);
+            var chunk = new PooledChunk(LargeBuffers.Rent(cut), cut);
             Take(chunk.Array, cut);
             return chunk;
         }
@@ -179,7 +187,7 @@ namespace DrTools.Core.Backup.Chunking
         /// <summary>Gives the array back to the pool; once only, and only when nothing reads it any more.</summary>
         public void Return()
         {
-            if (System.Threading.Interlocked.Exchange(ref _returned, 1) == 0) ArrayPool<byte>.Shared.Return(Array);
+            if (System.Threading.Interlocked.Exchange(ref _returned, 1) == 0) LargeBuffers.Return(Array);
         }
     }
 }

@@ -19,12 +19,12 @@ namespace DrTools.Core.Backup.Packs
 
         /// <summary>
         /// The bytes to store for <paramref name="length"/> raw bytes: the compressed form in an array from
-        /// <see cref="ArrayPool{T}.Shared"/> (the caller returns it), or null to store the blob raw.
+        /// <see cref="LargeBuffers"/> (the caller returns it), or null to store the blob raw.
         /// </summary>
         public static ArraySegment<byte>? TryCompress(byte[] raw, int offset, int length)
         {
             if (length < 64) return null;
-            var output = ArrayPool<byte>.Shared.Rent(Compressor.GetCompressBound(length));
+            var output = LargeBuffers.Rent(Compressor.GetCompressBound(length));
             if (!Compressors.TryTake(out var compressor)) compressor = new Compressor(Level);
             int written;
             try { written = compressor.Wrap(new ReadOnlySpan<byte>(raw, offset, length), output); }
@@ -32,7 +32,7 @@ namespace DrTools.Core.Backup.Packs
             finally { Compressors.Add(compressor); }
             if (written > length - length / 32)
             {
-                ArrayPool<byte>.Shared.Return(output);
+                LargeBuffers.Return(output);
                 return null;
             }
             return new ArraySegment<byte>(output, 0, written);

@@ -20,8 +20,8 @@ namespace DrTools.Core.Backup.Packs
         /// <summary>Reading up to 1 MiB of unneeded bytes costs less than another request.</summary>
         const int MaxGap = 1 << 20;
 
-        /// <summary>Spans are cut at this size, so a worker holds at most about this much at once.</summary>
-        const int MaxSpan = 20 << 20;
+        /// <summary>Spans are cut at this size (a pack's, so most packs are one read), so a worker holds at most this much at once.</summary>
+        const int MaxSpan = PackWriter.DefaultTargetSize;
 
         readonly IRepositoryStore _store;
         readonly RepositoryIndex _index;
@@ -97,13 +97,13 @@ namespace DrTools.Core.Backup.Packs
                     }
                     finally
                     {
-                        if (rented != null) ArrayPool<byte>.Shared.Return(rented);
+                        if (rented != null) LargeBuffers.Return(rented);
                     }
                 }
                 }
                 finally
                 {
-                    if (data != null) ArrayPool<byte>.Shared.Return(data);
+                    if (data != null) LargeBuffers.Return(data);
                 }
             }, ct).ConfigureAwait(false);
         }
@@ -113,7 +113,7 @@ namespace DrTools.Core.Backup.Packs
         {
             using var stream = await _store.OpenRangeAsync(key, offset, length, ct).ConfigureAwait(false);
             if (stream == null) return (null, 0);
-            var data = ArrayPool<byte>.Shared.Rent(Math.Max(1, length));
+            var data = LargeBuffers.Rent(Math.Max(1, length));
             try
             {
                 int filled = 0, n;
@@ -122,7 +122,7 @@ namespace DrTools.Core.Backup.Packs
             }
             catch
             {
-                ArrayPool<byte>.Shared.Return(data);
+                LargeBuffers.Return(data);
                 throw;
             }
         }
@@ -141,7 +141,7 @@ namespace DrTools.Core.Backup.Packs
             if (!b.Compressed) raw = new ArraySegment<byte>(data, offset, b.Length);
             else
             {
-                rented = ArrayPool<byte>.Shared.Rent(Math.Max(1, b.RawLength));
+                rented = LargeBuffers.Rent(Math.Max(1, b.RawLength));
                 raw = BlobCodec.TryDecompress(data, offset, b.Length, rented, b.RawLength) ? new ArraySegment<byte>(rented, 0, b.RawLength) : null;
             }
             var actual = raw is { } r ? Json.Hex(sha.ComputeHash(r.Array!, r.Offset, r.Count)) : "(does not decompress)";
