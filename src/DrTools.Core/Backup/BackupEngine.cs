@@ -255,6 +255,7 @@ namespace DrTools.Core.Backup
                     return new ManifestFile { Path = prev.Path, Size = prev.Size, MTime = prev.MTime, Attributes = (int)info.Attributes, Sha256 = prev.Sha256, Chunks = prev.Chunks };
                 }
 
+                if (info.Length > _repo.Chunker.Parameters.MaxSize) return await BackupLargeFileAsync(file, ct).ConfigureAwait(false);
                 var chunkNames = new List<string>();
                 long size = 0;
                 var mtime = info.LastWriteTimeUtc;
@@ -316,6 +317,106 @@ namespace DrTools.Core.Backup
                     Sha256 = chunkNames.Count == 1 ? chunkNames[0] : Json.Hex(fileHash.GetHashAndReset()),
                     Chunks = chunkNames,
                 };
+            }
+
+            /// <summary>
+            /// A file of several chunks: the reader only cuts chunks; hashing each chunk and packing it run on other
+            /// cores (a few chunks at a time), and the whole-file SHA-256 follows in order on a chain of its own. One
+            /// large file (a VM disk, a database dump) is then not bound to one core.
+            /// </summary>
+            async Task<ManifestFile?> BackupLargeFileAsync(SourceFile file, CancellationToken ct)
+            {
+                var info = file.Info;
+                var mtime = info.LastWriteTimeUtc;
+                var names = new List<string[]>();
+                var work = new List<Task>();
+                Task hashChain = Task.CompletedTask;
+                long size = 0;
+                using var window = new SemaphoreSlim(3);
+                using var fileHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                try
+                {
+                    using var stream = new FileStream(info.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+                    using var reader = _repo.Chunker.Read(stream);
+                    PooledChunk? chunk;
+                    while ((chunk = await reader.NextPooledAsync(failed.Token).ConfigureAwait(false)) != null)
+                    {
+                        try { await window.WaitAsync(failed.Token).ConfigureAwait(false); }
+                        catch
+                        {
+                            chunk.Return();
+                            throw;
+                        }
+                        var c = chunk;
+                        var name = new string[1];
+                        names.Add(name);
+                        size += c.Length;
+                        // The array goes back once both the file hash and the chunk's own work are done with it.
+                        var users = 2;
+                        void Release()
+                        {
+                            if (Interlocked.Decrement(ref users) != 0) return;
+                            c.Return();
+                            window.Release();
+                        }
+                        hashChain = hashChain.ContinueWith(_ =>
+                        {
+                            try { fileHash.AppendData(c.Array, 0, c.Length); }
+                            finally { Release(); }
+                        }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+                        work.Add(Task.Run(async () =>
+                        {
+                            try
+                            {
+                                using var sha = SHA256.Create();
+                                name[0] = Json.Hex(sha.ComputeHash(c.Array, 0, c.Length));
+                                if (!_index.Contains(name[0]) && _added.TryAdd(name[0], 0))
+                                    await _writer.AddAsync(name[0], c.Array, c.Length, failed.Token).ConfigureAwait(false);
+                                Interlocked.Add(ref _doneBytes, c.Length);
+                                Report(false);
+                            }
+                            catch
+                            {
+                                failed.Cancel();
+                                throw;
+                            }
+                            finally { Release(); }
+                        }));
+                    }
+                    await Task.WhenAll(work).ConfigureAwait(false);
+                    await hashChain.ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException && !DiskSpace.IsDiskFull(ex))
+                {
+                    await DrainAsync(work, hashChain).ConfigureAwait(false);
+                    Unreadable(info.FullName, ex, _warnings, _options.Strict, "file");
+                    return null;
+                }
+                catch
+                {
+                    // Nothing may still use the file hash or the chunk arrays once this returns.
+                    await DrainAsync(work, hashChain).ConfigureAwait(false);
+                    var real = work.Where(t => t.IsFaulted).SelectMany(t => t.Exception!.InnerExceptions).FirstOrDefault(e => e is not OperationCanceledException);
+                    if (real != null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(real).Throw();
+                    throw;
+                }
+                var chunkNames = names.Select(n => n[0]).ToList();
+                return new ManifestFile
+                {
+                    Path = file.RelativePath,
+                    Size = size,
+                    MTime = mtime,
+                    Attributes = (int)info.Attributes,
+                    Sha256 = Json.Hex(fileHash.GetHashAndReset()),
+                    Chunks = chunkNames,
+                };
+            }
+
+            static async Task DrainAsync(List<Task> work, Task hashChain)
+            {
+                try { await Task.WhenAll(work.Append(hashChain)).ConfigureAwait(false); }
+                catch (Exception) { /* the first failure is what the caller reports */ }
             }
 
             void Report(bool final)

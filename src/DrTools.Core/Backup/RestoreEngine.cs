@@ -120,6 +120,13 @@ namespace DrTools.Core.Backup
             public SemaphoreSlim Gate { get; } = new(1, 1);
             public int Remaining { get; set; }
             public long Written { get; set; }
+
+            // The whole-file SHA-256, computed as blobs arrive in order; blobs that arrive early wait in Early (up to
+            // MaxEarlyBytes), after which the file is hashed by re-reading it once complete.
+            public IncrementalHash? Hash { get; set; }
+            public long HashedTo { get; set; }
+            public SortedDictionary<long, byte[]>? Early { get; set; }
+            public long EarlyBytes { get; set; }
             public bool Done { get; set; }
             public DrToolsException? Failure { get; set; }
         }
@@ -271,6 +278,7 @@ namespace DrTools.Core.Backup
                             if (job.Failure != null || job.Done) continue;
                             var error = await WriteBlobAsync(job, offset, raw, token).ConfigureAwait(false);
                             if (error != null) { Fail(job, error); continue; }
+                            HashInOrder(job, offset, raw);
                             Interlocked.Add(ref doneBytes, raw.Count);
                             if (--job.Remaining == 0) await CompleteAsync(job, token).ConfigureAwait(false);
                         }
@@ -328,6 +336,44 @@ namespace DrTools.Core.Backup
             };
         }
 
+        const long MaxEarlyBytes = 32L << 20;
+
+        /// <summary>Feeds a multi-chunk file's SHA-256 with the blobs that continue it, holding early ones back.</summary>
+        static void HashInOrder(FileJob job, long offset, ArraySegment<byte> raw)
+        {
+            if (job.File.Chunks.Count < 2) return;
+            if (job.HashedTo == 0 && job.Hash == null && job.Early == null)
+            {
+                job.Hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                job.Early = new SortedDictionary<long, byte[]>();
+            }
+            if (job.Hash == null || job.Early == null) return; // fell back to re-reading
+            if (offset != job.HashedTo)
+            {
+                if (offset < job.HashedTo || job.Early.ContainsKey(offset)) return; // the same chunk at a place already hashed
+                if (job.EarlyBytes + raw.Count > MaxEarlyBytes)
+                {
+                    job.Hash.Dispose();
+                    job.Hash = null;
+                    job.Early = null;
+                    return;
+                }
+                job.Early[offset] = raw.ToArray();
+                job.EarlyBytes += raw.Count;
+                return;
+            }
+            job.Hash.AppendData(raw.Array!, raw.Offset, raw.Count);
+            job.HashedTo += raw.Count;
+            while (job.Early.Count > 0 && job.Early.Keys.First() == job.HashedTo)
+            {
+                var next = job.Early[job.HashedTo];
+                job.Early.Remove(job.HashedTo);
+                job.EarlyBytes -= next.Length;
+                job.Hash.AppendData(next);
+                job.HashedTo += next.Length;
+            }
+        }
+
         /// <summary>Writes one blob at its offset in the file's temporary copy; returns a per-file failure, throws on a full disk.</summary>
         async Task<DrToolsException?> WriteBlobAsync(FileJob job, long offset, ArraySegment<byte> raw, CancellationToken ct)
         {
@@ -367,6 +413,14 @@ namespace DrTools.Core.Backup
                     // The one blob was checked against its name when it was read, and written whole.
                     actual = file.Chunks[0];
                     size = job.Written;
+                }
+                else if (job.Hash != null && job.HashedTo == job.Written)
+                {
+                    // Hashed in order as the blobs arrived (every blob was also checked against its name).
+                    actual = Json.Hex(job.Hash.GetHashAndReset());
+                    size = job.Written;
+                    job.Hash.Dispose();
+                    job.Hash = null;
                 }
                 else
                 {

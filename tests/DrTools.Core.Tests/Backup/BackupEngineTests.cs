@@ -191,6 +191,63 @@ namespace DrTools.Core.Tests.Backup
         }
 
         [Fact]
+        public async Task A_large_file_spread_over_many_packs_round_trips_and_an_edit_sends_only_chunks_around_it()
+        {
+            using var kit = new BackupTestKit();
+            var data = BackupTestKit.Random(12_000_000, 71);
+            var path = kit.Write("disk.img", data);
+            // One pack per chunk: the restore gets the file's chunks from many packs, in parallel.
+            var first = await kit.BackupAsync(options: new BackupOptions { PackTargetSize = 1 });
+            var repo = await kit.OpenAsync();
+            var m = await repo.ReadManifestAsync(first.Id, default);
+            Assert.True(m.Files.Single().Chunks.Count >= 8);
+            Assert.Equal(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(data)).ToLowerInvariant(), m.Files.Single().Sha256);
+            var result = await new RestoreEngine(repo, kit.Reporter).RestoreAsync(m, new RestoreOptions { Destination = kit.Restore, ConcurrentRequests = 4 }, default);
+            Assert.True(result.Succeeded);
+            Assert.Equal(data, File.ReadAllBytes(Path.Combine(kit.Restore, "Data", "disk.img")));
+
+            // 100 KB overwritten in the middle: a chunk or two change, not the file.
+            new Random(72).NextBytes(data.AsSpan(6_000_000, 100_000));
+            File.WriteAllBytes(path, data);
+            var second = await kit.BackupAsync();
+            Assert.InRange(second.NewBytes, 100_000, 4_000_000);
+        }
+
+        [Fact]
+        public async Task A_damaged_index_file_is_worked_around_from_the_pack_headers()
+        {
+            using var kit = new BackupTestKit();
+            kit.Write("a.txt", Encoding.UTF8.GetBytes("alpha"));
+            kit.Write("b.bin", BackupTestKit.Random(100_000, 73));
+            var set = await kit.BackupAsync();
+            var indexFile = Assert.Single(Directory.GetFiles(Path.Combine(kit.RepoPath, "index")));
+            File.WriteAllText(indexFile, "garbage");
+            var repo = await kit.OpenAsync();
+            var index = await repo.LoadIndexAsync(kit.Reporter, default);
+            Assert.Contains(kit.Reporter.Warnings, w => w.Contains("damaged"));
+            Assert.Equal(index.Packs.Count(), index.Unindexed.Count);
+            var result = await new RestoreEngine(repo, kit.Reporter).RestoreAsync(await repo.ReadManifestAsync(set.Id, default), new RestoreOptions { Destination = kit.Restore }, default);
+            Assert.True(result.Succeeded);
+            // The next backup indexes the packs again and stores nothing new.
+            var again = await kit.BackupAsync();
+            Assert.Equal(0, again.NewBytes);
+            Assert.Empty((await kit.IndexAsync()).Unindexed);
+        }
+
+        [Fact]
+        public async Task A_format_1_repository_is_refused_with_what_to_do()
+        {
+            using var kit = new BackupTestKit();
+            Directory.CreateDirectory(kit.RepoPath);
+            File.WriteAllText(Path.Combine(kit.RepoPath, "config.json"), "{\"formatVersion\":1,\"id\":\"0123456789abcdef0123456789abcdef\",\"created\":\"2026-11-01T00:00:00Z\"}");
+            var ex = await Assert.ThrowsAsync<DrToolsException>(() => kit.BackupAsync());
+            Assert.Equal(BackupErrorIds.NotARepository, ex.ErrorId);
+            Assert.Contains("format 1", ex.Message);
+            Assert.Contains("new repository", ex.RecommendedAction);
+            Assert.False(Directory.Exists(Path.Combine(kit.RepoPath, "data")));
+        }
+
+        [Fact]
         public async Task Missing_source_path_is_a_clear_error_and_creates_no_repository()
         {
             using var kit = new BackupTestKit();

@@ -83,6 +83,26 @@ namespace DrTools.Core.Tests.Backup
         }
 
         [Fact]
+        public async Task Prune_deletes_the_packs_an_interrupted_backup_left_once_past_the_grace_period()
+        {
+            using var kit = new BackupTestKit();
+            for (int i = 0; i < 6; i++) kit.Write($"f{i}.bin", BackupTestKit.Random(200_000, 80 + i));
+            using var cts = new System.Threading.CancellationTokenSource();
+            var store = new CountingStore(kit.Store) { CancelAfterChunkPuts = 2, CancelSource = cts };
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => kit.BackupAsync(store, cts.Token, new BackupOptions { ConcurrentRequests = 1, PackTargetSize = 1 }));
+            Assert.NotEmpty(kit.PackFiles());
+            var repo = await kit.OpenAsync();
+            var engine = new PruneEngine(repo, kit.Reporter);
+            // Young: they may belong to a backup still running, so they stay.
+            var kept = await engine.ExecuteAsync(Array.Empty<string>(), true, new PruneOptions(), default);
+            Assert.Equal(0, kept.PacksDeleted);
+            Assert.True(kept.ChunksInGrace >= 2);
+            var done = await engine.ExecuteAsync(Array.Empty<string>(), true, new PruneOptions { GracePeriod = TimeSpan.Zero }, default);
+            Assert.True(done.ChunksDeleted >= 2);
+            Assert.Empty(kit.PackFiles());
+        }
+
+        [Fact]
         public async Task Prune_deletes_no_chunk_when_a_manifest_is_damaged()
         {
             using var kit = new BackupTestKit();

@@ -41,7 +41,10 @@ namespace DrTools.Core.Backup.Packs
         public async Task ReadAsync(IEnumerable<string> ids, int concurrency, Func<string, ArraySegment<byte>, CancellationToken, Task> onBlob,
             Action<string, DrToolsException> onError, CancellationToken ct)
         {
+            // Packs are read in the order the caller first needs them (a restore: file by file, so a large file's
+            // chunks arrive nearly in order and can be hashed as they come).
             var byPack = new Dictionary<string, List<BlobEntry>>(StringComparer.Ordinal);
+            var packOrder = new List<string>();
             foreach (var id in ids.Distinct(StringComparer.Ordinal))
             {
                 if (!_index.TryFind(id, out var location))
@@ -49,11 +52,15 @@ namespace DrTools.Core.Backup.Packs
                     onError(id, BackupErrors.ChunkMissing(id, null));
                     continue;
                 }
-                if (!byPack.TryGetValue(location.PackId, out var list)) byPack[location.PackId] = list = new List<BlobEntry>();
+                if (!byPack.TryGetValue(location.PackId, out var list))
+                {
+                    byPack[location.PackId] = list = new List<BlobEntry>();
+                    packOrder.Add(location.PackId);
+                }
                 list.Add(location.Entry);
             }
             var spans = new List<(string Pack, List<BlobEntry> Blobs)>();
-            foreach (var kv in byPack.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            foreach (var kv in packOrder.Select(p => new KeyValuePair<string, List<BlobEntry>>(p, byPack[p])))
             {
                 var sorted = kv.Value.OrderBy(b => b.Offset).ToList();
                 var current = new List<BlobEntry> { sorted[0] };
