@@ -321,7 +321,7 @@ namespace DrTools.Core.Backup
 
             /// <summary>
             /// A file of several chunks: the reader only cuts chunks; hashing each chunk and packing it run on other
-            /// cores (a few chunks at a time), and the whole-file SHA-256 follows in order on a chain of its own. One
+            /// cores (two chunks at a time), and the whole-file SHA-256 follows in order on a chain of its own. One
             /// large file (a VM disk, a database dump) is then not bound to one core.
             /// </summary>
             async Task<ManifestFile?> BackupLargeFileAsync(SourceFile file, CancellationToken ct)
@@ -332,7 +332,7 @@ namespace DrTools.Core.Backup
                 var work = new List<Task>();
                 Task hashChain = Task.CompletedTask;
                 long size = 0;
-                using var window = new SemaphoreSlim(3);
+                using var window = new SemaphoreSlim(2);
                 using var fileHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
                 using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 try

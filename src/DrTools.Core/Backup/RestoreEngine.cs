@@ -187,6 +187,14 @@ namespace DrTools.Core.Backup
             var ready = new List<FileJob>();
             long readyBytes = 0;
             var commitGate = new SemaphoreSlim(1, 1);
+            var commits = new List<Task>();
+
+            async Task WaitForCommitsAsync()
+            {
+                Task[] pending;
+                lock (commits) pending = commits.ToArray();
+                await Task.WhenAll(pending).ConfigureAwait(false);
+            }
 
             async Task CompleteAsync(FileJob job, CancellationToken token)
             {
@@ -203,7 +211,8 @@ namespace DrTools.Core.Backup
                     readyBytes += job.File.Size;
                     full = ready.Count >= CommitBatchFiles || readyBytes >= CommitBatchBytes;
                 }
-                if (full) await CommitAsync(token).ConfigureAwait(false);
+                // On another thread: the flush waits for the disk while the readers go on downloading and writing.
+                if (full) lock (commits) commits.Add(Task.Run(() => CommitAsync(CancellationToken.None)));
             }
 
             async Task CommitAsync(CancellationToken token)
@@ -306,6 +315,7 @@ namespace DrTools.Core.Backup
                         }
                     }
                 }, ct).ConfigureAwait(false);
+                await WaitForCommitsAsync().ConfigureAwait(false);
                 await CommitAsync(ct).ConfigureAwait(false);
                 foreach (var job in jobs.Where(j => !j.Done && j.Failure == null))
                     Fail(job, BackupErrors.Integrity($"'{job.File.Path}' was not restored: not every chunk it needs was read.", job.File.Path));
@@ -319,7 +329,9 @@ namespace DrTools.Core.Backup
             }
             finally
             {
-                // Ctrl+C, a full disk or any other stop: no partial file stays behind.
+                // Ctrl+C, a full disk or any other stop: no partial file stays behind (once no flush is renaming files).
+                try { await WaitForCommitsAsync().ConfigureAwait(false); }
+                catch (Exception) { /* already reported, or the restore is failing anyway */ }
                 foreach (var job in jobs.Where(j => !j.Done)) TryDelete(job.Temp);
             }
             _reporter.Progress(new ProgressUpdate(ProgressId, $"Restoring backup set {manifest.Id}", "Done") { Completed = true });
@@ -336,7 +348,7 @@ namespace DrTools.Core.Backup
             };
         }
 
-        const long MaxEarlyBytes = 32L << 20;
+        const long MaxEarlyBytes = 16L << 20;
 
         /// <summary>Feeds a multi-chunk file's SHA-256 with the blobs that continue it, holding early ones back.</summary>
         static void HashInOrder(FileJob job, long offset, ArraySegment<byte> raw)

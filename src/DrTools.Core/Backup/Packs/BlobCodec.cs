@@ -24,11 +24,14 @@ namespace DrTools.Core.Backup.Packs
         public static ArraySegment<byte>? TryCompress(byte[] raw, int offset, int length)
         {
             if (length < 64) return null;
-            var output = LargeBuffers.Rent(Compressor.GetCompressBound(length));
+            // Room for the raw size only: output that would not fit is not worth storing compressed (zstd then
+            // stops with "destination too small"), and the buffer stays in the raw size's pool bucket.
+            var output = LargeBuffers.Rent(length);
             if (!Compressors.TryTake(out var compressor)) compressor = new Compressor(Level);
             int written;
-            try { written = compressor.Wrap(new ReadOnlySpan<byte>(raw, offset, length), output); }
+            try { written = compressor.Wrap(new ReadOnlySpan<byte>(raw, offset, length), new Span<byte>(output, 0, length)); }
             catch (ZstdException) { written = int.MaxValue; }
+            catch (ArgumentException) { written = int.MaxValue; }
             finally { Compressors.Add(compressor); }
             if (written > length - length / 32)
             {
