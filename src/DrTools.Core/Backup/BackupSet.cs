@@ -61,7 +61,7 @@ namespace DrTools.Core.Backup
         /// Each pack in flight costs about 20 MB (backing up 2.2 GB to a local S3 server: 2 in flight peaked at 266 MB,
         /// 4 at 310 MB, in the same time). Over a network more streams can help: raise -ConcurrentRequests there.
         /// </summary>
-        public static int DefaultConcurrency(IRepositoryStore store) => store is S3Store ? 3 : 2;
+        public static int DefaultConcurrency(IRepositoryStore store) => store is S3Store ? 2 : 2;
 
         /// <summary>Pack size; tests make it small to get many packs from little data.</summary>
         internal int PackTargetSize { get; set; } = Packs.PackWriter.DefaultTargetSize;

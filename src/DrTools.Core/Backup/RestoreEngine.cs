@@ -348,7 +348,7 @@ namespace DrTools.Core.Backup
             };
         }
 
-        const long MaxEarlyBytes = 16L << 20;
+        const long MaxEarlyBytes = 8L << 20;
 
         /// <summary>Feeds a multi-chunk file's SHA-256 with the blobs that continue it, holding early ones back.</summary>
         static void HashInOrder(FileJob job, long offset, ArraySegment<byte> raw)

@@ -140,7 +140,7 @@ namespace DrTools.Core.Backup.Packs
                 }
                 finally
                 {
-                    if (_buffers.Count < _maxInFlight && pack.Buffer.Length <= TargetSize + (1 << 18)) _buffers.Add(pack.Buffer);
+                    if (_buffers.Count <= _maxInFlight && pack.Buffer.Length <= TargetSize + (1 << 18)) _buffers.Add(pack.Buffer);
                     _slots.Release();
                 }
             });
