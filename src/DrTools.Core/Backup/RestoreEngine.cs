@@ -82,7 +82,7 @@ namespace DrTools.Core.Backup
 
         /// <summary>Files (and bytes) checked and waiting under temporary names before one flush to disk and their renames.</summary>
         const int CommitBatchFiles = 1000;
-        const long CommitBatchBytes = 256L << 20;
+        const long CommitBatchBytes = 64L << 20;
 
         /// <summary>The set with <paramref name="id"/>, or the newest set taken at or before <paramref name="pointInTime"/> (header only).</summary>
         public static async Task<BackupManifest> SelectAsync(BackupRepository repo, string? id, DateTime? pointInTime, CancellationToken ct)
