@@ -42,6 +42,30 @@ namespace DrTools.Core.Tests.Backup
         }
 
         [Fact]
+        public async Task A_corrupt_chunk_in_a_file_of_many_chunks_fails_that_file_by_its_whole_file_hash()
+        {
+            using var kit = new BackupTestKit();
+            kit.Write("big.bin", BackupTestKit.Random(6_000_000, 22));
+            kit.Write("small.txt", Encoding.UTF8.GetBytes("small"));
+            var set = await kit.BackupAsync();
+            var repo = await kit.OpenAsync();
+            var m = await repo.ReadManifestAsync(set.Id, default);
+            var big = m.Files.Single(f => f.Path == "Data/big.bin");
+            Assert.True(big.Chunks.Count > 2);
+            await kit.CorruptChunkAsync(big.Chunks[1]);
+
+            var result = await new RestoreEngine(repo, kit.Reporter).RestoreAsync(m, new RestoreOptions { Destination = kit.Restore }, default);
+            var failure = Assert.Single(result.Failures);
+            Assert.Equal(("Data/big.bin", BackupErrorIds.IntegrityError), (failure.Path, failure.ErrorId));
+            Assert.False(File.Exists(Path.Combine(kit.Restore, "Data", "big.bin")));
+            Assert.Empty(Directory.GetFiles(kit.Restore, "*drtmp*", SearchOption.AllDirectories));
+            Assert.Equal("small", File.ReadAllText(Path.Combine(kit.Restore, "Data", "small.txt")));
+            // Test-DrRestore -VerifyOnly still names the damaged chunk.
+            var verify = await new VerifyEngine(repo, kit.Reporter).VerifyAsync(m, 2, default);
+            Assert.Contains(big.Chunks[1], Assert.Single(verify.Failures).Message);
+        }
+
+        [Fact]
         public async Task Missing_chunk_fails_that_file_with_ChunkMissing()
         {
             using var kit = new BackupTestKit();

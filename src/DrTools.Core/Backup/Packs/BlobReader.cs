@@ -36,10 +36,11 @@ namespace DrTools.Core.Backup.Packs
         /// Delivers each blob in <paramref name="ids"/> once to <paramref name="onBlob"/> (raw bytes, verified, in a
         /// pooled buffer that is reused once the call's task completes: copy what must outlive it), or
         /// reports it to <paramref name="onError"/> (DrTools.ChunkMissing or DrTools.IntegrityError). Calls come from
-        /// up to <paramref name="concurrency"/> workers at once.
+        /// up to <paramref name="concurrency"/> workers at once. Blobs in <paramref name="checkedByCaller"/> are not
+        /// hashed here: the caller checks them another way (a restore hashes the whole file they belong to).
         /// </summary>
         public async Task ReadAsync(IEnumerable<string> ids, int concurrency, Func<string, ArraySegment<byte>, CancellationToken, Task> onBlob,
-            Action<string, DrToolsException> onError, CancellationToken ct)
+            Action<string, DrToolsException> onError, CancellationToken ct, ISet<string>? checkedByCaller = null)
         {
             // Packs are read in the order the caller first needs them (a restore: file by file, so a large file's
             // chunks arrive nearly in order and can be hashed as they come).
@@ -96,7 +97,7 @@ namespace DrTools.Core.Backup.Packs
                             "The repository is damaged. Run Test-DrRestore -VerifyOnly to list every affected file; restore those from another backup set or repository copy."));
                         continue;
                     }
-                    var raw = Decode(data, filled, b.Offset - start, b, sha, key, out var rented, out var error);
+                    var raw = Decode(data, filled, b.Offset - start, b, checkedByCaller?.Contains(b.Id) == true ? null : sha, key, out var rented, out var error);
                     try
                     {
                         if (raw == null) onError(b.Id, error!);
@@ -135,7 +136,7 @@ namespace DrTools.Core.Backup.Packs
         }
 
         /// <summary>A blob's raw bytes, checked against its name: a slice of the read buffer, or a pooled array when it was compressed.</summary>
-        static ArraySegment<byte>? Decode(byte[] data, int filled, int offset, BlobEntry b, SHA256 sha, string packKey, out byte[]? rented, out DrToolsException? error)
+        static ArraySegment<byte>? Decode(byte[] data, int filled, int offset, BlobEntry b, SHA256? sha, string packKey, out byte[]? rented, out DrToolsException? error)
         {
             error = null;
             rented = null;
@@ -151,7 +152,8 @@ namespace DrTools.Core.Backup.Packs
                 rented = LargeBuffers.Rent(Math.Max(1, b.RawLength));
                 raw = BlobCodec.TryDecompress(data, offset, b.Length, rented, b.RawLength) ? new ArraySegment<byte>(rented, 0, b.RawLength) : null;
             }
-            var actual = raw is { } r ? Json.Hex(sha.ComputeHash(r.Array!, r.Offset, r.Count)) : "(does not decompress)";
+            if (raw != null && sha == null) return raw;
+            var actual = raw is { } r ? Json.Hex(sha!.ComputeHash(r.Array!, r.Offset, r.Count)) : "(does not decompress)";
             if (raw == null || actual != b.Id)
             {
                 error = BackupErrors.Integrity($"Chunk {b.Id} in pack {packKey} is corrupt (its content hashes to {actual}).", b.Id);
