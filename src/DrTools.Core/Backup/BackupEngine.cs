@@ -263,10 +263,7 @@ namespace DrTools.Core.Backup
                 PooledChunk? first = null;
                 try
                 {
-                    // ReadWrite sharing: files another program is appending to (logs) are still backed up as of now.
-                    // No FileStream buffer (size 1): the chunker reads in large blocks, and a 64 KiB buffer per file
-                    // was a third of a small-file backup's allocations.
-                    using var stream = new FileStream(info.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+                    using var stream = OpenSource(info);
                     using var reader = _repo.Chunker.Read(stream);
                     using var sha = SHA256.Create();
                     PooledChunk? chunk;
@@ -337,7 +334,7 @@ namespace DrTools.Core.Backup
                 using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 try
                 {
-                    using var stream = new FileStream(info.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+                    using var stream = OpenSource(info);
                     using var reader = _repo.Chunker.Read(stream);
                     PooledChunk? chunk;
                     while ((chunk = await reader.NextPooledAsync(failed.Token).ConfigureAwait(false)) != null)
@@ -397,8 +394,7 @@ namespace DrTools.Core.Backup
                 {
                     // Nothing may still use the file hash or the chunk arrays once this returns.
                     await DrainAsync(work, hashChain).ConfigureAwait(false);
-                    var real = work.Where(t => t.IsFaulted).SelectMany(t => t.Exception!.InnerExceptions).FirstOrDefault(e => e is not OperationCanceledException);
-                    if (real != null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(real).Throw();
+                    ParallelWork.ThrowFirstFailure(work);
                     throw;
                 }
                 var chunkNames = names.Select(n => n[0]).ToList();
@@ -412,6 +408,14 @@ namespace DrTools.Core.Backup
                     Chunks = chunkNames,
                 };
             }
+
+            /// <summary>
+            /// ReadWrite sharing: files another program is appending to (logs) are still backed up as of now. No
+            /// FileStream buffer (size 1): the chunker reads in large blocks, and a 64 KiB buffer per file was a third
+            /// of a small-file backup's allocations.
+            /// </summary>
+            static FileStream OpenSource(FileInfo info) =>
+                new(info.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
 
             static async Task DrainAsync(List<Task> work, Task hashChain)
             {

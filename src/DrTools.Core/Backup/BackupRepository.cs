@@ -124,9 +124,7 @@ namespace DrTools.Core.Backup
                 // Known length (Content-Length, file size): read straight into the result instead of growing a
                 // MemoryStream and copying it again; that was several large-object arrays per 1 MiB chunk.
                 var data = new byte[length];
-                int filled = 0, read;
-                while (filled < data.Length && (read = await stream.ReadAsync(data, filled, data.Length - filled, ct).ConfigureAwait(false)) > 0)
-                    filled += read;
+                var filled = await StreamReads.FillAsync(stream, data, data.Length, ct).ConfigureAwait(false);
                 if (filled < data.Length) return SubArray(data, filled); // shorter than announced: the callers' hash checks decide
                 var probe = new byte[1];
                 if (await stream.ReadAsync(probe, 0, 1, ct).ConfigureAwait(false) == 0) return data;
@@ -142,7 +140,7 @@ namespace DrTools.Core.Backup
             return ms.ToArray();
         }
 
-        static byte[] SubArray(byte[] data, int length)
+        internal static byte[] SubArray(byte[] data, int length)
         {
             var result = new byte[length];
             Buffer.BlockCopy(data, 0, result, 0, length);

@@ -84,33 +84,13 @@ namespace DrTools.Core.Backup
                     var missingTrees = manifest.Trees.Select(t => t.Tree).Distinct(StringComparer.Ordinal).Where(t => !known.Contains(t)).ToList();
                     long copiedBytes = 0;
                     int copied = 0;
-                    var data = new PackWriter(dest.Store, BlobKind.Data, concurrency, ct);
-                    var trees = new PackWriter(dest.Store, BlobKind.Tree, 2, ct);
-                    List<PackContents> packs;
-                    try
+                    var packs = await PackWriter.RepackAsync(_source.Store, sourceIndex, missing.Concat(missingTrees), dest.Store, concurrency, bytes =>
                     {
-                        await new BlobReader(_source.Store, sourceIndex).ReadAsync(missing.Concat(missingTrees), concurrency, async (name, raw, token) =>
-                        {
-                            sourceIndex.TryFind(name, out var location);
-                            if (location.Entry.Kind == BlobKind.Tree)
-                            {
-                                await trees.AddAsync(name, raw, token).ConfigureAwait(false);
-                                return;
-                            }
-                            await data.AddAsync(name, raw, token).ConfigureAwait(false);
-                            Interlocked.Add(ref copiedBytes, raw.Count);
-                            var n = Interlocked.Increment(ref copied);
-                            _reporter.Progress(new ProgressUpdate(44, $"Copying backup set {manifest.Id} to {dest.Location}", $"{n}/{missing.Count} chunks, {Units.Bytes(Interlocked.Read(ref copiedBytes))}")
-                            { PercentComplete = n * 100 / Math.Max(1, missing.Count) });
-                        }, (name, error) => throw error, ct).ConfigureAwait(false);
-                        packs = await data.FinishAsync(ct).ConfigureAwait(false);
-                        packs.AddRange(await trees.FinishAsync(ct).ConfigureAwait(false));
-                    }
-                    finally
-                    {
-                        await data.DrainAsync().ConfigureAwait(false);
-                        await trees.DrainAsync().ConfigureAwait(false);
-                    }
+                        Interlocked.Add(ref copiedBytes, bytes);
+                        var n = Interlocked.Increment(ref copied);
+                        _reporter.Progress(new ProgressUpdate(44, $"Copying backup set {manifest.Id} to {dest.Location}", $"{n}/{missing.Count} chunks, {Units.Bytes(Interlocked.Read(ref copiedBytes))}")
+                        { PercentComplete = n * 100 / Math.Max(1, missing.Count) });
+                    }, ct).ConfigureAwait(false);
                     // Index first, manifest last: the copy becomes visible only once everything it names is there.
                     await dest.WriteIndexAsync(packs, ct).ConfigureAwait(false);
                     foreach (var p in packs) known.Add(p);

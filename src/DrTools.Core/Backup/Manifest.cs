@@ -135,10 +135,12 @@ namespace DrTools.Core.Backup
             return Hex(sha.ComputeHash(data, 0, length));
         }
 
-        public static string Hex(byte[] hash)
+        public static string Hex(byte[] hash) => Hex(hash, 0, hash.Length);
+
+        public static string Hex(byte[] data, int offset, int count)
         {
-            var sb = new StringBuilder(hash.Length * 2);
-            foreach (var b in hash) sb.Append(b.ToString("x2"));
+            var sb = new StringBuilder(count * 2);
+            for (int i = offset; i < offset + count; i++) sb.Append(data[i].ToString("x2"));
             return sb.ToString();
         }
 

@@ -42,10 +42,16 @@ namespace DrTools.Core.Backup
             catch
             {
                 ct.ThrowIfCancellationRequested();
-                var real = tasks.Where(t => t.IsFaulted).SelectMany(t => t.Exception!.InnerExceptions).FirstOrDefault(e => e is not OperationCanceledException);
-                if (real != null) ExceptionDispatchInfo.Capture(real).Throw();
+                ThrowFirstFailure(tasks);
                 throw;
             }
+        }
+
+        /// <summary>Rethrows the first failure among <paramref name="tasks"/> that is not a cancellation it caused; returns when there is none.</summary>
+        public static void ThrowFirstFailure(IEnumerable<Task> tasks)
+        {
+            var real = tasks.Where(t => t.IsFaulted).SelectMany(t => t.Exception!.InnerExceptions).FirstOrDefault(e => e is not OperationCanceledException);
+            if (real != null) ExceptionDispatchInfo.Capture(real).Throw();
         }
     }
 }

@@ -195,6 +195,10 @@ namespace DrTools.Core.Backup
         /// <summary>Packs smaller than this (a quarter of a full one) are cheap to rewrite, so any unused chunk in them goes.</summary>
         const long SmallPack = PackWriter.DefaultTargetSize / 4;
 
+        /// <summary>In use: referenced by a kept set, and this pack is where the index finds it (a second copy elsewhere is unused).</summary>
+        static bool InUse(PackPlan plan, RepositoryIndex index, PackContents pack, BlobEntry b) =>
+            plan.Referenced.Contains(b.Id) && index.TryFind(b.Id, out var at) && at.PackId == pack.PackId;
+
         async Task<PackPlan> PlanPacksAsync(List<BackupManifest> kept, RepositoryIndex index, PruneOptions options, CancellationToken ct)
         {
             var plan = new PackPlan();
@@ -213,9 +217,7 @@ namespace DrTools.Core.Backup
                     plan.MissingPacks++;
                     continue;
                 }
-                // In use: referenced, and this pack is where the index finds it (a second copy elsewhere is unused).
-                bool Used(BlobEntry b) => plan.Referenced.Contains(b.Id) && index.TryFind(b.Id, out var at) && at.PackId == pack.PackId;
-                var unused = pack.Blobs.Where(b => !Used(b)).ToList();
+                var unused = pack.Blobs.Where(b => !InUse(plan, index, pack, b)).ToList();
                 if (unused.Count == 0) continue;
                 // Counted as chunks: file content only (trees are bookkeeping), the bytes are all that is freed.
                 var unusedChunks = unused.Count(b => b.Kind == BlobKind.Data);
@@ -252,24 +254,8 @@ namespace DrTools.Core.Backup
             var newPacks = new List<PackContents>();
             if (plan.Repack.Count > 0)
             {
-                var keep = plan.Repack.SelectMany(p => p.Blobs.Where(b => plan.Referenced.Contains(b.Id) && index.TryFind(b.Id, out var at) && at.PackId == p.PackId)).ToList();
-                var data = new PackWriter(_repo.Store, BlobKind.Data, 3, ct);
-                var trees = new PackWriter(_repo.Store, BlobKind.Tree, 1, ct);
-                try
-                {
-                    await new BlobReader(_repo.Store, index).ReadAsync(keep.Select(b => b.Id), 3, async (id, raw, token) =>
-                    {
-                        index.TryFind(id, out var at);
-                        await (at.Entry.Kind == BlobKind.Tree ? trees : data).AddAsync(id, raw, token).ConfigureAwait(false);
-                    }, (id, error) => throw error, ct).ConfigureAwait(false);
-                    newPacks.AddRange(await data.FinishAsync(ct).ConfigureAwait(false));
-                    newPacks.AddRange(await trees.FinishAsync(ct).ConfigureAwait(false));
-                }
-                finally
-                {
-                    await data.DrainAsync().ConfigureAwait(false);
-                    await trees.DrainAsync().ConfigureAwait(false);
-                }
+                var keep = plan.Repack.SelectMany(p => p.Blobs.Where(b => InUse(plan, index, p, b))).Select(b => b.Id);
+                newPacks.AddRange(await PackWriter.RepackAsync(_repo.Store, index, keep, _repo.Store, 3, null, ct).ConfigureAwait(false));
                 _reporter.Verbose($"Rewrote {plan.Repack.Count} pack(s) into {newPacks.Count} without their unused chunks.");
             }
             var gone = new HashSet<string>(plan.Delete.Concat(plan.Repack).Select(p => p.PackId), StringComparer.Ordinal);

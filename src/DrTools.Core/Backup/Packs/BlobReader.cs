@@ -124,9 +124,7 @@ namespace DrTools.Core.Backup.Packs
             var data = LargeBuffers.Rent(Math.Max(1, length));
             try
             {
-                int filled = 0, n;
-                while (filled < length && (n = await stream.ReadAsync(data, filled, length - filled, ct).ConfigureAwait(false)) > 0) filled += n;
-                return (data, filled);
+                return (data, await StreamReads.FillAsync(stream, data, length, ct).ConfigureAwait(false));
             }
             catch
             {

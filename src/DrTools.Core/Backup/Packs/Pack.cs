@@ -36,6 +36,7 @@ namespace DrTools.Core.Backup.Packs
     internal static class PackFormat
     {
         public const int EntrySize = 32 + 1 + 4 + 4;
+        const int IndexEntrySize = 32 + 1 + 4 + 4 + 4;
         static readonly byte[] PackMagic = Encoding.ASCII.GetBytes("DRPK");
         static readonly byte[] IndexMagic = Encoding.ASCII.GetBytes("DRIX");
         const byte IndexVersion = 1;
@@ -82,7 +83,7 @@ namespace DrTools.Core.Backup.Packs
             int pos = offset + 4, blobOffset = 0;
             for (int i = 0; i < count; i++)
             {
-                var id = Hex(header, pos);
+                var id = Json.Hex(header, pos, 32);
                 var flags = header[pos + 32];
                 var len = (int)BitConverter.ToUInt32(header, pos + 33);
                 var raw = (int)BitConverter.ToUInt32(header, pos + 37);
@@ -134,7 +135,7 @@ namespace DrTools.Core.Backup.Packs
                 {
                     var packId = Json.Hex(r.ReadBytes(32));
                     var count = r.ReadUInt32();
-                    if (count > data.Length / 45) throw new InvalidDataException("blob count past the end of the file");
+                    if (count > data.Length / IndexEntrySize) throw new InvalidDataException("blob count past the end of the file");
                     var blobs = new List<BlobEntry>((int)count);
                     for (uint i = 0; i < count; i++)
                     {
@@ -154,13 +155,6 @@ namespace DrTools.Core.Backup.Packs
             {
                 throw new InvalidDataException("truncated");
             }
-        }
-
-        static string Hex(byte[] data, int offset)
-        {
-            var sb = new StringBuilder(64);
-            for (int i = 0; i < 32; i++) sb.Append(data[offset + i].ToString("x2"));
-            return sb.ToString();
         }
     }
 }

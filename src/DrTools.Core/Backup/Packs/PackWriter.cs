@@ -96,6 +96,35 @@ namespace DrTools.Core.Backup.Packs
             if (full != null) await UploadAsync(full, ct).ConfigureAwait(false);
         }
 
+        /// <summary>
+        /// Reads <paramref name="ids"/> from their packs (checked against their names) and packs them anew in
+        /// <paramref name="destination"/>, chunks and trees apart: a copy to another repository, or a prune rewriting
+        /// packs without their unused chunks. A missing or damaged blob stops it. Returns the packs stored.
+        /// </summary>
+        public static async Task<List<PackContents>> RepackAsync(IRepositoryStore source, RepositoryIndex sourceIndex, IEnumerable<string> ids,
+            IRepositoryStore destination, int concurrency, Action<int>? onChunk, CancellationToken ct)
+        {
+            var data = new PackWriter(destination, BlobKind.Data, concurrency, ct);
+            var trees = new PackWriter(destination, BlobKind.Tree, 1, ct);
+            try
+            {
+                await new BlobReader(source, sourceIndex).ReadAsync(ids, concurrency, async (id, raw, token) =>
+                {
+                    sourceIndex.TryFind(id, out var at);
+                    await (at.Entry.Kind == BlobKind.Tree ? trees : data).AddAsync(id, raw, token).ConfigureAwait(false);
+                    if (at.Entry.Kind == BlobKind.Data) onChunk?.Invoke(raw.Count);
+                }, (_, error) => throw error, ct).ConfigureAwait(false);
+                var packs = await data.FinishAsync(ct).ConfigureAwait(false);
+                packs.AddRange(await trees.FinishAsync(ct).ConfigureAwait(false));
+                return packs;
+            }
+            finally
+            {
+                await data.DrainAsync().ConfigureAwait(false);
+                await trees.DrainAsync().ConfigureAwait(false);
+            }
+        }
+
         /// <summary>Uploads the last, partly filled pack, waits for every upload, and lists the stored packs.</summary>
         public async Task<List<PackContents>> FinishAsync(CancellationToken ct)
         {

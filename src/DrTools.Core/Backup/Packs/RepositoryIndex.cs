@@ -144,12 +144,8 @@ namespace DrTools.Core.Backup.Packs
             using var stream = await store.OpenRangeAsync(key, offset, length, ct).ConfigureAwait(false);
             if (stream == null) return null;
             var data = new byte[length];
-            int filled = 0, n;
-            while (filled < length && (n = await stream.ReadAsync(data, filled, length - filled, ct).ConfigureAwait(false)) > 0) filled += n;
-            if (filled == length) return data;
-            var shorter = new byte[filled];
-            Buffer.BlockCopy(data, 0, shorter, 0, filled);
-            return shorter;
+            var filled = await StreamReads.FillAsync(stream, data, length, ct).ConfigureAwait(false);
+            return filled == length ? data : BackupRepository.SubArray(data, filled);
         }
     }
 }

@@ -16,9 +16,6 @@ namespace DrTools.Core.Backup.Storage
 
         static bool _unavailable = !RuntimeInformation.IsOSPlatform(OSPlatform.Linux);
 
-        /// <summary>True when one call can flush a whole file system (Linux).</summary>
-        public static bool CanSyncFileSystem => !_unavailable;
-
         /// <summary>Flushes the whole file system holding <paramref name="anyFileOnIt"/>; false when that is not possible here.</summary>
         public static bool TrySyncFileSystem(string anyFileOnIt)
         {
