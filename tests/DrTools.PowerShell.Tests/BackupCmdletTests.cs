@@ -151,6 +151,18 @@ $backup; $test; $restore");
         }
 
         [Fact]
+        public void Copy_WhatIf_names_each_set_and_creates_nothing_at_the_destination()
+        {
+            Ok(Run($"Invoke-DrBackup -Path {Quote(Src)} -Repository {Quote(Repo)}"));
+            var copy = Path.Combine(_root, "copy");
+            var r = Run($"Get-DrBackup -Repository {Quote(Repo)} | Copy-DrBackup -Destination {Quote(copy)} -WhatIf");
+            Ok(r);
+            Assert.Empty(r.Output);
+            Assert.Contains("Copy backup set", r.HostText);
+            Assert.False(Directory.Exists(copy));
+        }
+
+        [Fact]
         public void Pipeline_from_Get_DrBackup_removes_and_copies_by_Repository_and_Id()
         {
             Ok(Run($"Invoke-DrBackup -Path {Quote(Src)} -Repository {Quote(Repo)}"));

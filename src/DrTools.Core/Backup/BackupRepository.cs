@@ -224,9 +224,12 @@ namespace DrTools.Core.Backup
             return result;
         }
 
-        public async Task<IReadOnlyList<string>> ListSetIdsAsync(CancellationToken ct)
+        public Task<IReadOnlyList<string>> ListSetIdsAsync(CancellationToken ct) => ListSetIdsAsync(Store, ct);
+
+        /// <summary>The backup set ids in a store, without opening it as a repository (empty when there is none yet).</summary>
+        public static async Task<IReadOnlyList<string>> ListSetIdsAsync(IRepositoryStore store, CancellationToken ct)
         {
-            var list = await Store.ListAsync(SnapshotPrefix, ct).ConfigureAwait(false);
+            var list = await store.ListAsync(SnapshotPrefix, ct).ConfigureAwait(false);
             return list.Where(o => o.Key.EndsWith(".json", StringComparison.Ordinal))
                 .Select(o => o.Key.Substring(SnapshotPrefix.Length, o.Key.Length - SnapshotPrefix.Length - 5))
                 .Where(id => id.IndexOf('/') < 0).OrderBy(id => id, StringComparer.Ordinal).ToList();

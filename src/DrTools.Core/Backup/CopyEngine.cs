@@ -59,26 +59,34 @@ namespace DrTools.Core.Backup
                 manifests.Add((m, await _source.ReadManifestBytesAsync(id, ct).ConfigureAwait(false)));
             }
 
+            // Decide and confirm before touching the destination: -WhatIf (every set declined) creates nothing there.
+            var results = new List<CopyResult>();
+            var present = new HashSet<string>(await BackupRepository.ListSetIdsAsync(_destinationStore, ct).ConfigureAwait(false), StringComparer.Ordinal);
+            var confirmed = new List<(BackupManifest Manifest, byte[] Bytes)>();
+            foreach (var (manifest, bytes) in manifests)
+            {
+                if (present.Contains(manifest.Id)) results.Add(AlreadyPresent(manifest));
+                else if (confirm == null || await confirm(BackupSet.From(manifest, _source.Location)).ConfigureAwait(false)) confirmed.Add((manifest, bytes));
+            }
+            if (confirmed.Count == 0) return Ordered(results, wanted);
+
             var dest = await BackupRepository.OpenOrCreateAsync(_destinationStore, _reporter, ct, _source.Config.Chunker).ConfigureAwait(false);
             // Copying adds chunks before their manifest, exactly like a backup: hold a backup lock so prune leaves them.
             var myLock = await dest.AcquireLockAsync("backup", ct).ConfigureAwait(false);
-            var results = new List<CopyResult>();
             try
             {
                 using var keepAlive = dest.KeepLockAlive(myLock);
                 await dest.WaitForPruneAsync(TimeSpan.FromMinutes(10), _reporter, ct).ConfigureAwait(false);
-                var present = new HashSet<string>(await dest.ListSetIdsAsync(ct).ConfigureAwait(false), StringComparer.Ordinal);
+                // Again under the lock: another copy may have landed a set since.
+                present = new HashSet<string>(await dest.ListSetIdsAsync(ct).ConfigureAwait(false), StringComparer.Ordinal);
                 var known = await dest.LoadIndexAsync(_reporter, ct).ConfigureAwait(false);
-                foreach (var (manifest, bytes) in manifests)
+                foreach (var (manifest, bytes) in confirmed)
                 {
-                    var set = BackupSet.From(manifest, _source.Location);
                     if (present.Contains(manifest.Id))
                     {
-                        _reporter.Verbose($"Backup set {manifest.Id} is already in {dest.Location}.");
-                        results.Add(new CopyResult { BackupSetId = manifest.Id, BackupTime = manifest.Time, Source = _source.Location, Destination = dest.Location, AlreadyPresent = true });
+                        results.Add(AlreadyPresent(manifest));
                         continue;
                     }
-                    if (confirm != null && !await confirm(set).ConfigureAwait(false)) continue;
                     var needed = manifest.Files.SelectMany(f => f.Chunks).Distinct(StringComparer.Ordinal).ToList();
                     var missing = needed.Where(c => !known.Contains(c)).ToList();
                     var missingTrees = manifest.Trees.Select(t => t.Tree).Distinct(StringComparer.Ordinal).Where(t => !known.Contains(t)).ToList();
@@ -112,7 +120,17 @@ namespace DrTools.Core.Backup
             {
                 await dest.ReleaseLockAsync(myLock).ConfigureAwait(false);
             }
-            return results;
+            return Ordered(results, wanted);
         }
+
+        CopyResult AlreadyPresent(BackupManifest manifest)
+        {
+            _reporter.Verbose($"Backup set {manifest.Id} is already in {_destinationStore.Location}.");
+            return new CopyResult { BackupSetId = manifest.Id, BackupTime = manifest.Time, Source = _source.Location, Destination = _destinationStore.Location, AlreadyPresent = true };
+        }
+
+        /// <summary>Results in the order the sets were asked for.</summary>
+        static List<CopyResult> Ordered(List<CopyResult> results, List<string> wanted) =>
+            results.OrderBy(r => wanted.IndexOf(r.BackupSetId)).ToList();
     }
 }
