@@ -20,7 +20,7 @@ namespace DrTools.Core.Connection
         public IAmazonS3 S3(string? region = null)
         {
             var c = For(region);
-            var config = Configure(new AmazonS3Config(), c);
+            var config = Configure(new AmazonS3Config(), c, dataPath: true);
             if (c.EndpointUrl != null) config.ForcePathStyle = true;
             if (c.S3ChecksumWhenRequired)
             {
@@ -59,8 +59,13 @@ namespace DrTools.Core.Connection
 
         AwsConnection For(string? region) => region == null ? Connection : Connection.ForRegion(region);
 
-        /// <summary>Applies region, endpoint override, timeout and retry settings shared by every client.</summary>
-        public static T Configure<T>(T config, AwsConnection c) where T : ClientConfig
+        /// <summary>
+        /// Applies region, endpoint override, timeout and retry settings shared by every client. Every client gets the
+        /// inactivity limit (<see cref="AwsConnection.IdleTimeout"/>) and adaptive retries; <paramref name="dataPath"/>
+        /// clients (S3: many requests per backup) get <see cref="AwsConnection.DataPathMaxErrorRetry"/> retries unless
+        /// the connection sets a count.
+        /// </summary>
+        public static T Configure<T>(T config, AwsConnection c, bool dataPath = false) where T : ClientConfig
         {
             if (c.EndpointUrl != null)
             {
@@ -72,8 +77,11 @@ namespace DrTools.Core.Connection
                 config.RegionEndpoint = c.RegionEndpoint;
             }
             if (c.Timeout is { } timeout) config.Timeout = timeout;
-            if (c.MaxErrorRetry is { } retries) config.MaxErrorRetry = retries;
-            config.RetryMode = RequestRetryMode.Standard;
+            config.HttpClientFactory = new IdleTimeoutHttpClientFactory(c.IdleTimeout);
+            // Adaptive: standard retries (exponential backoff with jitter, a retry quota) plus client-side rate limiting
+            // when the service throttles, so a throttled backup slows down instead of failing.
+            config.RetryMode = RequestRetryMode.Adaptive;
+            if ((c.MaxErrorRetry ?? (dataPath ? AwsConnection.DataPathMaxErrorRetry : (int?)null)) is { } retries) config.MaxErrorRetry = retries;
             return config;
         }
     }

@@ -30,8 +30,27 @@ namespace DrTools.Core.Connection
         public Uri? EndpointUrl { get; }
 
         public bool S3ChecksumWhenRequired { get; init; }
+
+        /// <summary>The SDK's whole-attempt timeout (ClientConfig.Timeout); the SDK's own default when null.</summary>
         public TimeSpan? Timeout { get; init; }
+
+        /// <summary>
+        /// How long an attempt may go without a byte from or to the endpoint (connecting, waiting for the answer,
+        /// reading a body) before it times out. A timed-out attempt is retried once; a second timeout in a row is DrTools.Timeout.
+        /// </summary>
+        public TimeSpan IdleTimeout { get; init; } = DefaultIdleTimeout;
+
+        /// <summary>Retries after the first attempt, for every client; when null, <see cref="DataPathMaxErrorRetry"/> for S3 and the SDK's default (2) for the rest.</summary>
         public int? MaxErrorRetry { get; init; }
+
+        /// <summary>The default of <see cref="IdleTimeout"/> (-RequestTimeoutSec): 60 seconds, as the AWS CLI's read and connect timeouts.</summary>
+        public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromSeconds(60);
+
+        /// <summary>
+        /// Retries of S3 calls (the backup data path, many requests per run) when none is given: with 10-15% of requests failing,
+        /// the SDK's 3 attempts fail a long backup; 11 attempts with adaptive backoff do not.
+        /// </summary>
+        public const int DataPathMaxErrorRetry = 10;
 
         /// <summary>Values that must never appear in messages (secret key, session token).</summary>
         internal IReadOnlyList<string> Secrets { get; init; } = Array.Empty<string>();
@@ -42,6 +61,7 @@ namespace DrTools.Core.Connection
             {
                 S3ChecksumWhenRequired = S3ChecksumWhenRequired,
                 Timeout = Timeout,
+                IdleTimeout = IdleTimeout,
                 MaxErrorRetry = MaxErrorRetry,
                 Secrets = Secrets,
             };

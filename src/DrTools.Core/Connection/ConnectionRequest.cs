@@ -36,7 +36,10 @@ namespace DrTools.Core.Connection
         /// <summary>Per-attempt HTTP timeout; the SDK default when null.</summary>
         public TimeSpan? Timeout { get; set; }
 
-        /// <summary>Retries after the first attempt; the SDK default when null.</summary>
+        /// <summary>How long an attempt may go without a byte from or to the endpoint (-RequestTimeoutSec); 60 s when null.</summary>
+        public TimeSpan? IdleTimeout { get; set; }
+
+        /// <summary>Retries after the first attempt (-MaximumRetryCount); 10 for S3 and the SDK default for other services when null.</summary>
         public int? MaxErrorRetry { get; set; }
     }
 }

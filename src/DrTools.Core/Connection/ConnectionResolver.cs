@@ -47,6 +47,7 @@ namespace DrTools.Core.Connection
             {
                 S3ChecksumWhenRequired = request.S3ChecksumWhenRequired,
                 Timeout = request.Timeout,
+                IdleTimeout = request.IdleTimeout ?? AwsConnection.DefaultIdleTimeout,
                 MaxErrorRetry = request.MaxErrorRetry,
                 Secrets = secrets,
             };

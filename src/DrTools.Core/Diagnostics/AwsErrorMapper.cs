@@ -77,10 +77,21 @@ namespace DrTools.Core.Diagnostics
                 };
             }
 
-            if (ex is OperationCanceledException or TimeoutException || ex.InnerException is TimeoutException)
+            if (Find<EndpointTimeoutException>(ex) is { } gone)
+                return new DrToolsException(ErrorIds.Timeout, DrErrorCategory.OperationTimeout,
+                    $"{service} {operation} for {what} timed out: {gone.Message}", target ?? resource,
+                    $"Check that {gone.Endpoint} is the right endpoint and reachable (Test-DrConnection probes it). If the link is only slow, raise the limit with -RequestTimeoutSec (now {Seconds(gone.Idle)}).", ex)
+                    { Service = service };
+            if (Find<EndpointIdleException>(ex) is { } idle)
+                return new DrToolsException(ErrorIds.Timeout, DrErrorCategory.OperationTimeout,
+                    $"{service} {operation} for {what} timed out: {idle.Message}", target ?? resource,
+                    $"Check that {idle.Endpoint} is the right endpoint and reachable (Test-DrConnection probes it). If the link is only slow, raise the limit with -RequestTimeoutSec (now {Seconds(idle.Idle)}).", ex)
+                    { Service = service };
+            // Not the caller's token (callers let that through unmapped): the SDK's whole-request timeout or another timer.
+            if (ex is OperationCanceledException or TimeoutException || Find<TimeoutException>(ex) != null)
                 return new DrToolsException(ErrorIds.Timeout, DrErrorCategory.OperationTimeout,
                     $"{service} {operation} for {what} timed out waiting for {where}.", target ?? resource,
-                    "Check the network path to the endpoint; raise the timeout if the link is slow.", ex) { Service = service };
+                    "Check the network path to the endpoint (Test-DrConnection probes it); if the link is only slow, raise the limit with -RequestTimeoutSec.", ex) { Service = service };
 
             var message0 = Redact(Innermost(ex).Message);
             if (message0.IndexOf("credentials", StringComparison.OrdinalIgnoreCase) >= 0 && ex is AmazonClientException && !IsNetwork(ex))
@@ -144,6 +155,15 @@ namespace DrTools.Core.Diagnostics
                 if (e is HttpRequestException or WebException or SocketException or IOException) return true;
             return ex is AmazonServiceException { StatusCode: 0 };
         }
+
+        static T? Find<T>(Exception ex) where T : Exception
+        {
+            for (Exception? e = ex; e != null; e = e.InnerException)
+                if (e is T found) return found;
+            return null;
+        }
+
+        static string Seconds(TimeSpan t) => t.TotalSeconds >= 1 ? $"{t.TotalSeconds:0.#} s" : $"{t.TotalMilliseconds:0} ms";
 
         static Exception Innermost(Exception ex)
         {

@@ -17,6 +17,8 @@ namespace DrTools.Core.Diagnostics
         public const string InvalidEndpoint = "DrTools.InvalidEndpoint";
         public const string EndpointUnreachable = "DrTools.EndpointUnreachable";
         public const string Timeout = "DrTools.Timeout";
+        /// <summary>A download kept breaking off mid-way (connection reset, body cut short) after DrTools re-requested the rest several times.</summary>
+        public const string TransferInterrupted = "DrTools.TransferInterrupted";
         public const string InvalidState = "DrTools.InvalidState";
         public const string ServiceError = "DrTools.ServiceError";
         /// <summary>A DR plan file failed validation; the message lists every error with its JSON path.</summary>

@@ -55,6 +55,19 @@ namespace DrTools.PowerShell.Infrastructure
         [ValidateNotNullOrEmpty]
         public string? EndpointUrl { get; set; }
 
+        /// <summary>
+        /// Seconds an AWS request may go without a byte from or to the endpoint (connecting, waiting for the answer, reading
+        /// it) before it times out (default 60). Not -TimeoutSec: Set-DrTrafficWeight and Test-DrConnection use that for their own waits.
+        /// </summary>
+        [Parameter]
+        [ValidateRange(1, 3600)]
+        public int? RequestTimeoutSec { get; set; }
+
+        /// <summary>Retries of a failed AWS call after the first attempt (default 10 for S3, 2 for other services).</summary>
+        [Parameter]
+        [ValidateRange(0, 50)]
+        public int? MaximumRetryCount { get; set; }
+
         /// <summary>Cancelled when the user presses Ctrl+C or the pipeline stops.</summary>
         protected CancellationToken CancellationToken => _stop.Token;
 
@@ -89,6 +102,8 @@ namespace DrTools.PowerShell.Infrastructure
                     PlanRegion = PlanRegion,
                     StoredRegion = SessionVariable("StoredAWSRegion") as string,
                     StoredCredentials = SessionVariable("StoredAWSCredentials"),
+                    IdleTimeout = RequestTimeoutSec is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+                    MaxErrorRetry = MaximumRetryCount,
                 };
                 ConfigureConnection(request);
                 try

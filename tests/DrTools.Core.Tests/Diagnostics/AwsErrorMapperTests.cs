@@ -85,6 +85,34 @@ namespace DrTools.Core.Tests.Diagnostics
         {
             var mapped = AwsErrorMapper.Map(new TaskCanceledException("timeout", new TimeoutException()), "EC2", "DescribeInstances");
             Assert.Equal(ErrorIds.Timeout, mapped.ErrorId);
+            Assert.Contains("-RequestTimeoutSec", mapped.RecommendedAction);
+        }
+
+        [Fact]
+        public void An_endpoint_that_stopped_answering_is_DrTools_Timeout_naming_host_operation_and_the_limit()
+        {
+            var mapped = AwsErrorMapper.Map(new EndpointTimeoutException("10.1.2.3:9000", TimeSpan.FromSeconds(45), "waiting for the answer to PUT /b/k"), "S3", "PutObject", "s3://b/k");
+            Assert.Equal(ErrorIds.Timeout, mapped.ErrorId);
+            Assert.Equal(DrErrorCategory.OperationTimeout, mapped.Category);
+            Assert.Contains("10.1.2.3:9000", mapped.Message);
+            Assert.Contains("S3 PutObject", mapped.Message);
+            Assert.Contains("-RequestTimeoutSec (now 45 s)", mapped.RecommendedAction);
+        }
+
+        [Theory]
+        [InlineData("io")]
+        [InlineData("http-io")]
+        [InlineData("socket")]
+        public void Transport_failures_mid_response_are_EndpointUnreachable_not_raw(string kind)
+        {
+            Exception ex = kind switch
+            {
+                "io" => new System.IO.IOException("Unable to read data from the transport connection: Connection reset by peer."),
+                "http-io" => new HttpIOException(HttpRequestError.ResponseEnded, "The response ended prematurely."),
+                _ => new SocketException((int)SocketError.ConnectionReset),
+            };
+            var mapped = AwsErrorMapper.Map(ex, "S3", "GetObject", "s3://b/k");
+            Assert.Equal(ErrorIds.EndpointUnreachable, mapped.ErrorId);
         }
     }
 }

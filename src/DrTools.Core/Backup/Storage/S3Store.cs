@@ -74,29 +74,34 @@ namespace DrTools.Core.Backup.Storage
             }
         }
 
-        public async Task<Stream?> OpenReadAsync(string key, CancellationToken ct)
-        {
-            try
-            {
-                return new ContentStream(await _s3.GetObjectAsync(_bucket, _prefix + key, null, null, ct).ConfigureAwait(false));
-            }
-            catch (DrToolsException ex) when (ex.AwsErrorCode == "NoSuchKey")
-            {
-                return null;
-            }
-        }
+        public Task<Stream?> OpenReadAsync(string key, CancellationToken ct) => OpenAsync(key, 0, null, ct);
 
-        public async Task<Stream?> OpenRangeAsync(string key, long offset, long length, CancellationToken ct)
+        public Task<Stream?> OpenRangeAsync(string key, long offset, long length, CancellationToken ct) =>
+            length <= 0 ? Task.FromResult<Stream?>(new MemoryStream(Array.Empty<byte>())) : OpenAsync(key, offset, offset + length - 1, ct);
+
+        /// <summary>
+        /// Bytes [<paramref name="first"/>, <paramref name="last"/>] of an object (to its end when <paramref name="last"/> is
+        /// null) as a stream that re-requests the rest when the download breaks off (<see cref="ResumingReadStream"/>).
+        /// </summary>
+        async Task<Stream?> OpenAsync(string key, long first, long? last, CancellationToken ct)
         {
-            if (length <= 0) return new MemoryStream(Array.Empty<byte>());
-            try
+            async Task<(Stream, long)?> Get(long position, CancellationToken token)
             {
-                return new ContentStream(await _s3.GetObjectAsync(_bucket, _prefix + key, offset, offset + length - 1, ct).ConfigureAwait(false));
+                try
+                {
+                    var start = first + position;
+                    // Resuming a whole-object read past its start asks for the rest as an open range.
+                    var content = await _s3.GetObjectAsync(_bucket, _prefix + key, last != null || start > 0 ? start : null, last, token).ConfigureAwait(false);
+                    return (new ContentStream(content), content.Length);
+                }
+                catch (DrToolsException ex) when (ex.AwsErrorCode == "NoSuchKey")
+                {
+                    return null;
+                }
             }
-            catch (DrToolsException ex) when (ex.AwsErrorCode == "NoSuchKey")
-            {
-                return null;
-            }
+            var opened = await Get(0, ct).ConfigureAwait(false);
+            if (opened is not { } body) return null;
+            return new ResumingReadStream(body.Item1, body.Item2, (p, t) => Get(p, t), $"s3://{_bucket}/{_prefix}{key}");
         }
 
         public async Task<bool> ExistsAsync(string key, CancellationToken ct) =>

@@ -19,9 +19,11 @@ namespace DrTools.PowerShell.Cmdlets.Connection
 
         protected override void ConfigureConnection(ConnectionRequest request)
         {
-            // A probe should answer within its timeout, not after the SDK's full retry schedule.
+            // A probe should answer within its timeout, not after the SDK's full retry schedule: -TimeoutSec bounds each
+            // whole call (and the silence within it, unless -RequestTimeoutSec is given); one retry unless -MaximumRetryCount.
             request.Timeout = TimeSpan.FromSeconds(TimeoutSec);
-            request.MaxErrorRetry = 1;
+            request.IdleTimeout ??= request.Timeout;
+            request.MaxErrorRetry ??= 1;
         }
 
         protected override void EndProcessing()
