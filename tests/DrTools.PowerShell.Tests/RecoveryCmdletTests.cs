@@ -120,16 +120,34 @@ namespace DrTools.PowerShell.Tests
         }
 
         /// <summary>A warm standby plan whose Auto Scaling group does not exist: the scale step fails (DrTools.NotFound).</summary>
-        string FailingPlanFile()
+        string FailingPlanFile(string approvals = "")
         {
             Directory.CreateDirectory(_journals);
             var file = Path.Combine(_journals, "orders.json");
-            File.WriteAllText(file, """
-                { "name": "orders", "strategy": "WARM_STANDBY", "drRegion": "us-west-2", "rto": "PT1H", "rpo": "PT15M",
+            File.WriteAllText(file, $$"""
+                { "name": "orders", "strategy": "WARM_STANDBY", "drRegion": "us-west-2", "rto": "PT1H", "rpo": "PT15M", {{approvals}}
                   "resources": { "autoScalingGroups": [ { "name": "orders-web-dr", "standby": { "min": 1, "max": 2, "desired": 1 },
                                                          "production": { "min": 2, "max": 4, "desired": 2 } } ] } }
                 """);
             return file;
+        }
+
+        [Fact]
+        public void An_approval_the_plan_never_asks_is_a_warning_in_Import_DrPlan_Test_DrPlan_and_the_recovery_WhatIf()
+        {
+            using var aws = new FakeAwsServer(FakeAws.Healthy);
+            var plan = PsHarness.Quote(FailingPlanFile("\"approvals\": [ { \"before\": \"PromoteDatabase\", \"message\": \"Fenced?\" } ],"));
+            foreach (var script in new[]
+            {
+                $"Import-DrPlan {plan} | Out-Null",
+                $"Test-DrPlan {plan} -Live -EndpointUrl {aws.Url} {Keys} | Out-Null",
+                $"Invoke-DrFailover -Plan {plan} -WhatIf -EndpointUrl {aws.Url} {Keys}",
+            })
+            {
+                var r = PsHarness.Run(script);
+                Assert.True(r.Terminating == null, r.Describe());
+                Assert.Contains(r.Warnings, w => w.Contains("$.approvals[0].before") && w.Contains("never asked") && w.Contains("ScaleGroup"));
+            }
         }
 
         [Fact]
