@@ -127,9 +127,9 @@ namespace DrTools.LiveTests
                 var endpoint = Live.Endpoint != null ? $"-EndpointUrl {Live.Endpoint} -AccessKey {Live.AccessKey} -SecretKey {Live.SecretKey}" : "";
                 var ready = Checks(PsHarness.Run($"Test-DrPlan -Plan {PsHarness.Quote(planFile)} -Live {endpoint}"));
                 Assert.True(ready.All(c => c.Ready), "not ready:\n" + string.Join("\n", ready.Where(c => !c.Ready)));
-                Assert.Equal(new[] { "AmiExists", "AmiAge", "DbReplica", "AutoScalingGroup", "ElasticIp", "HostedZone", "DnsRecord", "DnsSite", "DnsSite", "HealthCheck", "HealthCheck" },
+                Assert.Equal(new[] { "RegionEnabled", "AmiExists", "AmiAge", "DbReplica", "AutoScalingGroup", "ElasticIp", "HostedZone", "DnsRecord", "DnsSite", "DnsSite", "HealthCheck", "HealthCheck" },
                     ready.Select(c => c.Check));
-                Assert.StartsWith(imageId, ready[0].Observed);
+                Assert.StartsWith(imageId, ready[1].Observed);
                 Assert.All(ready.Where(c => c.Region != "global"), c => Assert.Equal(dr, c.Region));
                 Assert.Contains(primaryId, ready.Single(c => c.Check == "DbReplica").Observed);
 

@@ -227,6 +227,12 @@ namespace DrTools.PowerShell.Tests
 
         static FakeResponse LiveAnswers(FakeRequest q, bool rdsDenied) => (q.Service, q.Action) switch
         {
+            ("ec2", "DescribeRegions") => new(200,
+                "<DescribeRegionsResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>r0</requestId><regionInfo>" +
+                string.Concat(new[] { "us-east-1", "us-west-2", "eu-west-1" }.Select(r =>
+                    $"<item><regionName>{r}</regionName><regionEndpoint>ec2.{r}.amazonaws.com</regionEndpoint><optInStatus>opt-in-not-required</optInStatus></item>")) +
+                "<item><regionName>af-south-1</regionName><regionEndpoint>ec2.af-south-1.amazonaws.com</regionEndpoint><optInStatus>not-opted-in</optInStatus></item>" +
+                "</regionInfo></DescribeRegionsResponse>"),
             ("ec2", "DescribeImages") => new(200,
                 "<DescribeImagesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>r1</requestId><imagesSet><item>" +
                 $"<imageId>ami-0123456789abcdef0</imageId><imageState>available</imageState><name>orders-web-1</name><creationDate>{AmiCreated}</creationDate>" +
@@ -249,19 +255,21 @@ namespace DrTools.PowerShell.Tests
             var r = Run($"Test-DrPlan -Plan {LivePlan} -Live -EndpointUrl {aws.Url} {Keys}");
             Ok(r);
             var checks = r.Output.Select(o => Assert.IsType<ReadinessCheck>(o.BaseObject)).ToList();
-            Assert.Equal(new[] { "AmiExists", "AmiAge", "DbReplica", "ElasticIp" }, checks.Select(c => c.Check));
-            Assert.Equal(new[] { true, true, true, false }, checks.Select(c => c.Ready));
-            Assert.Contains("is 1d 2h old; the plan allows 7d (maxAmiAge).", checks[1].Reason);
-            Assert.Equal("eipalloc-0123456789abcdef0 (for web[0])", checks[3].Resource);
-            Assert.StartsWith("Elastic IP eipalloc-0123456789abcdef0 does not exist in us-west-2.", checks[3].Reason);
-            // No -Region and no default region: every call went to the plan's DR region with the keys given.
-            Assert.All(aws.Requests, q => Assert.Equal(("us-west-2", "AKIDTEST"), (q.Region, q.AccessKey)));
+            Assert.Equal(new[] { "RegionEnabled", "AmiExists", "AmiAge", "DbReplica", "ElasticIp" }, checks.Select(c => c.Check));
+            Assert.Equal(new[] { true, true, true, true, false }, checks.Select(c => c.Ready));
+            Assert.Contains("is 1d 2h old; the plan allows 7d (maxAmiAge).", checks[2].Reason);
+            Assert.Equal("eipalloc-0123456789abcdef0 (for web[0])", checks[4].Resource);
+            Assert.StartsWith("Elastic IP eipalloc-0123456789abcdef0 does not exist in us-west-2.", checks[4].Reason);
+            // No -Region and no default region: every call went to the plan's DR region with the keys given (the list of
+            // regions is asked in the primary region: a DR region that is not enabled cannot answer for itself).
+            Assert.All(aws.Requests.Where(q => q.Action != "DescribeRegions"), q => Assert.Equal(("us-west-2", "AKIDTEST"), (q.Region, q.AccessKey)));
+            Assert.Equal("true", aws.Requests.Single(q => q.Action == "DescribeRegions" && q.Region == "us-east-1").Form["AllRegions"]);
             var images = aws.Requests.Single(q => q.Action == "DescribeImages");
             Assert.Equal("ami-0123456789abcdef0", images.Form["ImageId.1"]);
             Assert.Equal("orders-db-dr", aws.Requests.Single(q => q.Action == "DescribeDBInstances").Form["DBInstanceIdentifier"]);
             Assert.Equal("eipalloc-0123456789abcdef0", aws.Requests.Single(q => q.Action == "DescribeAddresses").Form["AllocationId.1"]);
             var warning = Assert.Single(r.Warnings);
-            Assert.Contains("Plan 'orders' is not ready in us-west-2: 1 of 4 checks failed (ElasticIp eipalloc-0123456789abcdef0", warning);
+            Assert.Contains("Plan 'orders' is not ready in us-west-2: 1 of 5 checks failed (ElasticIp eipalloc-0123456789abcdef0", warning);
         }
 
         [Fact]
@@ -276,7 +284,19 @@ namespace DrTools.PowerShell.Tests
             Assert.Equal("DrTools.AccessDenied", db.ErrorId);
             Assert.StartsWith("Could not check: DrTools.AccessDenied", db.Reason);
             Assert.Equal("eu-west-1", db.Region);
-            Assert.All(aws.Requests, q => Assert.Equal("eu-west-1", q.Region));
+            Assert.All(aws.Requests.Where(q => q.Action != "DescribeRegions"), q => Assert.Equal("eu-west-1", q.Region));
+        }
+
+        [Fact]
+        public void Test_DrPlan_Live_reports_a_DR_region_that_is_not_enabled_for_the_account_as_the_one_check()
+        {
+            using var aws = new FakeAwsServer(q => LiveAnswers(q, rdsDenied: false));
+            var r = Run($"Test-DrPlan -Plan {LivePlan.Replace("drRegion = 'us-west-2'", "drRegion = 'af-south-1'")} -Live -EndpointUrl {aws.Url} {Keys}");
+            Assert.Null(r.Terminating);
+            var check = Assert.IsType<ReadinessCheck>(Assert.Single(r.Output).BaseObject);
+            Assert.Equal(("RegionEnabled", false), (check.Check, check.Ready));
+            Assert.Contains("not enabled for this account", check.Reason);
+            Assert.Contains(r.Warnings, w => w.Contains("not ready in af-south-1"));
         }
 
         [Fact]

@@ -119,6 +119,82 @@ namespace DrTools.PowerShell.Tests
             Assert.Contains(r2.Verbose, v => v.StartsWith("Region eu-west-1", StringComparison.Ordinal));
         }
 
+        /// <summary>A warm standby plan whose Auto Scaling group does not exist: the scale step fails (DrTools.NotFound).</summary>
+        string FailingPlanFile(string approvals = "")
+        {
+            Directory.CreateDirectory(_journals);
+            var file = Path.Combine(_journals, "orders.json");
+            File.WriteAllText(file, $$"""
+                { "name": "orders", "strategy": "WARM_STANDBY", "drRegion": "us-west-2", "rto": "PT1H", "rpo": "PT15M", {{approvals}}
+                  "resources": { "autoScalingGroups": [ { "name": "orders-web-dr", "standby": { "min": 1, "max": 2, "desired": 1 },
+                                                         "production": { "min": 2, "max": 4, "desired": 2 } } ] } }
+                """);
+            return file;
+        }
+
+        [Fact]
+        public void An_approval_the_plan_never_asks_is_a_warning_in_Import_DrPlan_Test_DrPlan_and_the_recovery_WhatIf()
+        {
+            using var aws = new FakeAwsServer(FakeAws.Healthy);
+            var plan = PsHarness.Quote(FailingPlanFile("\"approvals\": [ { \"before\": \"PromoteDatabase\", \"message\": \"Fenced?\" } ],"));
+            foreach (var script in new[]
+            {
+                $"Import-DrPlan {plan} | Out-Null",
+                $"Test-DrPlan {plan} -Live -EndpointUrl {aws.Url} {Keys} | Out-Null",
+                $"Invoke-DrFailover -Plan {plan} -WhatIf -EndpointUrl {aws.Url} {Keys}",
+            })
+            {
+                var r = PsHarness.Run(script);
+                Assert.True(r.Terminating == null, r.Describe());
+                Assert.Contains(r.Warnings, w => w.Contains("$.approvals[0].before") && w.Contains("never asked") && w.Contains("ScaleGroup"));
+            }
+        }
+
+        [Fact]
+        public void A_failed_recovery_under_ErrorActionPreference_Stop_still_hands_over_the_result_and_how_to_resume()
+        {
+            using var aws = new FakeAwsServer(FakeAws.Healthy);
+            var plan = FailingPlanFile();
+            var r = PsHarness.Run($$"""
+                $ErrorActionPreference = 'Stop'
+                $seen = [System.Collections.Generic.List[object]]::new()
+                try {
+                    Invoke-DrFailover -Plan {{PsHarness.Quote(plan)}} -Confirm:$false -EndpointUrl {{aws.Url}} {{Keys}} -JournalPath {{PsHarness.Quote(_journals)}} |
+                        ForEach-Object { $seen.Add($_) }
+                    'not reached'
+                } catch {
+                    [pscustomobject]@{
+                        Id = $_.FullyQualifiedErrorId; RunId = $_.TargetObject.RunId; Type = $_.TargetObject.GetType().FullName
+                        Action = $_.ErrorDetails.RecommendedAction; SeenRunId = $seen[0].RunId; SeenSucceeded = $seen[0].Succeeded; Seen = $seen.Count
+                    }
+                }
+                """);
+            Assert.True(r.Terminating == null, r.Describe());
+            var caught = Assert.Single(r.Output);
+            string Prop(string name) => caught.Properties[name].Value?.ToString() ?? "";
+            Assert.StartsWith("DrTools.NotFound", Prop("Id"));
+            Assert.Equal("DrTools.Core.Recovery.Engine.RecoveryResult", Prop("Type"));
+            Assert.False(string.IsNullOrEmpty(Prop("RunId")));
+            Assert.Equal(Prop("RunId"), Prop("SeenRunId")); // the result was written before the error
+            Assert.Equal("1", Prop("Seen"));
+            Assert.Equal("False", Prop("SeenSucceeded"));
+            Assert.Contains($"Invoke-DrFailover -Plan '{plan}' -Resume -RunId {Prop("RunId")}", Prop("Action"));
+        }
+
+        [Fact]
+        public void A_failed_recovery_writes_the_result_and_a_non_terminating_error_per_failed_step()
+        {
+            using var aws = new FakeAwsServer(FakeAws.Healthy);
+            var plan = FailingPlanFile();
+            var r = PsHarness.Run($"$r = Invoke-DrFailover -Plan {PsHarness.Quote(plan)} -Confirm:$false -EndpointUrl {aws.Url} {Keys} -JournalPath {PsHarness.Quote(_journals)}; $r");
+            Assert.Null(r.Terminating);
+            var result = Assert.Single(r.Output).BaseObject;
+            var error = Assert.Single(r.Errors);
+            Assert.StartsWith("DrTools.NotFound", error.FullyQualifiedErrorId);
+            Assert.Same(result, error.TargetObject);
+            Assert.Contains("-Resume -RunId", error.ErrorDetails.RecommendedAction);
+        }
+
         [Fact]
         public void Resume_without_an_earlier_run_says_so()
         {

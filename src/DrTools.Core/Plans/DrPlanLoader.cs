@@ -11,6 +11,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using DrTools.Core.Diagnostics;
 using DrTools.Core.Recovery.Engine;
+using DrTools.Core.Recovery.Strategies;
 
 namespace DrTools.Core.Plans
 {
@@ -152,6 +153,7 @@ namespace DrTools.Core.Plans
 
             var resources = ReadResources(o.Object("resources", true), strategy, primaryRegion, drRegion, rpo);
             var approvals = new List<ApprovalSpec>();
+            var approvalPaths = new List<(string Path, StepKind Before)>();
             foreach (var a in o.Objects("approvals"))
             {
                 var before = a.Enum<StepKind>("before", true);
@@ -161,6 +163,7 @@ namespace DrTools.Core.Plans
                 else if (before is { } b && approvals.Any(x => x.Before == b))
                     issues.Warn(a.PathOf("before"), $"there is already an approval before {b}; both questions will be asked");
                 if (before is { } k && message != null) approvals.Add(new ApprovalSpec { Before = k, Message = message });
+                if (before is { } kind and not StepKind.ManualApproval) approvalPaths.Add((a.PathOf("before"), kind));
             }
             var options = ReadOptions(o.Object("options"));
             o.Finish("$schema");
@@ -172,14 +175,51 @@ namespace DrTools.Core.Plans
                     Name = name, Description = description, Strategy = strategy.Value, PrimaryRegion = primaryRegion, DrRegion = drRegion,
                     Rto = rto.Value, Rpo = rpo.Value, Resources = resources, Approvals = approvals, Options = options, Source = source,
                 };
+            if (plan != null) WarnUnaskedApprovals(plan, approvalPaths, issues);
             return new PlanLoadResult(plan, issues.Items, source);
+        }
+
+        /// <summary>An approval before a kind of step neither the failover nor the failback of this plan runs is never asked.</summary>
+        static void WarnUnaskedApprovals(DrPlan plan, List<(string Path, StepKind Before)> approvals, IssueList issues)
+        {
+            if (approvals.Count == 0) return;
+            var runs = RecoveryStepKinds.Of(plan, RecoveryOperation.Failover).Concat(RecoveryStepKinds.Of(plan, RecoveryOperation.Failback))
+                .Where(k => k is not (StepKind.Custom or StepKind.ManualApproval)).Distinct().OrderBy(k => k).ToList();
+            foreach (var (path, before) in approvals)
+            {
+                if (runs.Any(k => RecoveryStepKinds.Matches(k, before))) continue;
+                issues.Warn(path, $"the {RecoveryService.StrategyName(plan.Strategy)} recovery of this plan (failover and failback) runs no {before} step, " +
+                                  "so this approval is never asked; name a kind of step it runs (" + (runs.Count > 0 ? string.Join(", ", runs) : "none") +
+                                  ") or remove the approval");
+            }
+        }
+
+        static readonly Lazy<string[]> KnownRegions = new(() =>
+            Amazon.RegionEndpoint.EnumerableAllRegions.Select(r => r.SystemName).OrderBy(r => r, StringComparer.Ordinal).ToArray());
+
+        /// <summary>
+        /// A well-formed code the SDK does not know is most likely a typo (us-wset-2), but it may be a region newer than
+        /// this build: a warning, with the nearest known code.
+        /// </summary>
+        static void WarnUnknownRegion(PlanObject o, string name, string code)
+        {
+            var known = KnownRegions.Value;
+            if (known.Length == 0 || known.Contains(code, StringComparer.Ordinal)) return;
+            var nearest = known.Select(k => (k, d: PlanObject.Distance(code, k))).OrderBy(x => x.d).First();
+            var guess = nearest.d <= 3 ? $" (did you mean '{nearest.k}'?)" : "";
+            o.Issues.Warn(o.PathOf(name), $"'{code}' is not an AWS region this version of DrTools knows{guess}. Correct it if it is a typo; " +
+                                          "if it is a region newer than DrTools, the plan works as it is: Test-DrPlan -Live checks that the region is enabled for the account");
         }
 
         static string? RegionField(PlanObject o, string name, bool required)
         {
             var raw = o.String(name, required, missingHint: "an AWS region code such as \"us-west-2\"");
             if (raw == null) return null;
-            if (Region.IsMatch(raw)) return raw;
+            if (Region.IsMatch(raw))
+            {
+                WarnUnknownRegion(o, name, raw);
+                return raw;
+            }
             o.Issues.Error(o.PathOf(name), Region.IsMatch(raw.ToLowerInvariant())
                 ? $"'{raw}' must be written in lower case: '{raw.ToLowerInvariant()}'"
                 : $"'{raw}' is not an AWS region code such as \"us-east-1\" or \"eu-west-2\"");

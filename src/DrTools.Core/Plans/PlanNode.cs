@@ -256,7 +256,7 @@ namespace DrTools.Core.Plans
 
         public static string UpperSnake(string pascal) => Regex.Replace(pascal, "(?<=[a-z0-9])([A-Z])", "_$1").ToUpperInvariant();
 
-        static int Distance(string a, string b)
+        internal static int Distance(string a, string b)
         {
             var d = new int[a.Length + 1, b.Length + 1];
             for (var i = 0; i <= a.Length; i++) d[i, 0] = i;

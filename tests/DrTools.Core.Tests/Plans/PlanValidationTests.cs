@@ -235,6 +235,42 @@ namespace DrTools.Core.Tests.Plans
         }
 
         [Fact]
+        public void An_approval_before_a_step_kind_the_plan_never_runs_is_a_warning_that_names_what_it_runs()
+        {
+            // PILOT_LIGHT with app servers only: no database to promote, no DNS to change.
+            var r = Load(Minimal(extraTop: """
+                "approvals": [ { "before": "PromoteDatabase", "message": "Is the primary fenced?" },
+                               { "before": "LaunchInstances", "message": "Launch?" } ],
+                """));
+            Assert.True(r.IsValid, string.Join("\n", r.Issues));
+            var w = Assert.Single(r.Warnings, x => x.Path.StartsWith("$.approvals", StringComparison.Ordinal));
+            Assert.Equal("$.approvals[0].before", w.Path);
+            Assert.Contains("never asked", w.Message);
+            Assert.Contains("LaunchInstances", w.Message); // what the recovery does run
+
+            // ChangeTrafficWeights stands for ChangeDns, as when the recovery inserts the approval.
+            var dns = Load(Minimal(extraTop: "\"approvals\": [ { \"before\": \"ChangeTrafficWeights\", \"message\": \"Shift?\" } ],", resources: """
+                "appServers": [ { "name": "web", "ami": "ami-0123456789abcdef0", "instanceType": "t3.large" } ],
+                "dns": { "hostedZoneId": "Z1", "records": [ { "name": "app.example.com", "type": "CNAME", "routing": "SIMPLE", "ttl": 60,
+                         "primary": { "values": ["a.example.com"] }, "dr": { "values": ["b.example.com"] } } ] }
+                """));
+            Assert.True(dns.IsValid, string.Join("\n", dns.Issues));
+            Assert.DoesNotContain(dns.Warnings, x => x.Path.StartsWith("$.approvals", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void A_mistyped_region_is_a_warning_with_the_nearest_known_region_and_a_new_region_still_loads()
+        {
+            var r = Load(Minimal().Replace("\"us-west-2\"", "\"us-wset-2\""));
+            Assert.True(r.IsValid, string.Join("\n", r.Issues)); // a warning: a region newer than the SDK must still work
+            Assert.Equal("us-wset-2", r.Plan!.DrRegion);
+            var w = Assert.Single(r.Warnings, x => x.Path == "$.drRegion");
+            Assert.Contains("did you mean 'us-west-2'", w.Message);
+            Assert.Contains("Test-DrPlan -Live", w.Message);
+            Assert.DoesNotContain(Load(Minimal()).Warnings, x => x.Path.EndsWith("Region", StringComparison.Ordinal));
+        }
+
+        [Fact]
         public void A_psd1_hashtable_goes_through_the_same_validation_with_case_insensitive_keys()
         {
             // What Import-PowerShellDataFile returns: Hashtables (case-insensitive keys in PowerShell), object[] arrays.

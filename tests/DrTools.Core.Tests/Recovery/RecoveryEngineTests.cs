@@ -155,6 +155,44 @@ namespace DrTools.Core.Tests.Recovery
         }
 
         [Fact]
+        public async Task No_step_starts_once_another_failed_even_when_the_failure_lands_while_the_engine_is_starting_it()
+        {
+            // "fail" waits at its gate while "first" finishes, which makes "second" ready. The gate opens just before the
+            // engine starts "second", and the test waits until the failure is recorded: starting "second" must see it.
+            var gate = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var failureRecorded = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _reporter.OnVerbose = line => { if (line.StartsWith("Step fail failed", StringComparison.Ordinal)) failureRecorded.TrySetResult(true); };
+            var fail = new FakeStep("fail")
+            {
+                Work = async (ctx, ct) =>
+                {
+                    await gate.Task.WaitAsync(ct);
+                    throw new DrToolsException(ErrorIds.InvalidState, DrErrorCategory.InvalidOperation, "replica is not replicating");
+                },
+            };
+            var first = new FakeStep("first");
+            var second = new FakeStep("second", "first");
+            var engine = Engine();
+            var failureSeenInTime = true;
+            engine.BeforeStepStart = id =>
+            {
+                if (id != "second") return;
+                gate.TrySetResult(true);
+                failureSeenInTime = failureRecorded.Task.Wait(Patience);
+            };
+
+            var result = await engine.RunAsync(Request(fail, first, second), CancellationToken.None).WaitAsync(Patience);
+
+            Assert.True(failureSeenInTime);
+            Assert.Equal(StepStatus.Failed, Step(result, "fail").Status);
+            Assert.Equal(StepStatus.Succeeded, Step(result, "first").Status);
+            Assert.Equal(StepStatus.NotStarted, Step(result, "second").Status);
+            Assert.Contains("after step 'fail' failed", Step(result, "second").Message);
+            Assert.Equal(0, second.Checks + second.Executions);
+            Assert.Null(Step(result, "second").Started);
+        }
+
+        [Fact]
         public async Task ContinueOnError_runs_the_independent_steps_but_never_the_dependents()
         {
             var promote = new FakeStep("promote") { Work = FakeStep.Fails() };

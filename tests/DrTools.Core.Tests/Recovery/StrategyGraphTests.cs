@@ -35,6 +35,33 @@ namespace DrTools.Core.Tests.Recovery
             Assert.Equal(deps.OrderBy(d => d, StringComparer.Ordinal).ToArray(), g[id].Deps);
         }
 
+        [Theory]
+        [InlineData("pilot-light")]
+        [InlineData("warm-standby")]
+        [InlineData("multi-site")]
+        [InlineData("backup-and-restore")]
+        public void The_step_kinds_read_from_the_plan_are_the_kinds_the_strategies_build(string file)
+        {
+            // Plan validation warns about approvals from RecoveryStepKinds; it must agree with what a recovery runs,
+            // for the example plans and for variants without a database, DNS or groups.
+            string Without(string json, params string[] fields)
+            {
+                var root = System.Text.Json.Nodes.JsonNode.Parse(json)!;
+                foreach (var f in fields) root["resources"]!.AsObject().Remove(f);
+                return root.ToJsonString();
+            }
+            var json = File.ReadAllText(Path.Combine(PlanExamplesTests.RepoRoot(), "docs", "examples", "plans", file + ".json"));
+            var variants = new[] { json, Without(json, "database"), Without(json, "dns", "elasticIps"), Without(json, "autoScalingGroups") }
+                .Select(j => DrPlanLoader.Parse(j).Plan).OfType<DrPlan>().ToList(); // a variant the strategy refuses is left out
+            Assert.True(variants.Count >= 2);
+            foreach (var plan in variants)
+                foreach (var op in new[] { RecoveryOperation.Failover, RecoveryOperation.Failback })
+                {
+                    var built = Build(plan, op).Select(s => s.Kind).Where(k => k != StepKind.ManualApproval).Distinct().OrderBy(k => k);
+                    Assert.Equal(built, RecoveryStepKinds.Of(plan, op).OrderBy(k => k));
+                }
+        }
+
         [Fact]
         public void Pilot_light_launches_and_promotes_in_parallel_then_eip_then_approval_then_dns()
         {

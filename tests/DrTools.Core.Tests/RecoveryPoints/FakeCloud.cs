@@ -246,6 +246,7 @@ namespace DrTools.Core.Tests.RecoveryPoints
         }
 
         public Task<Ec2Address> AllocateAddressAsync(IDictionary<string, string>? tags, CancellationToken ct) => throw new NotSupportedException();
+        public Task<IReadOnlyList<Ec2Region>> DescribeRegionsAsync(CancellationToken ct) => throw new NotSupportedException();
         public Task<IReadOnlyList<Ec2Address>> DescribeAddressesAsync(IEnumerable<string>? allocationIds, IEnumerable<Ec2Filter>? filters, CancellationToken ct) => throw new NotSupportedException();
         public Task<string> AssociateAddressAsync(string allocationId, string instanceId, bool allowReassociation, CancellationToken ct) => throw new NotSupportedException();
         public Task DisassociateAddressAsync(string associationId, CancellationToken ct) => throw new NotSupportedException();

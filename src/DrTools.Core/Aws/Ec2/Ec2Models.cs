@@ -115,6 +115,12 @@ namespace DrTools.Core.Aws.Ec2
         public IDictionary<string, string> Tags { get; set; } = new Dictionary<string, string>();
     }
 
+    /// <summary>A region as DescribeRegions reports it; <see cref="Enabled"/> unless its opt-in status is "not-opted-in".</summary>
+    public sealed record Ec2Region(string RegionName, string? Endpoint, string? OptInStatus)
+    {
+        public bool Enabled => OptInStatus is null or "opt-in-not-required" or "opted-in";
+    }
+
     public sealed record Ec2Address(string? AllocationId, string PublicIp, string? AssociationId, string? InstanceId, string? PrivateIpAddress,
         string? NetworkInterfaceId, IReadOnlyDictionary<string, string> Tags);
 

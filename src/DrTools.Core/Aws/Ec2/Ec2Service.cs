@@ -307,6 +307,13 @@ namespace DrTools.Core.Aws.Ec2
             return new Ec2Address(r.AllocationId, r.PublicIp, null, null, null, null, tags == null ? new Dictionary<string, string>() : new Dictionary<string, string>(tags));
         }
 
+        public async Task<IReadOnlyList<Ec2Region>> DescribeRegionsAsync(CancellationToken cancellationToken)
+        {
+            var r = await Call("DescribeRegions", "regions of the account", c => c.DescribeRegionsAsync(new DescribeRegionsRequest { AllRegions = true }, cancellationToken),
+                cancellationToken).ConfigureAwait(false);
+            return (r.Regions ?? new List<Amazon.EC2.Model.Region>()).Select(x => new Ec2Region(x.RegionName, Next(x.Endpoint), Next(x.OptInStatus))).ToList();
+        }
+
         public async Task<IReadOnlyList<Ec2Address>> DescribeAddressesAsync(IEnumerable<string>? allocationIds, IEnumerable<Ec2Filter>? filters, CancellationToken cancellationToken)
         {
             var ids = allocationIds?.ToList() ?? new List<string>();

@@ -44,6 +44,13 @@ namespace DrTools.Core.Aws.Ec2
         /// <summary>Deregisters the image and returns the ids of the snapshots behind it, which EC2 keeps (and bills) until deleted.</summary>
         Task<IReadOnlyList<string>> DeregisterImageAsync(string imageId, CancellationToken cancellationToken);
 
+        // Regions
+        /// <summary>
+        /// Every region of the account's partition, enabled or not, with its opt-in status ("opt-in-not-required",
+        /// "opted-in", "not-opted-in"): DescribeRegions with AllRegions.
+        /// </summary>
+        Task<IReadOnlyList<Ec2Region>> DescribeRegionsAsync(CancellationToken cancellationToken);
+
         // Elastic IPs
         Task<Ec2Address> AllocateAddressAsync(IDictionary<string, string>? tags, CancellationToken cancellationToken);
         Task<IReadOnlyList<Ec2Address>> DescribeAddressesAsync(IEnumerable<string>? allocationIds, IEnumerable<Ec2Filter>? filters, CancellationToken cancellationToken);

@@ -30,6 +30,8 @@ namespace DrTools.Core.Plans.Readiness
     /// <summary>The names of the readiness checks (the <see cref="ReadinessCheck.Check"/> values).</summary>
     public static class ReadinessChecks
     {
+        /// <summary>The DR region is a region of the account's partition and enabled for the account (opt-in regions).</summary>
+        public const string RegionEnabled = "RegionEnabled";
         /// <summary>The app server's AMI (by id, or the newest matching the plan's filter) exists and is available in the DR region.</summary>
         public const string AmiExists = "AmiExists";
         /// <summary>That AMI is younger than the app server's maxAmiAge.</summary>

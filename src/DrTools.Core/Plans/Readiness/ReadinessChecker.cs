@@ -51,6 +51,7 @@ namespace DrTools.Core.Plans.Readiness
         {
             if (plan == null) throw new ArgumentNullException(nameof(plan));
             var run = new Run(this, plan, string.IsNullOrWhiteSpace(region) ? plan.DrRegion : region!, cancellationToken);
+            var regionTask = run.RegionAsync();
             var r = plan.Resources;
             var groups = new List<Task<IReadOnlyList<ReadinessCheck>>>();
             groups.AddRange(r.AppServers.Select(run.AppServerAsync));
@@ -66,8 +67,22 @@ namespace DrTools.Core.Plans.Readiness
                 groups.AddRange(healthChecks.Select(run.HealthCheckAsync));
             }
             _reporter.Verbose($"Plan '{plan.Name}': checking {groups.Count} resources in {run.Region}.");
-            var results = await Task.WhenAll(groups).ConfigureAwait(false);
-            return results.SelectMany(x => x).ToList();
+            IReadOnlyList<ReadinessCheck>[]? results = null;
+            DrToolsException? failure = null;
+            try { results = await Task.WhenAll(groups).ConfigureAwait(false); }
+            catch (DrToolsException ex) { failure = ex; }
+            ReadinessCheck? regionCheck = null;
+            try { regionCheck = await regionTask.ConfigureAwait(false); }
+            catch (DrToolsException) when (failure != null) { /* the other checks' failure is the one reported */ }
+            // In a region that does not exist or is not enabled every other call fails, in an enabled-but-unknown
+            // way (unreachable endpoint) or as an AuthFailure that reads like bad credentials: report the cause alone.
+            if (regionCheck is { Ready: false, ErrorId: null })
+            {
+                _reporter.Verbose($"Plan '{plan.Name}': {run.Region} cannot be used ({regionCheck.Reason}); the other checks are left out.");
+                return new[] { regionCheck };
+            }
+            if (failure != null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+            return new[] { regionCheck! }.Concat(results!.SelectMany(x => x)).ToList();
         }
 
         /// <summary>Every Elastic IP the plan uses (its elasticIps and the DNS targets'), once, with what it is for.</summary>
@@ -142,6 +157,53 @@ namespace DrTools.Core.Plans.Readiness
                     _owner._reporter.Verbose($"Plan '{_plan.Name}': {string.Join(", ", planned.Select(p => p.Check).Distinct())} of {planned[0].Resource}: {ex.ErrorId}.");
                     return planned.Select(p => Failed(p.Check, p.Resource, region, ex)).ToList();
                 }
+            }
+
+            // ---------------------------------------------------------------- region
+
+            /// <summary>
+            /// Whether the checked region exists in the account's partition and is enabled. Asked through EC2 in the
+            /// plan's primary region when it has one (a region that is not enabled cannot answer for itself), else
+            /// (or when that call fails) in the checked region.
+            /// </summary>
+            public async Task<ReadinessCheck> RegionAsync()
+            {
+                var askIn = _plan.PrimaryRegion != null && _plan.PrimaryRegion != Region ? new[] { _plan.PrimaryRegion, Region } : new[] { Region };
+                IReadOnlyList<Ec2Region>? regions = null;
+                string? askedIn = null;
+                foreach (var where in askIn)
+                {
+                    try
+                    {
+                        regions = await Services.Ec2(where).DescribeRegionsAsync(_ct).ConfigureAwait(false);
+                        askedIn = where;
+                        break;
+                    }
+                    catch (DrToolsException ex) when (where != Region)
+                    {
+                        _owner._reporter.Verbose($"DescribeRegions in {where} failed ({ex.ErrorId}); asking in {Region}.");
+                    }
+                    catch (DrToolsException ex) when (!ConnectionErrors.Contains(ex.ErrorId))
+                    {
+                        return Failed(ReadinessChecks.RegionEnabled, Region, Region, ex);
+                    }
+                }
+                if (regions == null || regions.Count == 0)
+                    return Result(ReadinessChecks.RegionEnabled, Region, Region, false, $"Could not check: EC2 in {askedIn} listed no regions.", null, ErrorIds.InvalidState);
+                var found = regions.FirstOrDefault(x => string.Equals(x.RegionName, Region, StringComparison.Ordinal));
+                if (found == null)
+                {
+                    var nearest = regions.Select(x => (x.RegionName, d: PlanObject.Distance(Region, x.RegionName))).OrderBy(x => x.d).First();
+                    return Result(ReadinessChecks.RegionEnabled, Region, Region, false,
+                        $"{Region} is not a region of this account's partition (EC2 in {askedIn} lists {regions.Count})" +
+                        (nearest.d <= 3 ? $"; did you mean {nearest.RegionName}?" : ".") + " Correct drRegion in the plan (or -Region).");
+                }
+                var observed = $"{found.RegionName}, {found.OptInStatus ?? "no opt-in status"}";
+                return found.Enabled
+                    ? Result(ReadinessChecks.RegionEnabled, Region, Region, true, $"{Region} is enabled for the account.", observed)
+                    : Result(ReadinessChecks.RegionEnabled, Region, Region, false,
+                        $"{Region} is an opt-in region that is not enabled for this account ({found.OptInStatus}): nothing can be recovered there. " +
+                        "Enable it (AWS console: Account, AWS Regions; or aws account enable-region) and wait until it is enabled.", observed);
             }
 
             // ---------------------------------------------------------------- app servers

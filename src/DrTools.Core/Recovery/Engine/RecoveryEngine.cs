@@ -29,6 +29,12 @@ namespace DrTools.Core.Recovery.Engine
         }
 
         /// <summary>
+        /// Test seam: called on the scheduling loop with a step's id just before the step is handed to its task, so a
+        /// test can make another step fail at exactly that moment.
+        /// </summary>
+        internal Action<string>? BeforeStepStart { get; set; }
+
+        /// <summary>
         /// -WhatIf: checks the graph and returns every step in execution order with its wave and the resources it
         /// will touch. Calls nothing on the steps but their properties.
         /// </summary>
@@ -183,6 +189,7 @@ namespace DrTools.Core.Recovery.Engine
                             if (running.Count >= _request.MaxParallelism) break;
                             if (!p.DependsOn.All(d => IsDone(Status(d)))) continue;
                             waiting.Remove(p);
+                            _engine.BeforeStepStart?.Invoke(p.Id);
                             running.Add(RunStepAsync(p, ct), p);
                         }
                     }
@@ -203,12 +210,15 @@ namespace DrTools.Core.Recovery.Engine
 
             bool AnyFailed()
             {
-                lock (_lock)
-                {
-                    var failed = _plan.Steps.FirstOrDefault(p => _entries[p.Id].Status is StepStatus.Failed or StepStatus.Cancelled);
-                    if (failed != null) _firstFailure ??= failed.Id;
-                    return failed != null;
-                }
+                lock (_lock) return AnyFailedLocked();
+            }
+
+            /// <summary>Call under <see cref="_lock"/>.</summary>
+            bool AnyFailedLocked()
+            {
+                var failed = _plan.Steps.FirstOrDefault(p => _entries[p.Id].Status is StepStatus.Failed or StepStatus.Cancelled);
+                if (failed != null) _firstFailure ??= failed.Id;
+                return failed != null;
             }
 
             StepStatus Status(string id)
@@ -237,6 +247,9 @@ namespace DrTools.Core.Recovery.Engine
                 int attempt;
                 lock (_lock)
                 {
+                    // Decided under the lock that records failures: a step that failed a moment ago (after the loop
+                    // looked) still stops this one, whatever the interleaving. It stays NotStarted.
+                    if (!_request.ContinueOnError && AnyFailedLocked()) return;
                     var e = _entries[p.Id];
                     e.Status = StepStatus.Running;
                     e.Started = DateTimeOffset.UtcNow;

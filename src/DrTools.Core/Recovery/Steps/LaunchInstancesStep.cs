@@ -12,9 +12,11 @@ namespace DrTools.Core.Recovery.Steps
 {
     /// <summary>
     /// Launches one app server role from its AMI in the DR region and waits until every instance runs.
-    /// Idempotent twice over: the instances carry DrTools:RecoveryRun / DrTools:Step tags that the check finds, and
-    /// RunInstances gets the step's client token, so a retry after a crash between the call and the tags returns the
-    /// instances of the first call instead of launching more.
+    /// Idempotent across runs: every instance carries DrTools:Plan / DrTools:Role (and DrTools:RecoveryRun /
+    /// DrTools:Step) tags, and the check counts the pending and running instances of this plan's role whichever run
+    /// launched them, so a second failover (a new run, not -Resume) reuses the fleet of the first and launches only
+    /// what is missing. RunInstances gets the step's client token, so a retry after a crash between the call and the
+    /// tags returns the instances of the first call instead of launching more.
     /// </summary>
     public sealed class LaunchInstancesStep : RecoveryStepBase
     {
@@ -39,7 +41,7 @@ namespace DrTools.Core.Recovery.Steps
         {
             new StepResource("AWS::EC2::Image", _spec.Ami.ToString(), _ec2.Region, _spec.Ami.Id != null ? "read" : "find newest"),
             new StepResource("AWS::EC2::Instance", $"{_spec.Count} x {_spec.Name}", _ec2.Region, $"launch {_spec.InstanceType}"
-                + (_spec.SubnetId != null ? $" in {_spec.SubnetId}" : "")),
+                + (_spec.SubnetId != null ? $" in {_spec.SubnetId}" : "") + ", reusing running ones of this role"),
         };
 
         static string DescribeAmi(AmiSelector ami) => ami.Id ?? $"the newest AMI matching {ami}";
@@ -48,9 +50,12 @@ namespace DrTools.Core.Recovery.Steps
         {
             var existing = await FindLaunchedAsync(context, cancellationToken).ConfigureAwait(false);
             if (existing.Count < _spec.Count) return null;
-            var ids = existing.Select(i => i.InstanceId).OrderBy(i => i, StringComparer.Ordinal).Take(_spec.Count).ToList();
+            var ids = Sorted(existing);
             await WaitRunningAsync(ids, context, cancellationToken).ConfigureAwait(false);
-            return Outcome($"{ids.Count} '{_spec.Name}' instance(s) of this run already launched", ids);
+            var reused = ReusedText(existing, context);
+            return Outcome(reused != null
+                ? $"Reused {existing.Count} '{_spec.Name}' instance(s) {reused}: {string.Join(", ", ids)}"
+                : $"{ids.Count} '{_spec.Name}' instance(s) of this run already launched", ids);
         }
 
         public override async Task<StepOutcome> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
@@ -82,22 +87,58 @@ namespace DrTools.Core.Recovery.Steps
             }
             ids = ids.Distinct(StringComparer.Ordinal).OrderBy(i => i, StringComparer.Ordinal).ToList();
             await WaitRunningAsync(ids, context, cancellationToken).ConfigureAwait(false);
-            return Outcome($"Launched {ids.Count} '{_spec.Name}' instance(s)" + (imageId != null ? $" from {imageId}" : "") + ": " + string.Join(", ", ids), ids);
+            var reused = ReusedText(existing, context);
+            return Outcome($"Launched {Math.Max(0, missing)} '{_spec.Name}' instance(s)" + (imageId != null ? $" from {imageId}" : "")
+                           + (reused != null ? $" and reused {existing.Count(i => RunOf(i) != context.RunId)} {reused}" : "")
+                           + ": " + string.Join(", ", ids), ids);
         }
 
         static StepOutcome Outcome(string message, IReadOnlyList<string> ids) =>
             new StepOutcome(message, ids).WithOutput(InstanceIdsOutput, string.Join(",", ids));
 
+        static List<string> Sorted(IEnumerable<Ec2Instance> instances) =>
+            instances.Select(i => i.InstanceId).OrderBy(i => i, StringComparer.Ordinal).ToList();
+
+        static string? RunOf(Ec2Instance i) => i.Tags.TryGetValue(TagRun, out var r) ? r : null;
+
+        /// <summary>"launched by run X (plan P)" for instances an earlier run launched; null when every one is this run's.</summary>
+        static string? ReusedText(IEnumerable<Ec2Instance> instances, StepContext context)
+        {
+            var runs = instances.Select(RunOf).Where(r => r != context.RunId).Select(r => r ?? "(unknown)").Distinct(StringComparer.Ordinal).ToList();
+            return runs.Count == 0 ? null : $"launched by run {string.Join(", ", runs)} of plan '{context.PlanName}'";
+        }
+
+        /// <summary>
+        /// The pending and running instances of this plan's role, whichever run launched them, at most the wanted
+        /// count: this run's first, then the oldest (the fleet that already holds the Elastic IPs).
+        /// </summary>
         async Task<IReadOnlyList<Ec2Instance>> FindLaunchedAsync(StepContext context, CancellationToken ct)
         {
             var found = await _ec2.DescribeInstancesAsync(null, new[]
             {
-                new Ec2Filter("tag:" + TagRun, context.RunId),
-                new Ec2Filter("tag:" + TagStep, context.StepId),
+                new Ec2Filter("tag:" + TagPlan, context.PlanName),
+                new Ec2Filter("tag:" + TagRole, _spec.Name),
                 new Ec2Filter("instance-state-name", Alive),
             }, ct).ConfigureAwait(false);
-            // Filters are applied by EC2; the state is re-checked because an instance may stop between pages.
-            return found.Where(i => Alive.Contains(i.State) && i.Tags.TryGetValue(TagRun, out var r) && r == context.RunId).ToList();
+            // Filters are applied by EC2; state and tags are re-checked because an instance may stop between pages.
+            var alive = found.Where(i => Alive.Contains(i.State)
+                                         && i.Tags.TryGetValue(TagPlan, out var p) && p == context.PlanName
+                                         && i.Tags.TryGetValue(TagRole, out var r) && r == _spec.Name)
+                .GroupBy(i => i.InstanceId, StringComparer.Ordinal).Select(g => g.First())
+                .OrderBy(i => RunOf(i) == context.RunId ? 0 : 1)
+                .ThenBy(i => i.LaunchTime ?? DateTime.MaxValue)
+                .ThenBy(i => i.InstanceId, StringComparer.Ordinal)
+                .ToList();
+            var chosen = alive.Take(_spec.Count).ToList();
+            if (alive.Count > chosen.Count)
+                context.Reporter.Warning($"{alive.Count} '{_spec.Name}' instances of plan '{context.PlanName}' are running; the plan wants {_spec.Count}. " +
+                                         $"Using {string.Join(", ", Sorted(chosen))}; the others ({string.Join(", ", Sorted(alive.Skip(_spec.Count)))}) are left as they are.");
+            var reused = chosen.Where(i => RunOf(i) != context.RunId).ToList();
+            if (reused.Count > 0)
+                context.Reporter.Verbose($"Reusing {reused.Count} running '{_spec.Name}' instance(s) {ReusedText(reused, context)}: {string.Join(", ", Sorted(reused))}.");
+            foreach (var other in chosen.Where(i => i.InstanceType != null && !string.Equals(i.InstanceType, _spec.InstanceType, StringComparison.OrdinalIgnoreCase)))
+                context.Reporter.Warning($"Reused instance {other.InstanceId} runs as {other.InstanceType}, not {_spec.InstanceType} as the plan says.");
+            return chosen;
         }
 
         async Task WaitRunningAsync(IReadOnlyList<string> ids, StepContext context, CancellationToken ct)

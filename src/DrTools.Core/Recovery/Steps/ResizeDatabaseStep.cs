@@ -47,6 +47,7 @@ namespace DrTools.Core.Recovery.Steps
         public override async Task<StepOutcome> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
         {
             var db = await GetAsync(cancellationToken).ConfigureAwait(false);
+            var from = db.InstanceClass ?? "?"; // read before the change: afterwards it is the target
             if (!string.Equals(db.PendingInstanceClass, TargetInstanceClass, StringComparison.OrdinalIgnoreCase))
             {
                 context.Reporter.Verbose($"ModifyDBInstance {InstanceId}: {db.InstanceClass} -> {TargetInstanceClass}, applied immediately (a brief outage of this instance).");
@@ -58,7 +59,7 @@ namespace DrTools.Core.Recovery.Steps
                 }, cancellationToken).ConfigureAwait(false);
             }
             db = await WaitAsync(context, cancellationToken).ConfigureAwait(false);
-            return StepOutcome.Done($"Resized {InstanceId} from {db.InstanceClass ?? "?"} to {TargetInstanceClass}", InstanceId);
+            return StepOutcome.Done($"Resized {InstanceId} from {from} to {TargetInstanceClass}", InstanceId);
         }
 
         bool IsTarget(DbInstance db) => string.Equals(db.InstanceClass, TargetInstanceClass, StringComparison.OrdinalIgnoreCase);

@@ -94,10 +94,12 @@ namespace DrTools.Core.Recovery.Strategies
         }
 
         /// <summary>The health checks of the side traffic goes to: DR sites on failover, primary sites on failback.</summary>
-        public IReadOnlyList<string> HealthChecks(DnsDirection direction)
+        public IReadOnlyList<string> HealthChecks(DnsDirection direction) => HealthChecks(_plan, direction);
+
+        internal static IReadOnlyList<string> HealthChecks(DrPlan plan, DnsDirection direction)
         {
             var ids = new List<string>();
-            foreach (var r in _plan.Resources.Dns?.Records ?? Array.Empty<DnsRecordSpec>())
+            foreach (var r in plan.Resources.Dns?.Records ?? Array.Empty<DnsRecordSpec>())
                 foreach (var s in r.Sites)
                 {
                     if (s.HealthCheckId == null) continue;
@@ -116,11 +118,7 @@ namespace DrTools.Core.Recovery.Strategies
         {
             var checks = HealthChecks(direction);
             // Groups outside the DR region are waited for by their own scale step.
-            var sizes = groups
-                ? _plan.Resources.AutoScalingGroups
-                    .Where(g => g.Production.Desired > 0 && (string.IsNullOrEmpty(g.Region) || g.Region == _plan.DrRegion))
-                    .Select(g => (g.Name, g.Production.Desired)).ToList()
-                : new List<(string, int)>();
+            var sizes = groups ? WaitedGroups(_plan).Select(g => (g.Name, g.Production.Desired)).ToList() : new List<(string, int)>();
             if (checks.Count == 0 && sizes.Count == 0) return null;
             var step = new WaitHealthyStep("wait-healthy", checks.Count > 0 ? _services.Route53 : null, checks,
                 sizes.Count > 0 ? _services.AutoScaling : null, sizes);
@@ -128,6 +126,10 @@ namespace DrTools.Core.Recovery.Strategies
             step.After(Ids(after));
             return Add(step);
         }
+
+        /// <summary>The groups wait-healthy waits for after a failover: those in the DR region with a production size.</summary>
+        internal static IEnumerable<AutoScalingGroupSpec> WaitedGroups(DrPlan plan) =>
+            plan.Resources.AutoScalingGroups.Where(g => g.Production.Desired > 0 && (string.IsNullOrEmpty(g.Region) || g.Region == plan.DrRegion));
 
         public IRecoveryStep CheckPrimary()
         {
@@ -145,7 +147,7 @@ namespace DrTools.Core.Recovery.Strategies
             foreach (var approval in _plan.Approvals)
             {
                 var targets = _steps.OfType<RecoveryStepBase>().Where(s => Matches(s.Kind, approval.Before)).ToList();
-                if (targets.Count == 0) continue;
+                if (targets.Count == 0) continue; // this direction has no such step; plan validation warns when neither has one
                 var baseId = "approve-" + Kebab(approval.Before.ToString());
                 var id = _steps.Any(s => s.Id == baseId) ? $"{baseId}-{++n}" : baseId;
                 var deps = targets.SelectMany(t => t.DependsOn).Distinct(StringComparer.Ordinal).ToList();
@@ -156,7 +158,7 @@ namespace DrTools.Core.Recovery.Strategies
             }
         }
 
-        static bool Matches(StepKind kind, StepKind before) =>
+        internal static bool Matches(StepKind kind, StepKind before) =>
             kind == before || (IsDns(kind) && IsDns(before));
 
         static bool IsDns(StepKind k) => k is StepKind.ChangeDns or StepKind.ChangeTrafficWeights;

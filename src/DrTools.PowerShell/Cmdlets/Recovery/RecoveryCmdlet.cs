@@ -100,15 +100,38 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
                     Reporter.Warning(ex.Message);
                     throw;
                 }
-                foreach (var failed in result.Failed)
-                    EmitError(failed.Error as DrToolsException ?? new DrToolsException(failed.ErrorId ?? ErrorIds.StepFailed, DrErrorCategory.InvalidOperation,
-                        $"Step {failed.StepId} ({failed.Description}) failed: {failed.Message}", failed.StepId,
-                        $"Fix the cause, then run again with -Resume -RunId {result.RunId}.", failed.Error));
-                if (!result.Succeeded)
-                    Reporter.Warning($"Recovery of plan '{result.Plan}' did not complete ({result.Summary}). " +
-                                     $"Fix the cause and continue with -Resume -RunId {result.RunId}; finished steps are not repeated.");
+                // The result first: with $ErrorActionPreference = 'Stop' the first error below ends the cmdlet, and the run id,
+                // timeline and what to resume must reach the caller anyway (also as each error's TargetObject).
                 Emit(result);
+                if (result.Succeeded) return;
+                var resume = ResumeCommand(plan, result);
+                Reporter.Warning($"Recovery of plan '{result.Plan}' did not complete ({result.Summary}). " +
+                                 $"Fix the cause and continue with: {resume} (finished steps are not repeated).");
+                foreach (var failed in result.Failed)
+                    EmitError(StepError(failed, result, resume));
             });
+        }
+
+        /// <summary>The command that continues this run, as the operator would type it.</summary>
+        string ResumeCommand(DrPlan plan, RecoveryResult result)
+        {
+            var planArgument = plan.Source != null ? "'" + plan.Source.Replace("'", "''") + "'" : "<plan>";
+            var command = $"{MyInvocation.MyCommand.Name} -Plan {planArgument} -Resume -RunId {result.RunId}";
+            return JournalPath != null ? command + " -JournalPath '" + JournalPath.Replace("'", "''") + "'" : command;
+        }
+
+        /// <summary>A failed step's error, carrying the whole result as its target and naming the resume command.</summary>
+        static DrToolsException StepError(StepResult failed, RecoveryResult result, string resume)
+        {
+            var cause = failed.Error as DrToolsException;
+            var action = (cause?.RecommendedAction is { Length: > 0 } a ? a.TrimEnd() + (a.TrimEnd().EndsWith(".", StringComparison.Ordinal) ? " " : ". ") : "Fix the cause. ")
+                         + $"Then continue the run: {resume}";
+            var message = cause != null ? $"Step {failed.StepId} failed: {cause.Message}" : $"Step {failed.StepId} ({failed.Description}) failed: {failed.Message}";
+            return new DrToolsException(cause?.ErrorId ?? failed.ErrorId ?? ErrorIds.StepFailed, cause?.Category ?? DrErrorCategory.InvalidOperation,
+                message, result, action, failed.Error)
+            {
+                AwsErrorCode = cause?.AwsErrorCode, RequestId = cause?.RequestId, Service = cause?.Service,
+            };
         }
 
         /// <summary>A manual approval: ShouldContinue on the pipeline thread; a host that cannot ask means no approval.</summary>

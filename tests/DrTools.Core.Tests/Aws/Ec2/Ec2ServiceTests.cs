@@ -277,6 +277,21 @@ namespace DrTools.Core.Tests.Aws.Ec2
         }
 
         [Fact]
+        public async Task DescribeRegions_asks_for_all_regions_and_reads_the_opt_in_status()
+        {
+            using var server = new FakeAwsServer(r => Ec2("DescribeRegions", "<regionInfo>" +
+                "<item><regionName>us-west-2</regionName><regionEndpoint>ec2.us-west-2.amazonaws.com</regionEndpoint><optInStatus>opt-in-not-required</optInStatus></item>" +
+                "<item><regionName>af-south-1</regionName><regionEndpoint>ec2.af-south-1.amazonaws.com</regionEndpoint><optInStatus>not-opted-in</optInStatus></item>" +
+                "</regionInfo>"));
+            using var ec2 = new Ec2Service(FakeConnections.For(server));
+            var regions = await ec2.DescribeRegionsAsync(None);
+            var f = Assert.Single(server.Requests).Form;
+            Assert.Equal(("DescribeRegions", "true"), (f["Action"], f["AllRegions"]));
+            Assert.Equal(new[] { ("us-west-2", "opt-in-not-required", true), ("af-south-1", "not-opted-in", false) },
+                regions.Select(x => (x.RegionName, x.OptInStatus!, x.Enabled)));
+        }
+
+        [Fact]
         public async Task The_terminated_waiter_accepts_an_instance_that_is_gone()
         {
             using var server = new FakeAwsServer(r => Ec2Error(400, "InvalidInstanceID.NotFound", "gone"));

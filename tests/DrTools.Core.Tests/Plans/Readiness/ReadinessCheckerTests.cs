@@ -94,19 +94,20 @@ namespace DrTools.Core.Tests.Plans.Readiness
             var aws = Healthy();
             var checks = await Check(aws, Plan(DrStrategy.PilotLight));
             AllReady(checks);
-            Assert.Equal(new[] { "AmiExists", "AmiAge", "AmiExists", "AmiAge", "DbReplica", "ElasticIp", "HostedZone", "DnsRecord" }, checks.Select(c => c.Check));
+            Assert.Equal(new[] { "RegionEnabled", "AmiExists", "AmiAge", "AmiExists", "AmiAge", "DbReplica", "ElasticIp", "HostedZone", "DnsRecord" }, checks.Select(c => c.Check));
             Assert.All(checks, c => Assert.Equal("orders", c.Plan));
             Assert.All(checks, c => Assert.Equal(Now, c.CheckedAt));
             Assert.All(checks, c => Assert.Null(c.ErrorId));
-            Assert.Equal(new[] { "us-west-2", "us-west-2", "us-west-2", "us-west-2", "us-west-2", "us-west-2", "global", "global" }, checks.Select(c => c.Region));
+            Assert.Equal(new[] { "us-west-2", "us-west-2", "us-west-2", "us-west-2", "us-west-2", "us-west-2", "us-west-2", "global", "global" }, checks.Select(c => c.Region));
             // The Elastic IP used by elasticIps and by the DNS target is checked once.
             Assert.Single(checks, c => c.Check == "ElasticIp");
             Assert.Contains("ami-00000000000000001", Single(checks, "AmiExists", "web").Observed);
             Assert.Contains("2h old", Single(checks, "AmiAge", "web").Observed);
             Assert.Contains("replicating from arn:aws:rds:us-east-1:123456789012:db:orders-db", Single(checks, "DbReplica").Observed);
             Assert.Contains("203.0.113.7, not associated", Single(checks, "ElasticIp").Observed);
-            // Every call went to the DR region (Route 53 is global), and the AMI filter is the plan's.
-            Assert.All(aws.Calls.Where(c => !c.Contains("global")), c => Assert.Contains(" us-west-2", c));
+            // Every call went to the DR region (Route 53 is global; the region list is asked in the primary region), and the AMI filter is the plan's.
+            Assert.All(aws.Calls.Where(c => !c.Contains("global") && !c.StartsWith("DescribeRegions", StringComparison.Ordinal)), c => Assert.Contains(" us-west-2", c));
+            Assert.Contains("DescribeRegions us-east-1", aws.Calls);
             Assert.Contains(aws.Calls, c => c.StartsWith("DescribeImages us-west-2") && c.Contains("name=orders-web-*") && c.Contains("tag:drtools:role=web") && c.EndsWith("owners=self"));
         }
 
@@ -115,7 +116,7 @@ namespace DrTools.Core.Tests.Plans.Readiness
         {
             var checks = await Check(Healthy(), Plan(DrStrategy.WarmStandby));
             AllReady(checks);
-            Assert.Equal(new[] { "DbReplica", "AutoScalingGroup", "AutoScalingGroup", "HostedZone", "DnsSite", "DnsSite", "HealthCheck", "HealthCheck" }, checks.Select(c => c.Check));
+            Assert.Equal(new[] { "RegionEnabled", "DbReplica", "AutoScalingGroup", "AutoScalingGroup", "HostedZone", "DnsSite", "DnsSite", "HealthCheck", "HealthCheck" }, checks.Select(c => c.Check));
             Assert.Equal("min 0, max 10, desired 4; 4 in service", Single(checks, "AutoScalingGroup", "orders-web-dr").Observed);
             Assert.Contains("SECONDARY", Single(checks, "DnsSite", "'us-west-2'").Observed);
             Assert.Equal("HTTPS 203.0.113.10:443/health", Single(checks, "HealthCheck", DrHc).Observed);
@@ -137,7 +138,7 @@ namespace DrTools.Core.Tests.Plans.Readiness
         {
             var checks = await Check(Healthy(), Plan(DrStrategy.BackupAndRestore));
             AllReady(checks);
-            Assert.Equal(new[] { "AmiExists", "AmiAge", "AmiRecoveryPoint", "DbSnapshot", "DbRecoveryPoint", "ElasticIp", "HostedZone", "DnsRecord" }, checks.Select(c => c.Check));
+            Assert.Equal(new[] { "RegionEnabled", "AmiExists", "AmiAge", "AmiRecoveryPoint", "DbSnapshot", "DbRecoveryPoint", "ElasticIp", "HostedZone", "DnsRecord" }, checks.Select(c => c.Check));
             // A copy's age counts from when the data was captured (OriginalSnapshotCreateTime), not from the copy.
             Assert.Contains("orders-db-copy-1", Single(checks, "DbRecoveryPoint").Observed);
             Assert.Contains("3h old", Single(checks, "DbRecoveryPoint").Reason);
@@ -463,13 +464,44 @@ namespace DrTools.Core.Tests.Plans.Readiness
             AllReady(checks);
         }
 
+        [Theory]
+        [InlineData("af-south-1", "not enabled for this account")]
+        [InlineData("us-wset-2", "did you mean us-west-2?")]
+        public async Task A_DR_region_that_is_not_enabled_or_does_not_exist_is_the_one_not_ready_check(string region, string reason)
+        {
+            var aws = Healthy();
+            var checks = await Check(aws, Plan(DrStrategy.PilotLight), region);
+            var check = Assert.Single(checks); // every other call would fail because of it
+            Assert.Equal(("RegionEnabled", region, false), (check.Check, check.Resource, check.Ready));
+            Assert.Contains(reason, check.Reason);
+            Assert.Null(check.ErrorId);
+            // Asked in the primary region: a region that is not enabled cannot answer for itself.
+            Assert.Contains("DescribeRegions us-east-1", aws.Calls);
+        }
+
+        [Fact]
+        public async Task The_region_list_is_asked_in_the_DR_region_when_the_primary_region_cannot_answer()
+        {
+            var aws = Healthy();
+            aws.Fail["DescribeRegions"] = FakeAws.AwsError(ErrorIds.EndpointUnreachable, "RequestTimeout");
+            var checks = await Check(aws, Plan(DrStrategy.PilotLight));
+            var check = Single(checks, "RegionEnabled");
+            Assert.False(check.Ready);
+            Assert.Equal(ErrorIds.EndpointUnreachable, check.ErrorId); // could not check: the other checks still run
+            Assert.Contains("DescribeRegions us-east-1", aws.Calls);
+            Assert.Contains("DescribeRegions us-west-2", aws.Calls);
+            Assert.True(Single(checks, "DbReplica").Ready);
+        }
+
         [Fact]
         public async Task Region_overrides_the_plans_DR_region_for_every_regional_check()
         {
             var aws = Healthy();
             var checks = await Check(aws, Plan(DrStrategy.WarmStandby), "eu-west-1");
             Assert.All(checks.Where(c => c.Region != "global"), c => Assert.Equal("eu-west-1", c.Region));
-            Assert.All(aws.Calls.Where(c => !c.Contains("global")), c => Assert.Contains(" eu-west-1 ", c));
+            Assert.All(aws.Calls.Where(c => !c.Contains("global") && !c.StartsWith("DescribeRegions", StringComparison.Ordinal)), c => Assert.Contains(" eu-west-1 ", c));
+            Assert.True(Single(checks, "RegionEnabled").Ready);
+            Assert.Equal("eu-west-1", Single(checks, "RegionEnabled").Resource);
         }
 
         [Fact]

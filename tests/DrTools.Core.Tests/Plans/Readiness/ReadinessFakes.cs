@@ -29,6 +29,15 @@ namespace DrTools.Core.Tests.Plans.Readiness
         public readonly List<HostedZone> Zones = new();
         public readonly Dictionary<string, List<ResourceRecordSet>> Records = new();
         public readonly List<HealthCheck> HealthChecks = new();
+        /// <summary>What DescribeRegions answers: the regions the tests use, enabled, and one opt-in region that is not.</summary>
+        public readonly List<Ec2Region> Regions = new()
+        {
+            new("us-east-1", "ec2.us-east-1.amazonaws.com", "opt-in-not-required"),
+            new("us-east-2", "ec2.us-east-2.amazonaws.com", "opt-in-not-required"),
+            new("us-west-2", "ec2.us-west-2.amazonaws.com", "opt-in-not-required"),
+            new("eu-west-1", "ec2.eu-west-1.amazonaws.com", "opt-in-not-required"),
+            new("af-south-1", "ec2.af-south-1.amazonaws.com", "not-opted-in"),
+        };
 
         /// <summary>Operation name -> the exception it throws.</summary>
         public readonly ConcurrentDictionary<string, Exception> Fail = new();
@@ -80,6 +89,12 @@ namespace DrTools.Core.Tests.Plans.Readiness
                     else if (filter.Name.StartsWith("tag:")) images = images.Where(i => filter.Values.Contains(Tagged(i.Tags, filter.Name.Substring(4)))).ToList();
                 }
                 return images;
+            }
+
+            public async Task<IReadOnlyList<Ec2Region>> DescribeRegionsAsync(CancellationToken cancellationToken)
+            {
+                await _aws.Enter("DescribeRegions", Region, "", cancellationToken);
+                return _aws.Regions.ToList();
             }
 
             public async Task<IReadOnlyList<Ec2Address>> DescribeAddressesAsync(IEnumerable<string>? allocationIds, IEnumerable<Ec2Filter>? filters, CancellationToken cancellationToken)

@@ -155,6 +155,7 @@ namespace DrTools.Core.Tests.Recovery.Steps
         public Task<string> CopyImageToRegionAsync(Ec2CopyImageRequest r, CancellationToken ct) => throw new NotSupportedException();
         public Task<IReadOnlyList<string>> DeregisterImageAsync(string id, CancellationToken ct) => throw new NotSupportedException();
         public Task<Ec2Address> AllocateAddressAsync(IDictionary<string, string>? tags, CancellationToken ct) => throw new NotSupportedException();
+        public Task<IReadOnlyList<Ec2Region>> DescribeRegionsAsync(CancellationToken ct) => throw new NotSupportedException();
         public Task DisassociateAddressAsync(string id, CancellationToken ct) => throw new NotSupportedException();
         public Task ReleaseAddressAsync(string id, CancellationToken ct) => throw new NotSupportedException();
         public Task CreateTagsAsync(IEnumerable<string> ids, IDictionary<string, string> tags, CancellationToken ct) => throw new NotSupportedException();

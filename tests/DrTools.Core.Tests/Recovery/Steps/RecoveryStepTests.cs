@@ -30,8 +30,8 @@ namespace DrTools.Core.Tests.Recovery.Steps
             try { Directory.Delete(_dir, true); } catch (IOException) { }
         }
 
-        StepContext Ctx(string step, string run = "run-1", Dictionary<string, IReadOnlyDictionary<string, string>>? outputs = null) =>
-            new("orders", run, step, _reporter, outputsOf: id => outputs != null && outputs.TryGetValue(id, out var o) ? o : null);
+        StepContext Ctx(string step, string run = "run-1", Dictionary<string, IReadOnlyDictionary<string, string>>? outputs = null, string plan = "orders") =>
+            new(plan, run, step, _reporter, outputsOf: id => outputs != null && outputs.TryGetValue(id, out var o) ? o : null);
 
         static AppServerSpec Web(int count = 2, AmiSelector? ami = null) => new()
         {
@@ -81,8 +81,50 @@ namespace DrTools.Core.Tests.Recovery.Steps
             Assert.NotNull(done);
             Assert.Equal(first.Outputs[LaunchInstancesStep.InstanceIdsOutput], done!.Outputs[LaunchInstancesStep.InstanceIdsOutput]);
             Assert.Single(_cloud.Mutations("ec2:RunInstances"));
-            // Another run's instances do not count as this run's.
-            Assert.Null(await step.CheckDoneAsync(Ctx("launch-web", run: "run-2"), Ct));
+            // Another plan's instances of a role with the same name are not this plan's.
+            Assert.Null(await step.CheckDoneAsync(Ctx("launch-web", run: "run-2", plan: "billing"), Ct));
+        }
+
+        void AddInstance(string id, string state, string plan, string role) => _cloud.Ec2.Instances.Add(new Ec2Instance(id, state, "t3.large", "ami-new", "subnet-1",
+            null, null, null, null, "dr", DateTime.UtcNow, new[] { "sg-1" }, Array.Empty<string>(),
+            new Dictionary<string, string> { ["DrTools:Plan"] = plan, ["DrTools:Role"] = role, ["DrTools:RecoveryRun"] = "run-0" }));
+
+        [Fact]
+        public async Task Launch_in_a_new_run_reuses_the_instances_an_earlier_run_of_the_plan_launched_and_says_so()
+        {
+            AddImages();
+            var step = new LaunchInstancesStep("launch-web", _cloud.Ec2, Web());
+            var first = await step.ExecuteAsync(Ctx("launch-web", run: "run-1"), Ct);
+            // Neither another plan's instance of a role named alike nor a terminated instance of this plan is reused.
+            AddInstance("i-0000000000000000a", "running", "billing", "web");
+            AddInstance("i-0000000000000000b", "terminated", "orders", "web");
+
+            var done = await step.CheckDoneAsync(Ctx("launch-web", run: "run-2"), Ct);
+
+            Assert.NotNull(done);
+            Assert.Equal(first.Outputs[LaunchInstancesStep.InstanceIdsOutput], done!.Outputs[LaunchInstancesStep.InstanceIdsOutput]);
+            Assert.Contains("reused 2", done.Message, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("run-1", done.Message);
+            Assert.Single(_cloud.Mutations("ec2:RunInstances"));
+        }
+
+        [Fact]
+        public async Task Launch_in_a_new_run_launches_only_what_the_instances_of_earlier_runs_lack()
+        {
+            AddImages();
+            await new LaunchInstancesStep("launch-web", _cloud.Ec2, Web(count: 1)).ExecuteAsync(Ctx("launch-web", run: "run-1"), Ct);
+            var step = new LaunchInstancesStep("launch-web", _cloud.Ec2, Web(count: 3));
+            var ctx = Ctx("launch-web", run: "run-2");
+            Assert.Null(await step.CheckDoneAsync(ctx, Ct));
+
+            var outcome = await step.ExecuteAsync(ctx, Ct);
+
+            Assert.Equal(3, outcome.ResourceIds.Count);
+            Assert.Equal(2, _cloud.Ec2.RunRequests[1].Count);
+            Assert.Equal("run-2", _cloud.Ec2.RunRequests[1].Tags["DrTools:RecoveryRun"]);
+            Assert.Equal("web", _cloud.Ec2.RunRequests[1].Tags["DrTools:Role"]);
+            Assert.Contains("reused 1", outcome.Message, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("run-1", outcome.Message);
         }
 
         [Fact]
@@ -167,8 +209,9 @@ namespace DrTools.Core.Tests.Recovery.Steps
             AddReplica();
             var step = new ResizeDatabaseStep("resize-db", _cloud.Rds, "orders-db-dr", "db.r6g.xlarge") { PollInterval = TimeSpan.FromMilliseconds(10) };
             Assert.Null(await step.CheckDoneAsync(Ctx("resize-db"), Ct));
-            await step.ExecuteAsync(Ctx("resize-db"), Ct);
+            var outcome = await step.ExecuteAsync(Ctx("resize-db"), Ct);
             Assert.Equal(new[] { "rds:ModifyDBInstance orders-db-dr db.r6g.xlarge True" }, _cloud.Mutations("rds:"));
+            Assert.Equal("Resized orders-db-dr from db.t3.medium to db.r6g.xlarge", outcome.Message);
             Assert.NotNull(await step.CheckDoneAsync(Ctx("resize-db"), Ct));
         }
 
@@ -320,8 +363,7 @@ namespace DrTools.Core.Tests.Recovery.Steps
             await step.ExecuteAsync(Ctx("check-primary"), Ct);
         }
 
-        [Fact]
-        public async Task Pilot_light_runs_end_to_end_on_fakes_and_a_resume_repeats_nothing()
+        DrPlan PilotLightSite()
         {
             var json = File.ReadAllText(Path.Combine(PlanExamplesTests.RepoRoot(), "docs", "examples", "plans", "pilot-light.json"));
             var plan = DrPlanLoader.Parse(json).GetPlanOrThrow();
@@ -332,6 +374,37 @@ namespace DrTools.Core.Tests.Recovery.Steps
                 new Dictionary<string, string> { ["drtools:plan"] = "orders", ["drtools:role"] = "web" }));
             AddReplica();
             _cloud.Ec2.AddAddress("eipalloc-0123456789abcdef0", "203.0.113.9");
+            return plan;
+        }
+
+        [Fact]
+        public async Task A_second_failover_without_resume_reuses_the_fleet_of_the_first_and_moves_no_elastic_ip()
+        {
+            var plan = PilotLightSite();
+            var service = new RecoveryService(_cloud.Services(), new RecoveryJournalStore(_dir));
+            var options = new RecoveryOptions { Approve = (_, _) => Task.FromResult(true) };
+            var first = await service.RunAsync(plan, RecoveryOperation.Failover, options, Ct);
+            Assert.True(first.Succeeded, string.Join("\n", first.Steps));
+            var instances = _cloud.Ec2.Instances.Select(i => i.InstanceId).ToList();
+            var eipHolder = _cloud.Ec2.Addresses["eipalloc-0123456789abcdef0"].InstanceId;
+
+            var second = await service.RunAsync(plan, RecoveryOperation.Failover, options, Ct); // a new run, not -Resume
+
+            Assert.True(second.Succeeded, string.Join("\n", second.Steps));
+            Assert.NotEqual(first.RunId, second.RunId);
+            Assert.Equal(instances, _cloud.Ec2.Instances.Select(i => i.InstanceId));
+            Assert.Equal(2, _cloud.Mutations("ec2:RunInstances").Count());
+            Assert.Single(_cloud.Mutations("ec2:AssociateAddress"));
+            Assert.Equal(eipHolder, _cloud.Ec2.Addresses["eipalloc-0123456789abcdef0"].InstanceId);
+            var launch = second.Steps.Single(s => s.StepId == "launch-web");
+            Assert.Equal(StepStatus.Skipped, launch.Status);
+            Assert.Contains($"launched by run {first.RunId}", launch.Message);
+        }
+
+        [Fact]
+        public async Task Pilot_light_runs_end_to_end_on_fakes_and_a_resume_repeats_nothing()
+        {
+            var plan = PilotLightSite();
             var asked = new List<string>();
             var service = new RecoveryService(_cloud.Services(), new RecoveryJournalStore(_dir));
             var options = new RecoveryOptions { Approve = (q, _) => { asked.Add(q); return Task.FromResult(true); } };

@@ -1,0 +1,51 @@
+using System.Collections.Generic;
+using System.Linq;
+using DrTools.Core.Plans;
+using DrTools.Core.Recovery.Engine;
+using DrTools.Core.Recovery.Steps;
+
+namespace DrTools.Core.Recovery.Strategies
+{
+    /// <summary>
+    /// Which kinds of step a plan's recovery runs, read from the plan alone (no AWS services): plan validation uses it
+    /// to warn about an approval that would never be asked. It follows the strategy builders; a test compares it with
+    /// the steps they build for every example plan.
+    /// </summary>
+    public static class RecoveryStepKinds
+    {
+        /// <summary>The kinds of step <paramref name="operation"/> runs for <paramref name="plan"/> (failback: without -Force).</summary>
+        public static IReadOnlyCollection<StepKind> Of(DrPlan plan, RecoveryOperation operation)
+        {
+            var r = plan.Resources;
+            var kinds = new HashSet<StepKind>();
+            var dns = r.Dns != null && r.Dns.Records.Count > 0;
+            if (operation == RecoveryOperation.Failback)
+            {
+                kinds.Add(StepKind.Custom); // check-primary
+                if (dns) kinds.Add(plan.Strategy == DrStrategy.MultiSite ? StepKind.ChangeTrafficWeights : StepKind.ChangeDns);
+                if (StepGraph.HealthChecks(plan, DnsDirection.ToPrimary).Count > 0) kinds.Add(StepKind.WaitHealthy);
+                if (r.AutoScalingGroups.Any(g => g.Standby != null)) kinds.Add(StepKind.ScaleGroup);
+                return kinds;
+            }
+            var multiSite = plan.Strategy == DrStrategy.MultiSite;
+            if (!multiSite && r.AppServers.Count > 0) kinds.Add(StepKind.LaunchInstances);
+            if (r.AutoScalingGroups.Count > 0) kinds.Add(StepKind.ScaleGroup);
+            if (plan.Strategy == DrStrategy.BackupAndRestore)
+            {
+                if (r.Database?.Restore != null) kinds.Add(StepKind.RestoreDatabase);
+            }
+            else if (r.Database?.ReplicaInstanceId != null)
+            {
+                kinds.Add(StepKind.PromoteDatabase);
+                if (r.Database.TargetInstanceClass != null) kinds.Add(StepKind.ResizeDatabase);
+            }
+            if (!multiSite && r.ElasticIps.Count > 0) kinds.Add(StepKind.AssociateElasticIp);
+            if (dns) kinds.Add(multiSite ? StepKind.ChangeTrafficWeights : StepKind.ChangeDns);
+            if (StepGraph.HealthChecks(plan, DnsDirection.ToDr).Count > 0 || StepGraph.WaitedGroups(plan).Any()) kinds.Add(StepKind.WaitHealthy);
+            return kinds;
+        }
+
+        /// <summary>Whether an approval <c>before</c> <paramref name="before"/> lands on a step of <paramref name="kind"/> (ChangeDns and ChangeTrafficWeights stand for each other).</summary>
+        public static bool Matches(StepKind kind, StepKind before) => StepGraph.Matches(kind, before);
+    }
+}
