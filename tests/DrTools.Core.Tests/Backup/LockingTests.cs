@@ -293,6 +293,19 @@ namespace DrTools.Core.Tests.Backup
             Assert.All(others, f => Assert.True(File.Exists(f), f));
         }
 
+        [Fact]
+        public async Task A_restore_from_a_repository_it_cannot_write_to_restores_without_a_lock_and_says_so()
+        {
+            using var kit = new BackupTestKit();
+            kit.Write("a.bin", BackupTestKit.Random(10_000, 12));
+            var set = await kit.BackupAsync();
+            var readOnly = new ReadOnlyStore(kit.Store);
+            var repo = await BackupRepository.OpenAsync(readOnly, default);
+            var result = await new RestoreEngine(repo, kit.Reporter).RestoreAsync(await repo.ReadManifestHeaderAsync(set.Id, default), new RestoreOptions { Destination = kit.Restore }, default);
+            Assert.True(result.Succeeded);
+            Assert.Contains(kit.Reporter.Warnings, w => w.Contains("read lock") && w.Contains("Access denied"));
+        }
+
         // ---- helpers
 
         /// <summary>The id and start time of a process that has exited (and been reaped).</summary>
@@ -381,6 +394,22 @@ namespace DrTools.Core.Tests.Backup
         public Task<bool> ExistsAsync(string key, CancellationToken ct) => _inner.ExistsAsync(key, ct);
         public Task<IReadOnlyList<StoredObject>> ListAsync(string prefix, CancellationToken ct) => _inner.ListAsync(prefix, ct);
         public Task DeleteAsync(IReadOnlyList<string> keys, CancellationToken ct) => _inner.DeleteAsync(keys, ct);
+        public Task<bool> LocationExistsAsync(CancellationToken ct) => _inner.LocationExistsAsync(ct);
+    }
+
+    /// <summary>A store the caller may read but not write (read-only credentials or share).</summary>
+    internal sealed class ReadOnlyStore : IRepositoryStore
+    {
+        readonly IRepositoryStore _inner;
+        public ReadOnlyStore(IRepositoryStore inner) => _inner = inner;
+        public string Location => _inner.Location;
+        static DrToolsException Denied(string key) => new(ErrorIds.AccessDenied, DrErrorCategory.PermissionDenied, $"Access denied writing {key}.", key, "Use an identity that may write.");
+        public Task PutAsync(string key, byte[] content, int length, byte[] sha256, CancellationToken ct) => throw Denied(key);
+        public Task DeleteAsync(IReadOnlyList<string> keys, CancellationToken ct) => throw Denied(keys[0]);
+        public Task<Stream?> OpenReadAsync(string key, CancellationToken ct) => _inner.OpenReadAsync(key, ct);
+        public Task<Stream?> OpenRangeAsync(string key, long offset, long length, CancellationToken ct) => _inner.OpenRangeAsync(key, offset, length, ct);
+        public Task<bool> ExistsAsync(string key, CancellationToken ct) => _inner.ExistsAsync(key, ct);
+        public Task<IReadOnlyList<StoredObject>> ListAsync(string prefix, CancellationToken ct) => _inner.ListAsync(prefix, ct);
         public Task<bool> LocationExistsAsync(CancellationToken ct) => _inner.LocationExistsAsync(ct);
     }
 }
