@@ -57,6 +57,7 @@ namespace DrTools.Core.Backup
                 var index = await repo.LoadIndexAsync(_reporter, ct).ConfigureAwait(false);
                 var previous = await FindPreviousAsync(repo, sourceKey, ct).ConfigureAwait(false);
                 if (previous != null) await repo.LoadFilesAsync(previous, index, ct).ConfigureAwait(false);
+                await repo.RemoveLeftoverTemporariesAsync(myLock, _reporter, ct).ConfigureAwait(false);
                 _reporter.Verbose($"The repository holds {index.Count} chunk(s) in {index.StoredPacks.Count} pack(s)" + (previous != null ? $"; comparing with backup set {previous.Id}." : "; no previous backup set of these paths."));
 
                 var writer = new PackWriter(repo.Store, BlobKind.Data, options.ConcurrentRequests ?? BackupOptions.DefaultConcurrency(repo.Store), ct, options.PackTargetSize);

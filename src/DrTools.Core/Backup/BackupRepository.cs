@@ -313,18 +313,20 @@ namespace DrTools.Core.Backup
         /// </summary>
         public static string NewSetId(DateTime utc) => $"{utc:yyyyMMdd'T'HHmmssfff'Z'}-{Guid.NewGuid().ToString("N").Substring(0, 8)}";
 
-        /// <summary>Waits while a live prune lock exists (see the lock rule in docs/repository-format.md).</summary>
-        public async Task WaitForPruneAsync(TimeSpan timeout, IOperationReporter _reporter, CancellationToken ct)
+        /// <summary>Waits while a live prune lock exists (see the lock rules in docs/repository-format.md).</summary>
+        public async Task WaitForPruneAsync(TimeSpan timeout, IOperationReporter _reporter, CancellationToken ct, string waiter = "backup")
         {
             var waited = System.Diagnostics.Stopwatch.StartNew();
             while (true)
             {
-                var prunes = await LiveLocksAsync("prune", null, _reporter, ct).ConfigureAwait(false);
+                var prunes = await LiveLocksAsync(PruneLockKind, null, _reporter, ct).ConfigureAwait(false);
                 if (prunes.Count == 0) return;
                 if (waited.Elapsed > timeout)
                     throw new DrToolsException(BackupErrorIds.RepositoryLocked, DrErrorCategory.ResourceUnavailable,
-                        $"Remove-DrBackup is pruning {Location} (lock {prunes[0].Id} from {prunes[0].Host}); the backup waited {timeout.TotalMinutes:0} minutes.", Location,
-                        $"Re-run when the prune has finished. A lock from a crashed run is ignored once it is {BackupRepository.LockStaleAfter.TotalMinutes:0} minutes old.");
+                        $"Remove-DrBackup is pruning {Location} (lock {prunes[0].Id} of process {prunes[0].ProcessId} on {prunes[0].Host}); the {waiter} waited {timeout.TotalMinutes:0} minutes.", Location,
+                        $"Re-run when the prune has finished. A lock whose process is no longer running is taken over at once on the computer that wrote it; " +
+                        $"from another computer it is ignored once it has not been refreshed for {LockStaleAfter.TotalMinutes:0} minutes " +
+                        $"(or delete {LockPrefix}{prunes[0].Id}.json in the repository if you know that run is gone).");
                 _reporter.Progress(new ProgressUpdate(41, "Backup repository", $"Waiting for prune {prunes[0].Id} on {prunes[0].Host} to finish"));
                 await Task.Delay(TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
             }
@@ -332,21 +334,122 @@ namespace DrTools.Core.Backup
 
         // ---- locks ----
 
+        /// <summary>Lock kinds: backups and copies into the repository (shared), readers (shared), prune (exclusive).</summary>
+        public const string BackupLockKind = "backup";
+        public const string ReadLockKind = "read";
+        public const string PruneLockKind = "prune";
+
+        /// <summary>How long a reader or a prune waits for a running prune by default.</summary>
+        public static readonly TimeSpan LockWaitDefault = TimeSpan.FromMinutes(10);
+
+        /// <summary>
+        /// Process start times are compared with this much slack: Linux derives them from the boot time, which each
+        /// process computes anew (microseconds apart) and which moves with the clock. A process id reused by another
+        /// process started this close to the dead one is missed, and its lock then goes stale as before.
+        /// </summary>
+        static readonly TimeSpan StartTimeSlack = TimeSpan.FromMinutes(1);
+
+        static readonly Lazy<DateTime?> CurrentProcessStart = new(() =>
+        {
+            try
+            {
+                using var me = System.Diagnostics.Process.GetCurrentProcess();
+                return me.StartTime.ToUniversalTime();
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or NotSupportedException or System.ComponentModel.Win32Exception)
+            {
+                return null; // then this run's locks fall back to staleness
+            }
+        });
+
         public async Task<RepositoryLock> AcquireLockAsync(string kind, CancellationToken ct)
         {
             var now = DateTime.UtcNow;
+            using var me = System.Diagnostics.Process.GetCurrentProcess();
             var l = new RepositoryLock
             {
-                Id = $"{kind}-{now:yyyyMMdd'T'HHmmss'Z'}-{Guid.NewGuid().ToString("N").Substring(0, 8)}",
+                // To the millisecond: two prunes that see each other's locks compare ids (the smaller one goes first).
+                Id = $"{kind}-{now:yyyyMMdd'T'HHmmssfff'Z'}-{Guid.NewGuid().ToString("N").Substring(0, 8)}",
                 Kind = kind,
                 Host = Environment.MachineName,
-                ProcessId = System.Diagnostics.Process.GetCurrentProcess().Id,
+                ProcessId = me.Id,
+                ProcessStart = CurrentProcessStart.Value,
                 Created = now,
                 Refreshed = now,
             };
             await WriteLockAsync(l, ct).ConfigureAwait(false);
             return l;
         }
+
+        /// <summary>
+        /// A reader's lock (restore, verify, the source of a copy, a prune's plan): written, then the reader waits while
+        /// a live prune lock exists, so no prune deletes or rewrites a pack while it reads. A repository the reader
+        /// cannot write to (read-only credentials or share) is read without a lock, with a warning.
+        /// </summary>
+        public async Task<RepositoryLockHandle> AcquireReadLockAsync(IOperationReporter reporter, CancellationToken ct, TimeSpan? timeout = null, string reader = "restore")
+        {
+            RepositoryLock? l = null;
+            try { l = await AcquireLockAsync(ReadLockKind, ct).ConfigureAwait(false); }
+            catch (DrToolsException ex)
+            {
+                reporter.Warning($"Could not write a read lock in {Location} ({ex.Message}); reading without one. A Remove-DrBackup that starts while this {reader} runs could make it report chunks as missing: if it does, re-run it.");
+            }
+            var handle = new RepositoryLockHandle(this, l);
+            try
+            {
+                await WaitForPruneAsync(timeout ?? LockWaitDefault, reporter, ct, reader).ConfigureAwait(false);
+            }
+            catch
+            {
+                await handle.ReleaseAsync().ConfigureAwait(false);
+                throw;
+            }
+            return handle;
+        }
+
+        /// <summary>
+        /// The prune lock, held by one prune at a time. Checked under the lock: a prune writes its lock, then lists the
+        /// prune locks. It goes ahead only when it sees no other live one (whichever prune writes second sees the first).
+        /// When it sees others, the one with the smallest id keeps its lock and waits for the others to go; the others
+        /// remove theirs and wait for it. DrTools.RepositoryLocked after <paramref name="timeout"/>; nothing is changed
+        /// before the lock is held.
+        /// </summary>
+        public async Task<RepositoryLockHandle> AcquirePruneLockAsync(TimeSpan timeout, IOperationReporter reporter, CancellationToken ct)
+        {
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (true)
+            {
+                var mine = await AcquireLockAsync(PruneLockKind, ct).ConfigureAwait(false);
+                try
+                {
+                    var others = await LiveLocksAsync(PruneLockKind, mine.Id, reporter, ct).ConfigureAwait(false);
+                    while (others.Count > 0 && others.All(o => string.CompareOrdinal(mine.Id, o.Id) < 0))
+                    {
+                        // Ours is the oldest: newer prunes back off; wait for their locks to go (or for one that ran already to finish).
+                        if (waited.Elapsed > timeout) throw PruneLocked(others[0], timeout);
+                        reporter.Progress(new ProgressUpdate(41, "Backup repository", $"Waiting for prune {others[0].Id} on {others[0].Host} to finish"));
+                        await Task.Delay(TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
+                        others = await LiveLocksAsync(PruneLockKind, mine.Id, reporter, ct).ConfigureAwait(false);
+                    }
+                    if (others.Count == 0) return new RepositoryLockHandle(this, mine);
+                }
+                catch
+                {
+                    await ReleaseLockAsync(mine).ConfigureAwait(false);
+                    throw;
+                }
+                // An older prune lock: back off, wait until no prune lock is left, and try again.
+                await ReleaseLockAsync(mine).ConfigureAwait(false);
+                var left = timeout - waited.Elapsed;
+                await WaitForPruneAsync(left < TimeSpan.Zero ? TimeSpan.Zero : left, reporter, ct, "prune").ConfigureAwait(false);
+            }
+        }
+
+        DrToolsException PruneLocked(RepositoryLock other, TimeSpan timeout) =>
+            new(BackupErrorIds.RepositoryLocked, DrErrorCategory.ResourceUnavailable,
+                $"Another Remove-DrBackup is pruning {Location} (lock {other.Id} of process {other.ProcessId} on {other.Host}); this prune waited {timeout.TotalMinutes:0} minutes and changed nothing.", Location,
+                $"Re-run when the other prune has finished. A lock whose process is no longer running is taken over at once on the computer that wrote it; " +
+                $"from another computer it is ignored once it has not been refreshed for {LockStaleAfter.TotalMinutes:0} minutes.");
 
         public Task WriteLockAsync(RepositoryLock l, CancellationToken ct)
         {
@@ -361,7 +464,11 @@ namespace DrTools.Core.Backup
             catch (DrToolsException) { /* it goes stale */ }
         }
 
-        /// <summary>Locks of other runs that are still live (refreshed within <see cref="LockStaleAfter"/>).</summary>
+        /// <summary>
+        /// Locks of other runs that are still live: refreshed within <see cref="LockStaleAfter"/>, and, for a lock written
+        /// on this computer with its process start time, whose process still runs. A lock whose process is gone is
+        /// taken over: deleted, with a warning that names it.
+        /// </summary>
         public async Task<List<RepositoryLock>> LiveLocksAsync(string kind, string? exceptId, IOperationReporter reporter, CancellationToken ct)
         {
             var result = new List<RepositoryLock>();
@@ -379,16 +486,66 @@ namespace DrTools.Core.Backup
                     reporter.Verbose($"Ignoring stale {l.Kind} lock {l.Id} from {l.Host} (last refreshed {seen:u}).");
                     continue;
                 }
+                if (OwnerIsGone(l))
+                {
+                    try { await Store.DeleteAsync(new[] { o.Key }, ct).ConfigureAwait(false); }
+                    catch (DrToolsException) { /* read-only here: ignored all the same */ }
+                    reporter.Warning($"Took over the {l.Kind} lock {l.Id}: its process {l.ProcessId} on this computer ({l.Host}, started {l.ProcessStart:u}) is no longer running. " +
+                        "An interrupted run leaves the repository consistent (an interrupted backup leaves no backup set; run it again).");
+                    continue;
+                }
                 result.Add(l);
             }
             return result;
+        }
+
+        /// <summary>
+        /// True only when the lock was written on this computer, records its process's start time, and no process with
+        /// that id and start time runs here. Anything unknown (another computer, an older lock, a process this account
+        /// may not inspect) is false: such a lock goes stale instead.
+        /// </summary>
+        internal static bool OwnerIsGone(RepositoryLock l)
+        {
+            if (l.ProcessStart is not { } started || l.ProcessId <= 0 || !string.Equals(l.Host, Environment.MachineName, StringComparison.OrdinalIgnoreCase)) return false;
+            try
+            {
+                using var p = System.Diagnostics.Process.GetProcessById(l.ProcessId);
+                var actual = p.StartTime.ToUniversalTime();
+                return (actual - started.ToUniversalTime()).Duration() > StartTimeSlack;
+            }
+            catch (ArgumentException)
+            {
+                return true; // no process with that id runs here
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or NotSupportedException or System.ComponentModel.Win32Exception or UnauthorizedAccessException)
+            {
+                return false;
+            }
+        }
+
+        /// <summary>
+        /// Removes the temporary files (<c>.drtmp-*</c>) that killed runs left in a folder repository, among those its
+        /// listings met: in locks/, and wherever another backup or prune holds a live lock, those older than
+        /// <see cref="LockStaleAfter"/>; when no other backup or prune runs, every one older than a few minutes (the margin
+        /// covers a put that starts meanwhile on a computer whose clock differs a little).
+        /// </summary>
+        internal async Task RemoveLeftoverTemporariesAsync(RepositoryLock? mine, IOperationReporter reporter, CancellationToken ct)
+        {
+            if (Store is not FolderStore folder || !folder.HasTemporaries) return;
+            var now = DateTime.UtcNow;
+            var writers = (await LiveLocksAsync(BackupLockKind, mine?.Id, reporter, ct).ConfigureAwait(false)).Count
+                + (await LiveLocksAsync(PruneLockKind, mine?.Id, reporter, ct).ConfigureAwait(false)).Count;
+            var stale = now - LockStaleAfter;
+            var leftover = writers == 0 ? now - TimeSpan.FromMinutes(5) : stale;
+            var removed = folder.RemoveTemporaries(key => key.StartsWith(LockPrefix, StringComparison.Ordinal) ? stale : leftover);
+            if (removed > 0) reporter.Verbose($"Removed {removed} temporary file(s) that interrupted runs left in {Location}.");
         }
 
         /// <summary>Refreshes a lock in the background until the returned handle is disposed.</summary>
         public IDisposable KeepLockAlive(RepositoryLock l)
         {
             var cts = new CancellationTokenSource();
-            _ = Task.Run(async () =>
+            var loop = Task.Run(async () =>
             {
                 while (!cts.IsCancellationRequested)
                 {
@@ -402,14 +559,48 @@ namespace DrTools.Core.Backup
                     catch (DrToolsException) { /* retried at the next tick */ }
                 }
             });
-            return new Releaser(cts);
+            return new Releaser(cts, loop);
         }
 
         sealed class Releaser : IDisposable
         {
             readonly CancellationTokenSource _cts;
-            public Releaser(CancellationTokenSource cts) => _cts = cts;
-            public void Dispose() { _cts.Cancel(); _cts.Dispose(); }
+            readonly Task _loop;
+            public Releaser(CancellationTokenSource cts, Task loop) { _cts = cts; _loop = loop; }
+
+            public void Dispose()
+            {
+                _cts.Cancel();
+                // A refresh still being written would bring the lock back after its release: let it end first (it was cancelled).
+                try { _loop.Wait(TimeSpan.FromSeconds(10)); }
+                catch (AggregateException) { }
+                _cts.Dispose();
+            }
+        }
+    }
+
+    /// <summary>A lock a run holds, refreshed in the background until <see cref="ReleaseAsync"/>; <see cref="Lock"/> is null when it could not be written.</summary>
+    public sealed class RepositoryLockHandle
+    {
+        readonly BackupRepository _repo;
+        readonly IDisposable? _keepAlive;
+
+        internal RepositoryLockHandle(BackupRepository repo, RepositoryLock? l)
+        {
+            _repo = repo;
+            Lock = l;
+            if (l != null) _keepAlive = repo.KeepLockAlive(l);
+        }
+
+        public RepositoryLock? Lock { get; }
+
+        int _released;
+
+        public async Task ReleaseAsync()
+        {
+            if (Interlocked.Exchange(ref _released, 1) != 0) return;
+            _keepAlive?.Dispose();
+            if (Lock != null) await _repo.ReleaseLockAsync(Lock).ConfigureAwait(false);
         }
     }
 }

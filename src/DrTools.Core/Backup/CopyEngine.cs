@@ -46,6 +46,14 @@ namespace DrTools.Core.Backup
         /// <summary>Copies the sets with <paramref name="ids"/>, or every set when null or empty.</summary>
         public async Task<List<CopyResult>> CopyAsync(IReadOnlyList<string>? ids, int concurrency, Func<BackupSet, Task<bool>>? confirm, CancellationToken ct)
         {
+            // A read lock on the source: no prune there deletes or rewrites a pack while the copy reads it.
+            var readLock = await _source.AcquireReadLockAsync(_reporter, ct, reader: "copy").ConfigureAwait(false);
+            try { return await CopyUnderLockAsync(ids, concurrency, confirm, ct).ConfigureAwait(false); }
+            finally { await readLock.ReleaseAsync().ConfigureAwait(false); }
+        }
+
+        async Task<List<CopyResult>> CopyUnderLockAsync(IReadOnlyList<string>? ids, int concurrency, Func<BackupSet, Task<bool>>? confirm, CancellationToken ct)
+        {
             if (string.Equals(_source.Location, _destinationStore.Location, StringComparison.OrdinalIgnoreCase))
                 throw BackupErrors.InvalidArgument($"The source and destination repositories are the same ({_source.Location}).", _source.Location,
                     "Pass a different -Destination, e.g. a bucket in the DR region.");
@@ -80,6 +88,7 @@ namespace DrTools.Core.Backup
                 // Again under the lock: another copy may have landed a set since.
                 present = new HashSet<string>(await dest.ListSetIdsAsync(ct).ConfigureAwait(false), StringComparer.Ordinal);
                 var known = await dest.LoadIndexAsync(_reporter, ct).ConfigureAwait(false);
+                await dest.RemoveLeftoverTemporariesAsync(myLock, _reporter, ct).ConfigureAwait(false);
                 foreach (var (manifest, bytes) in confirmed)
                 {
                     if (present.Contains(manifest.Id))

@@ -95,13 +95,17 @@ namespace DrTools.Core.Backup
         public List<string>? Chunks { get; set; }
     }
 
-    /// <summary>locks/&lt;id&gt;.json: a backup or prune in progress (see docs/repository-format.md for the rule).</summary>
+    /// <summary>locks/&lt;id&gt;.json: a backup, read or prune in progress (see docs/repository-format.md for the rules).</summary>
     public sealed class RepositoryLock
     {
         public string Id { get; set; } = "";
         public string Kind { get; set; } = "";
         public string Host { get; set; } = "";
         public int ProcessId { get; set; }
+
+        /// <summary>The owning process's start time (UTC): with the id it tells a running owner from a dead one on the same host. Null in locks written by earlier DrTools builds (those fall back to staleness).</summary>
+        public DateTime? ProcessStart { get; set; }
+
         public DateTime Created { get; set; }
         public DateTime Refreshed { get; set; }
     }

@@ -13,8 +13,11 @@ namespace DrTools.Core.Backup
         /// <summary>Unreferenced chunks younger than this are kept: they may belong to a backup that is still running.</summary>
         public TimeSpan GracePeriod { get; set; } = TimeSpan.FromHours(1);
 
-        /// <summary>Delete unreferenced chunks even if a backup holds a live lock (it may then need a re-run).</summary>
+        /// <summary>Delete unreferenced chunks even if a backup holds a live lock (it may then need a re-run). Never overrides another prune's lock or a reader's.</summary>
         public bool IgnoreLocks { get; set; }
+
+        /// <summary>How long to wait for another prune to finish (planning waits the same for a prune to end) before DrTools.RepositoryLocked.</summary>
+        public TimeSpan LockWaitTimeout { get; set; } = BackupRepository.LockWaitDefault;
 
         /// <summary>
         /// A pack that still holds chunks in use is rewritten without its unused ones once they are at least this
@@ -60,9 +63,10 @@ namespace DrTools.Core.Backup
     /// Removes backup sets and deletes chunks no remaining set references: a pack with no chunk in use is deleted, a
     /// pack with enough unused chunks is rewritten without them, and one new index replaces the old ones. The safety
     /// rule (docs/repository-format.md):
-    /// prune writes its own lock, then deletes no chunk while any live backup lock exists; backups wait while a live
-    /// prune lock exists; and an unreferenced chunk younger than the grace period is never deleted. A chunk named by
-    /// any remaining manifest is never deleted; if any manifest cannot be read, no chunk is deleted.
+    /// one prune at a time (an exclusive prune lock, checked under the lock); a prune deletes no chunk while any live
+    /// backup or read lock exists; backups and readers wait while a live prune lock exists; and an unreferenced chunk
+    /// younger than the grace period is never deleted. A chunk named by any remaining manifest is never deleted; if any
+    /// manifest cannot be read, no chunk is deleted.
     /// </summary>
     public sealed class PruneEngine
     {
@@ -75,8 +79,15 @@ namespace DrTools.Core.Backup
             _reporter = reporter;
         }
 
-        /// <summary>Plans removal of <paramref name="ids"/>, or of the sets <paramref name="policy"/> does not keep.</summary>
+        /// <summary>Plans removal of <paramref name="ids"/>, or of the sets <paramref name="policy"/> does not keep (reads under a read lock).</summary>
         public async Task<PrunePlan> PlanAsync(IReadOnlyList<string>? ids, RetentionPolicy? policy, PruneOptions options, CancellationToken ct)
+        {
+            var readLock = await _repo.AcquireReadLockAsync(_reporter, ct, options.LockWaitTimeout, "prune plan").ConfigureAwait(false);
+            try { return await PlanUnderLockAsync(ids, policy, options, ct).ConfigureAwait(false); }
+            finally { await readLock.ReleaseAsync().ConfigureAwait(false); }
+        }
+
+        async Task<PrunePlan> PlanUnderLockAsync(IReadOnlyList<string>? ids, RetentionPolicy? policy, PruneOptions options, CancellationToken ct)
         {
             var (all, damaged) = await ReadManifestsAsync(ct).ConfigureAwait(false);
             HashSet<string> remove;
@@ -111,7 +122,8 @@ namespace DrTools.Core.Backup
         /// <summary>Removes the confirmed sets, then (when <paramref name="deleteChunks"/>) the chunks nothing references any more.</summary>
         public async Task<PruneResult> ExecuteAsync(IReadOnlyCollection<string> removeIds, bool deleteChunks, PruneOptions options, CancellationToken ct)
         {
-            var myLock = await _repo.AcquireLockAsync("prune", ct).ConfigureAwait(false);
+            // Exclusive: another prune running now (or starting now) makes this one wait, and nothing changes before.
+            var myLock = await _repo.AcquirePruneLockAsync(options.LockWaitTimeout, _reporter, ct).ConfigureAwait(false);
             try
             {
                 if (removeIds.Count > 0)
@@ -125,16 +137,17 @@ namespace DrTools.Core.Backup
                 long freed = 0;
                 if (!deleteChunks) skipped = "chunk deletion was not confirmed";
                 else if (damaged > 0) skipped = $"{damaged} manifest(s) cannot be read, so which chunks they need is unknown";
-                else if (!options.IgnoreLocks && (await _repo.LiveLocksAsync("backup", null, _reporter, ct).ConfigureAwait(false)) is { Count: > 0 } running)
-                    skipped = $"a backup is running ({running[0].Id} on {running[0].Host}); its new chunks are not in any manifest yet";
+                else if (await BusyAsync(options, ct).ConfigureAwait(false) is { } busy)
+                    skipped = busy;
                 else
                 {
                     var index = await _repo.LoadIndexAsync(_reporter, ct).ConfigureAwait(false);
+                    await _repo.RemoveLeftoverTemporariesAsync(myLock.Lock, _reporter, ct).ConfigureAwait(false);
                     var plan = await PlanPacksAsync(remaining, index, options, ct).ConfigureAwait(false);
                     grace = plan.BlobsInGrace;
-                    // Check again right before deleting: a backup that started since the first check holds its lock by now.
-                    if (!options.IgnoreLocks && (await _repo.LiveLocksAsync("backup", null, _reporter, ct).ConfigureAwait(false)) is { Count: > 0 } late)
-                        skipped = $"a backup started ({late[0].Id} on {late[0].Host})";
+                    // Check again right before changing packs: a backup or reader that started since holds its lock by now.
+                    if (await BusyAsync(options, ct).ConfigureAwait(false) is { } late)
+                        skipped = late;
                     else if (plan.Delete.Count > 0 || plan.Repack.Count > 0 || index.Unindexed.Count > 0 || plan.MissingPacks > 0)
                     {
                         freed = await RewriteAsync(index, plan, ct).ConfigureAwait(false);
@@ -160,8 +173,18 @@ namespace DrTools.Core.Backup
             }
             finally
             {
-                await _repo.ReleaseLockAsync(myLock).ConfigureAwait(false);
+                await myLock.ReleaseAsync().ConfigureAwait(false);
             }
+        }
+
+        /// <summary>Why packs must not change now (a live backup lock, unless ignored, or a reader's lock), or null.</summary>
+        async Task<string?> BusyAsync(PruneOptions options, CancellationToken ct)
+        {
+            if (!options.IgnoreLocks && (await _repo.LiveLocksAsync(BackupRepository.BackupLockKind, null, _reporter, ct).ConfigureAwait(false)) is { Count: > 0 } backups)
+                return $"a backup is running ({backups[0].Id} on {backups[0].Host}); its new chunks are not in any manifest yet";
+            if ((await _repo.LiveLocksAsync(BackupRepository.ReadLockKind, null, _reporter, ct).ConfigureAwait(false)) is { Count: > 0 } readers)
+                return $"another run is reading the repository (a restore, verify, copy or prune plan: {readers[0].Id} on {readers[0].Host})";
+            return null;
         }
 
         async Task<(List<BackupManifest> Sets, int Damaged)> ReadManifestsAsync(CancellationToken ct)

@@ -80,6 +80,14 @@ namespace DrTools.Core.Backup
 
         internal const string TempMarker = ".drtmp-";
 
+        /// <summary>
+        /// True for the name of a temporary file a restore writes (see FileJob: the marker, 12 hex digits, '-', the
+        /// file's name). The cleanup of leftovers deletes only names that match: keep this in step with FileJob.
+        /// </summary>
+        internal static bool IsTemporaryName(string name) =>
+            name.StartsWith(TempMarker, StringComparison.Ordinal) && name.Length > TempMarker.Length + 13 && name[TempMarker.Length + 12] == '-' &&
+            name.Substring(TempMarker.Length, 12).All(Uri.IsHexDigit);
+
         /// <summary>Files (and bytes) checked and waiting under temporary names before one flush to disk and their renames.</summary>
         const int CommitBatchFiles = 1000;
         const long CommitBatchBytes = 64L << 20;
@@ -133,6 +141,14 @@ namespace DrTools.Core.Backup
 
         public async Task<RestoreResult> RestoreAsync(BackupManifest manifest, RestoreOptions options, CancellationToken ct)
         {
+            // A read lock: no prune deletes or rewrites a pack while the restore reads (no false "missing").
+            var readLock = await _repo.AcquireReadLockAsync(_reporter, ct, reader: "restore").ConfigureAwait(false);
+            try { return await RestoreUnderLockAsync(manifest, options, ct).ConfigureAwait(false); }
+            finally { await readLock.ReleaseAsync().ConfigureAwait(false); }
+        }
+
+        async Task<RestoreResult> RestoreUnderLockAsync(BackupManifest manifest, RestoreOptions options, CancellationToken ct)
+        {
             var clock = Stopwatch.StartNew();
             if (string.IsNullOrWhiteSpace(options.Destination))
                 throw BackupErrors.InvalidArgument("No restore destination was given.", null, "Pass -Destination with a folder.");
@@ -152,6 +168,7 @@ namespace DrTools.Core.Backup
             {
                 throw FolderStore.WriteError(ex, destination);
             }
+            RemoveLeftoverTemporaries(destination, work.Select(w => w.Target));
 
             var failures = new ConcurrentQueue<RestoreFailure>();
             long files = 0, bytes = 0, doneBytes = 0, lastReport = -1000;
@@ -505,6 +522,42 @@ namespace DrTools.Core.Backup
         static DrToolsException WriteFailure(FileJob job, Exception ex) =>
             new(ErrorIds.ServiceError, DrErrorCategory.WriteError, $"Could not write '{job.Target}': {ex.Message}", job.Target,
                 "Check permissions and that no program holds the file open, then restore it again with -Include.", ex);
+
+        /// <summary>
+        /// Removes the temporary files an interrupted restore left in the folders this restore writes into (names that
+        /// match <see cref="IsTemporaryName"/>, nothing else; folders reached through a link are left alone).
+        /// </summary>
+        void RemoveLeftoverTemporaries(string destination, IEnumerable<string> targets)
+        {
+            var root = destination.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+            int removed = 0;
+            foreach (var folder in targets.Select(t => Path.GetDirectoryName(t)!).Distinct(StringComparer.Ordinal))
+            {
+                try
+                {
+                    if (!Directory.Exists(folder) || ThroughLink(root, folder)) continue;
+                    foreach (var file in Directory.EnumerateFiles(folder, TempMarker + "*"))
+                    {
+                        if (!IsTemporaryName(Path.GetFileName(file))) continue;
+                        File.Delete(file);
+                        removed++;
+                    }
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    _reporter.Verbose($"Could not remove temporary files in '{folder}': {ex.Message}");
+                }
+            }
+            if (removed > 0) _reporter.Verbose($"Removed {removed} temporary file(s) an interrupted restore left in '{destination}'.");
+        }
+
+        /// <summary>True when a folder below <paramref name="root"/> is, or is inside, a link or junction.</summary>
+        static bool ThroughLink(string root, string folder)
+        {
+            for (var d = folder; d.Length > root.Length && d.StartsWith(root, StringComparison.OrdinalIgnoreCase); d = Path.GetDirectoryName(d) ?? "")
+                if ((File.GetAttributes(d) & FileAttributes.ReparsePoint) != 0) return true;
+            return false;
+        }
 
         static void TryDelete(string path)
         {

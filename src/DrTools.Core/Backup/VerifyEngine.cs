@@ -81,6 +81,14 @@ namespace DrTools.Core.Backup
         /// </summary>
         public async Task<RestoreTestResult> VerifyAsync(BackupManifest manifest, int concurrency, CancellationToken ct)
         {
+            // A read lock: no prune deletes or rewrites a pack while the chunks are read (no false "missing").
+            var readLock = await _repo.AcquireReadLockAsync(_reporter, ct, reader: "verify").ConfigureAwait(false);
+            try { return await VerifyUnderLockAsync(manifest, concurrency, ct).ConfigureAwait(false); }
+            finally { await readLock.ReleaseAsync().ConfigureAwait(false); }
+        }
+
+        async Task<RestoreTestResult> VerifyUnderLockAsync(BackupManifest manifest, int concurrency, CancellationToken ct)
+        {
             var clock = Stopwatch.StartNew();
             var index = await _repo.LoadIndexAsync(_reporter, ct).ConfigureAwait(false);
             await _repo.LoadFilesAsync(manifest, index, ct).ConfigureAwait(false);

@@ -107,7 +107,23 @@ namespace DrTools.Core.Backup.Packs
             }
             if (index.Unindexed.Count > 0)
                 reporter.Verbose($"{index.Unindexed.Count} pack(s) in {store.Location} are in no index yet (an interrupted or running backup); read their headers.");
+            index.PreferStoredCopies();
             return index;
+        }
+
+        /// <summary>
+        /// A blob listed in several packs is found in one that exists: an index may still name a pack that is gone,
+        /// and that entry must not hide a surviving copy (readers would call the blob missing, and prune would count
+        /// the copy as unused and delete it).
+        /// </summary>
+        void PreferStoredCopies()
+        {
+            var gone = new HashSet<string>(_packs.Keys.Where(id => !StoredPacks.ContainsKey(id)), StringComparer.Ordinal);
+            if (gone.Count == 0) return;
+            foreach (var pack in _packs.Values.Where(p => !gone.Contains(p.PackId)).OrderBy(p => p.PackId, StringComparer.Ordinal).ToList())
+                foreach (var b in pack.Blobs)
+                    if (_blobs.TryGetValue(b.Id, out var at) && gone.Contains(at.PackId))
+                        _blobs[b.Id] = new BlobLocation(pack.PackId, b);
         }
 
         /// <summary>A pack's own header: one ranged read of its tail (two when the header is larger than that).</summary>

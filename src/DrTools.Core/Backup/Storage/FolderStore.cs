@@ -18,6 +18,9 @@ namespace DrTools.Core.Backup.Storage
         internal const string TempMarker = ".drtmp-";
         readonly string _root;
 
+        // Temporary files of puts met while listing (full path -> key): the repository decides which are leftovers.
+        readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _temporaries = new(StringComparer.Ordinal);
+
         public FolderStore(string root) => _root = root;
 
         public string Location => _root;
@@ -125,8 +128,12 @@ namespace DrTools.Core.Backup.Storage
                 foreach (var file in new DirectoryInfo(dir).EnumerateFiles("*", SearchOption.AllDirectories))
                 {
                     ct.ThrowIfCancellationRequested();
-                    if (file.Name.StartsWith(TempMarker, StringComparison.Ordinal)) continue;
                     var key = file.FullName.Substring(_root.Length).TrimStart(Path.DirectorySeparatorChar).Replace(Path.DirectorySeparatorChar, '/');
+                    if (file.Name.StartsWith(TempMarker, StringComparison.Ordinal))
+                    {
+                        _temporaries[file.FullName] = key;
+                        continue;
+                    }
                     if (key.StartsWith(prefix, StringComparison.Ordinal))
                         result.Add(new StoredObject(key, file.Length, file.LastWriteTimeUtc));
                 }
@@ -157,6 +164,33 @@ namespace DrTools.Core.Backup.Storage
         }
 
         public Task<bool> LocationExistsAsync(CancellationToken ct) => Task.FromResult(Directory.Exists(_root));
+
+        /// <summary>True when listings have met temporary files (of this or earlier runs' puts).</summary>
+        internal bool HasTemporaries => !_temporaries.IsEmpty;
+
+        /// <summary>Deletes the temporary files met while listing that were last written before the cutoff given for their key; returns how many went.</summary>
+        internal int RemoveTemporaries(Func<string, DateTime> cutoffForKey)
+        {
+            int removed = 0;
+            foreach (var kv in _temporaries.ToArray())
+            {
+                try
+                {
+                    var info = new FileInfo(kv.Key);
+                    if (info.Exists && info.LastWriteTimeUtc < cutoffForKey(kv.Value))
+                    {
+                        info.Delete();
+                        removed++;
+                    }
+                    if (!File.Exists(kv.Key)) _temporaries.TryRemove(kv.Key, out _);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // In use or not ours to delete: left for a later run.
+                }
+            }
+            return removed;
+        }
 
         /// <summary>Creates the root folder (a new repository).</summary>
         internal void CreateRoot() => Directory.CreateDirectory(_root);
