@@ -16,6 +16,7 @@
         'Get-DrBackup',
         'Invoke-DrBackup',
         'Remove-DrBackup',
+        'Repair-DrBackup',
         'Restore-DrBackup',
         'Test-DrConnection',
         'Invoke-DrFailback',

@@ -56,7 +56,13 @@ namespace DrTools.Core.Backup
                 var sourceKey = sources.Select(s => s.Full).ToList();
                 var index = await repo.LoadIndexAsync(_reporter, ct).ConfigureAwait(false);
                 var previous = await FindPreviousAsync(repo, sourceKey, ct).ConfigureAwait(false);
-                if (previous != null) await repo.LoadFilesAsync(previous, index, ct).ConfigureAwait(false);
+                if (previous != null)
+                {
+                    // A damaged folder of the previous set only means its files are read again; its tree is stored anew.
+                    await repo.LoadFilesAsync(previous, index, ct).ConfigureAwait(false);
+                    foreach (var lost in previous.DamagedFolders)
+                        _reporter.Warning($"{lost.Error.Message} This backup reads the folder's files again and stores its file list anew.");
+                }
                 await repo.RemoveLeftoverTemporariesAsync(myLock, _reporter, ct).ConfigureAwait(false);
                 _reporter.Verbose($"The repository holds {index.Count} chunk(s) in {index.StoredPacks.Count} pack(s)" + (previous != null ? $"; comparing with backup set {previous.Id}." : "; no previous backup set of these paths."));
 
@@ -96,6 +102,8 @@ namespace DrTools.Core.Backup
                 };
                 // Every chunk the manifest names is now stored and verified (awaited above): index the new packs (and
                 // packs earlier interrupted runs left unindexed, whose chunks this set may reuse), then publish the set.
+                // Damaged copies this run met are recorded first, so every later reader prefers the copies stored now.
+                await DamageRecords.RecordNewAsync(repo.Store, index, _reporter, ct).ConfigureAwait(false);
                 await repo.WriteManifestAsync(manifest, packs.Concat(index.Unindexed).ToList(), index, ct).ConfigureAwait(false);
                 _reporter.Progress(new ProgressUpdate(ProgressId, "Invoke-DrBackup", "Done") { Completed = true });
                 foreach (var w in manifest.Warnings) _reporter.Warning(w);

@@ -22,9 +22,11 @@ namespace DrTools.Core.Backup
 
     internal static class BackupErrors
     {
-        public static DrToolsException Integrity(string message, object? target, Exception? inner = null) =>
-            new(BackupErrorIds.IntegrityError, DrErrorCategory.InvalidData, message, target,
-                "The repository is damaged. Run Test-DrRestore -VerifyOnly to list every affected file, then restore from another backup set or a copy of the repository (Copy-DrBackup).", inner);
+        public const string IntegrityAction =
+            "The repository is damaged. Run Test-DrRestore -VerifyOnly to list every affected file, then restore from another backup set or a copy of the repository (Copy-DrBackup). Repair-DrBackup -ReadData reports every damaged blob; the next Invoke-DrBackup of the same data stores damaged chunks and file lists again.";
+
+        public static DrToolsException Integrity(string message, object? target, Exception? inner = null, string? action = null) =>
+            new(BackupErrorIds.IntegrityError, DrErrorCategory.InvalidData, message, target, action ?? IntegrityAction, inner);
 
         public static DrToolsException ChunkMissing(string chunk, string? file) =>
             new(BackupErrorIds.ChunkMissing, DrErrorCategory.ObjectNotFound,

@@ -22,6 +22,7 @@ namespace DrTools.Core.Backup
         public const string IndexPrefix = "index/";
         public const string SnapshotPrefix = "snapshots/";
         public const string LockPrefix = "locks/";
+        public const string DamagedPrefix = "damaged/";
 
         /// <summary>A lock not refreshed for this long belongs to a crashed run and is ignored.</summary>
         public static readonly TimeSpan LockStaleAfter = TimeSpan.FromMinutes(30);
@@ -103,6 +104,18 @@ namespace DrTools.Core.Backup
                 throw new DrToolsException(BackupErrorIds.NotARepository, DrErrorCategory.NotEnabled,
                     $"{store.Location} uses repository format {config.FormatVersion} (one object per chunk, written by a DrTools 0.1 preview); this DrTools reads format {RepositoryConfig.CurrentFormat}.",
                     store.Location, "Restore from it with the DrTools version that wrote it, and back up into a new repository (a new folder or prefix) with this one.");
+            var chunker = config.Chunker;
+            if (chunker != null && chunker.Algorithm != ChunkerParameters.FastCdc)
+                throw new DrToolsException(BackupErrorIds.NotARepository, DrErrorCategory.NotEnabled,
+                    $"{store.Location}/{ConfigKey} names the chunking algorithm '{chunker.Algorithm}', which this DrTools does not know (it knows '{ChunkerParameters.FastCdc}').",
+                    store.Location, "Update the DrTools module; if the repository was written by this version, config.json was modified: restore it from a copy of the repository.");
+            var invalid = chunker == null ? "it has no chunker parameters"
+                : chunker.MinSize < 64 || chunker.AvgSize <= chunker.MinSize || chunker.MaxSize <= chunker.AvgSize || (chunker.AvgSize & (chunker.AvgSize - 1)) != 0 || chunker.MaxSize > ChunkerParameters.MaxMaxSize
+                    ? $"its chunker sizes (min {chunker.MinSize}, avg {chunker.AvgSize}, max {chunker.MaxSize}) are not 64 <= min < avg < max <= {ChunkerParameters.MaxMaxSize} with avg a power of two"
+                    : string.IsNullOrWhiteSpace(config.Id) ? "it has no repository id" : null;
+            if (invalid != null)
+                throw BackupErrors.Integrity($"{store.Location}/{ConfigKey} is damaged: {invalid}.", store.Location, null,
+                    "config.json was modified or damaged. Restore it from a copy of the repository (Copy-DrBackup writes the same chunker parameters to its destination); backups cannot be read or written until then.");
             return config;
         }
 
@@ -161,24 +174,46 @@ namespace DrTools.Core.Backup
             return (key, bytes.Length);
         }
 
-        /// <summary>Reads the set's tree blobs into <see cref="BackupManifest.Files"/> (sorted by path); a damaged or missing tree is DrTools.IntegrityError.</summary>
+        /// <summary>
+        /// Reads the set's tree blobs into <see cref="BackupManifest.Files"/> (sorted by path). A tree that is missing,
+        /// damaged or not a valid file list loses only its folder: the folder goes to
+        /// <see cref="BackupManifest.DamagedFolders"/> (with a DrTools.IntegrityError or DrTools.ChunkMissing naming it)
+        /// and every other folder is still read.
+        /// </summary>
         public async Task LoadFilesAsync(BackupManifest manifest, RepositoryIndex index, CancellationToken ct)
         {
             if (manifest.FilesLoaded) return;
             var trees = new Dictionary<string, List<TreeEntry>>(StringComparer.Ordinal);
-            DrToolsException? failure = null;
+            var failures = new Dictionary<string, DrToolsException>(StringComparer.Ordinal);
             await new BlobReader(Store, index).ReadAsync(manifest.Trees.Select(t => t.Tree), 4, (id, raw, _) =>
             {
-                var entries = Json.Deserialize<List<TreeEntry>>(raw.ToArray(), $"Tree {id} of backup set '{manifest.Id}'");
-                lock (trees) trees[id] = entries;
+                List<TreeEntry>? entries = null;
+                DrToolsException? error = null;
+                try { entries = Json.Deserialize<List<TreeEntry>>(raw.ToArray(), $"Tree {id} of backup set '{manifest.Id}'"); }
+                catch (DrToolsException ex) { error = ex; }
+                var invalid = error == null ? Json.InvalidTree(entries) : null;
+                if (invalid != null) error = BackupErrors.Integrity($"Tree {id} of backup set '{manifest.Id}' is not a valid file list: {invalid}.", id);
+                lock (trees)
+                {
+                    if (error != null) failures[id] = error;
+                    else trees[id] = entries!;
+                }
                 return Task.CompletedTask;
-            }, (id, error) => failure ??= error, ct).ConfigureAwait(false);
-            if (failure != null)
-                throw BackupErrors.Integrity($"Backup set '{manifest.Id}' cannot be read: {failure.Message}", manifest.Id, failure);
-            var files = new List<ManifestFile>((int)Math.Min(manifest.FileCount, 10_000_000));
+            }, (id, error) => { lock (trees) failures[id] = error; }, ct).ConfigureAwait(false);
+            var files = new List<ManifestFile>((int)Math.Min(Math.Max(0, manifest.FileCount), 10_000_000));
+            manifest.DamagedFolders.Clear();
             foreach (var t in manifest.Trees)
             {
-                foreach (var e in trees[t.Tree])
+                if (!trees.TryGetValue(t.Tree, out var entries))
+                {
+                    var cause = failures.TryGetValue(t.Tree, out var f) ? f : BackupErrors.Integrity($"Tree {t.Tree} was not read.", t.Tree);
+                    var folder = t.Path.Length == 0 ? "the single files" : $"folder '{t.Path}'";
+                    manifest.DamagedFolders.Add(new DamagedFolder(t.Path, t.Tree, new DrToolsException(cause.ErrorId, cause.Category,
+                        $"Backup set '{manifest.Id}': the file list of {folder} (tree {t.Tree}) cannot be read, so its files cannot be restored: {cause.Message}",
+                        t.Path.Length == 0 ? manifest.Id : t.Path, BackupErrors.IntegrityAction, cause)));
+                    continue;
+                }
+                foreach (var e in entries)
                 {
                     files.Add(new ManifestFile
                     {
@@ -193,6 +228,15 @@ namespace DrTools.Core.Backup
             }
             files.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
             manifest.Files = files;
+        }
+
+        /// <summary>DrTools.IntegrityError when part of the set's file list could not be read (for operations that need all of it, such as a copy).</summary>
+        public static void ThrowIfDamaged(BackupManifest manifest)
+        {
+            if (manifest.DamagedFolders.Count == 0) return;
+            var first = manifest.DamagedFolders[0];
+            throw BackupErrors.Integrity(manifest.DamagedFolders.Count == 1 ? first.Error.Message
+                : $"{first.Error.Message} ({manifest.DamagedFolders.Count - 1} more folder(s) of the set are damaged too)", manifest.Id, first.Error);
         }
 
         /// <summary>The tree blobs for a file list: one per folder, entries sorted by name, so an unchanged folder gives the same blob.</summary>
@@ -252,6 +296,35 @@ namespace DrTools.Core.Backup
             if (bytes == null) throw BackupErrors.SetNotFound(id, Location);
             return Json.OpenManifest(bytes, id);
         }
+
+        /// <summary>
+        /// Every manifest, oldest first, split into the readable ones and the damaged ones (each with its
+        /// DrTools.IntegrityError): a caller that picks the newest set must not pass over a damaged one silently.
+        /// </summary>
+        public async Task<BackupCatalog> ReadCatalogAsync(CancellationToken ct)
+        {
+            var catalog = new BackupCatalog();
+            foreach (var id in await ListSetIdsAsync(ct).ConfigureAwait(false))
+            {
+                try { catalog.Sets.Add(await ReadManifestHeaderAsync(id, ct).ConfigureAwait(false)); }
+                catch (DrToolsException ex) when (ex.ErrorId == BackupErrorIds.IntegrityError)
+                {
+                    catalog.Damaged.Add(new DamagedSet(id, TimeOfSetId(id), DamagedSetError(id, ex, Location)));
+                }
+            }
+            catalog.Sets.Sort((a, b) => a.Time != b.Time ? a.Time.CompareTo(b.Time) : string.CompareOrdinal(a.Id, b.Id));
+            return catalog;
+        }
+
+        /// <summary>The error for a set whose manifest cannot be read: names the set and says what to do instead.</summary>
+        public static DrToolsException DamagedSetError(string id, DrToolsException cause, string location) =>
+            BackupErrors.Integrity($"Backup set '{id}' in {location} is damaged and cannot be used: {cause.Message}", id, cause,
+                $"Pick another set explicitly (Get-DrBackup -Repository {location} lists the readable ones; pass its -Id), or restore the set from a copy of the repository (Copy-DrBackup). Remove-DrBackup -Id {id} removes the damaged set.");
+
+        /// <summary>The time a set id starts with (yyyyMMddTHHmmssfffZ), or null when it does not.</summary>
+        public static DateTime? TimeOfSetId(string id) =>
+            id.Length >= 19 && DateTime.TryParseExact(id.Substring(0, 19), "yyyyMMdd'T'HHmmssfff'Z'", System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var t) ? t : null;
 
         /// <summary>Every readable manifest, oldest first; damaged ones are reported as warnings and skipped.</summary>
         public async Task<List<BackupManifest>> ReadAllManifestsAsync(IOperationReporter reporter, CancellationToken ct)

@@ -47,6 +47,25 @@ namespace DrTools.Core.Backup
         public override string ToString() => $"{Id} ({Time:u}, {Files} files)";
     }
 
+    /// <summary>A backup set whose manifest cannot be read: its id, the time its id names, and the error.</summary>
+    public sealed record DamagedSet(string Id, DateTime? Time, Diagnostics.DrToolsException Error);
+
+    /// <summary>The sets of a repository: the readable ones (oldest first) and the damaged ones.</summary>
+    public sealed class BackupCatalog
+    {
+        public List<BackupManifest> Sets { get; } = new();
+        public List<DamagedSet> Damaged { get; } = new();
+
+        /// <summary>
+        /// The damaged set that is newer than <paramref name="newest"/> (and within the time window), if any: picking
+        /// "the latest" must not pass over it silently.
+        /// </summary>
+        public DamagedSet? DamagedNewerThan(BackupManifest? newest, DateTime? notAfter = null, DateTime? notBefore = null) =>
+            Damaged.Where(d => (notAfter == null || d.Time == null || d.Time <= notAfter) && (notBefore == null || d.Time == null || d.Time >= notBefore))
+                .Where(d => newest == null || string.CompareOrdinal(d.Id, newest.Id) > 0)
+                .OrderByDescending(d => d.Id, StringComparer.Ordinal).FirstOrDefault();
+    }
+
     /// <summary>What Invoke-DrBackup backs up and how.</summary>
     public sealed class BackupOptions
     {

@@ -64,6 +64,7 @@ namespace DrTools.Core.Backup
             {
                 var m = await _source.ReadManifestHeaderAsync(id, ct).ConfigureAwait(false);
                 await _source.LoadFilesAsync(m, sourceIndex, ct).ConfigureAwait(false);
+                BackupRepository.ThrowIfDamaged(m); // a copy of part of a set would look complete
                 manifests.Add((m, await _source.ReadManifestBytesAsync(id, ct).ConfigureAwait(false)));
             }
 

@@ -14,12 +14,13 @@ namespace DrTools.Core.Backup
     public sealed class GlobSet
     {
         readonly List<(Regex Regex, bool NameOnly)> _patterns;
+        readonly List<string> _sources;
 
         public GlobSet(IEnumerable<string>? patterns)
         {
-            _patterns = (patterns ?? Enumerable.Empty<string>()).Where(p => !string.IsNullOrWhiteSpace(p))
-                .Select(p => p.Trim().Replace('\\', '/').TrimStart('/'))
-                .Select(p => (ToRegex(p.TrimEnd('/')), p.TrimEnd('/').IndexOf('/') < 0)).ToList();
+            _sources = (patterns ?? Enumerable.Empty<string>()).Where(p => !string.IsNullOrWhiteSpace(p))
+                .Select(p => p.Trim().Replace('\\', '/').TrimStart('/').TrimEnd('/')).ToList();
+            _patterns = _sources.Select(p => (ToRegex(p), p.IndexOf('/') < 0)).ToList();
         }
 
         public bool IsEmpty => _patterns.Count == 0;
@@ -39,6 +40,23 @@ namespace DrTools.Core.Backup
             if (Matches(relativePath)) return true;
             for (var i = relativePath.LastIndexOf('/'); i > 0; i = relativePath.LastIndexOf('/', i - 1))
                 if (Matches(relativePath.Substring(0, i))) return true;
+            return false;
+        }
+
+        /// <summary>
+        /// True when some pattern could match a file directly in <paramref name="folder"/> (whose file names are not
+        /// known, e.g. its file list is damaged): the folder or a parent matches, a pattern is a bare name, or a
+        /// pattern's folder part matches it.
+        /// </summary>
+        public bool CouldMatchInside(string folder)
+        {
+            if (folder.Length > 0 && MatchesSelfOrParent(folder)) return true;
+            foreach (var glob in _sources)
+            {
+                var slash = glob.LastIndexOf('/');
+                if (slash < 0 || glob.Contains("**")) return true; // a bare name, or ** that reaches any folder
+                if (ToRegex(glob.Substring(0, slash)).IsMatch(folder)) return true;
+            }
             return false;
         }
 

@@ -1,10 +1,12 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using DrTools.Core.Backup.Chunking;
+using DrTools.Core.Diagnostics;
 
 namespace DrTools.Core.Backup
 {
@@ -60,8 +62,31 @@ namespace DrTools.Core.Backup
         [JsonIgnore]
         public bool FilesLoaded => _files != null;
 
+        /// <summary>
+        /// Folders whose tree blob could not be read when the file list was loaded (missing or damaged): their files are
+        /// not in <see cref="Files"/>. Never serialized; a restore or verify reports each one.
+        /// </summary>
+        [JsonIgnore]
+        public List<DamagedFolder> DamagedFolders { get; } = new();
+
         /// <summary>SHA-256 (hex) of this manifest's canonical JSON with this field absent.</summary>
         public string? Checksum { get; set; }
+    }
+
+    /// <summary>A folder of a backup set whose file list (tree blob) cannot be read, and why.</summary>
+    public sealed class DamagedFolder
+    {
+        public DamagedFolder(string path, string tree, DrToolsException error)
+        {
+            Path = path;
+            Tree = tree;
+            Error = error;
+        }
+
+        /// <summary>The folder in the set ('/' separated, "" for the single files of a set).</summary>
+        public string Path { get; }
+        public string Tree { get; }
+        public DrToolsException Error { get; }
     }
 
     public sealed class ManifestFile
@@ -177,8 +202,64 @@ namespace DrTools.Core.Backup
                 throw BackupErrors.Integrity($"{what} fails its checksum (stored {claimed ?? "none"}, computed {actual}): it was modified or damaged.", expectedId);
             if (m.Id != expectedId)
                 throw BackupErrors.Integrity($"{what} names itself '{m.Id}'.", expectedId);
+            var invalid = InvalidManifestField(m);
+            if (invalid != null)
+                throw BackupErrors.Integrity($"{what} is not a valid backup set: {invalid}.", expectedId);
             m.Checksum = claimed;
             return m;
+        }
+
+        /// <summary>
+        /// What makes a parsed manifest unusable (a crafted or mis-written file with a valid checksum), or null. Checked
+        /// on read so no reader meets a null list, a negative count or a malformed blob name.
+        /// </summary>
+        static string? InvalidManifestField(BackupManifest m)
+        {
+            if (m.FormatVersion != RepositoryConfig.CurrentFormat) return $"formatVersion is {m.FormatVersion}, not {RepositoryConfig.CurrentFormat}";
+            if (m.FileCount < 0) return $"fileCount is {m.FileCount}";
+            if (m.TotalBytes < 0) return $"totalBytes is {m.TotalBytes}";
+            if (m.NewBytes < 0 || m.NewChunks < 0 || m.UploadedBytes < 0) return "a byte or chunk count is negative";
+            if (m.SourcePaths == null || m.SourcePaths.Any(s => s == null)) return "sourcePaths is missing or holds null";
+            if (m.Tags == null || m.Tags.Any(s => s == null)) return "tags is missing or holds null";
+            if (m.Excludes == null || m.Excludes.Any(s => s == null)) return "excludes is missing or holds null";
+            if (m.Warnings == null || m.Warnings.Any(s => s == null)) return "warnings is missing or holds null";
+            if (m.Host == null || m.User == null) return "host or user is null";
+            if (m.Trees == null) return "trees is missing";
+            var paths = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var t in m.Trees)
+            {
+                if (t == null) return "trees holds null";
+                if (t.Path == null) return "a tree has no path";
+                if (!IsBlobId(t.Tree)) return $"the tree of folder '{t.Path}' is not a SHA-256 name ('{t.Tree}')";
+                if (!paths.Add(t.Path)) return $"folder '{t.Path}' is listed twice";
+            }
+            return null;
+        }
+
+        /// <summary>What makes a tree blob's entries unusable, or null (names, sizes and chunk names checked).</summary>
+        public static string? InvalidTree(List<TreeEntry>? entries)
+        {
+            if (entries == null) return "it is not a list of files";
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var e in entries)
+            {
+                if (e == null) return "it holds a null entry";
+                if (string.IsNullOrEmpty(e.Name) || e.Name.IndexOf('/') >= 0) return $"a file name is empty or holds '/' ('{e.Name}')";
+                if (!names.Add(e.Name)) return $"'{e.Name}' is listed twice";
+                if (e.Size < 0) return $"'{e.Name}' has size {e.Size}";
+                if (!IsBlobId(e.Sha256)) return $"'{e.Name}' has no valid SHA-256 ('{e.Sha256}')";
+                if (e.Chunks != null && e.Chunks.Any(c => !IsBlobId(c))) return $"'{e.Name}' names a chunk that is null or not a SHA-256";
+            }
+            return null;
+        }
+
+        /// <summary>A blob name: 64 lower-case hex digits.</summary>
+        public static bool IsBlobId(string? id)
+        {
+            if (id == null || id.Length != 64) return false;
+            foreach (var c in id)
+                if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) return false;
+            return true;
         }
     }
 }

@@ -108,6 +108,7 @@ namespace DrTools.Core.Backup
             }
             var kept = all.Where(m => !remove.Contains(m.Id)).ToList();
             var packs = damaged > 0 ? null : await PlanPacksAsync(kept, await _repo.LoadIndexAsync(_reporter, ct).ConfigureAwait(false), options, ct).ConfigureAwait(false);
+            if (packs?.DamagedTrees.Count > 0) packs = null; // which chunks those sets need is unknown: nothing would be deleted
             return new PrunePlan
             {
                 Repository = _repo.Location,
@@ -145,8 +146,10 @@ namespace DrTools.Core.Backup
                     await _repo.RemoveLeftoverTemporariesAsync(myLock.Lock, _reporter, ct).ConfigureAwait(false);
                     var plan = await PlanPacksAsync(remaining, index, options, ct).ConfigureAwait(false);
                     grace = plan.BlobsInGrace;
+                    if (plan.DamagedTrees.Count > 0)
+                        skipped = $"the file list of {plan.DamagedTrees.Count} folder(s) in kept sets cannot be read ({plan.DamagedTrees[0]}), so which chunks they need is unknown; Repair-DrBackup reports them, and the next backup of the same data stores them again";
                     // Check again right before changing packs: a backup or reader that started since holds its lock by now.
-                    if (await BusyAsync(options, ct).ConfigureAwait(false) is { } late)
+                    else if (await BusyAsync(options, ct).ConfigureAwait(false) is { } late)
                         skipped = late;
                     else if (plan.Delete.Count > 0 || plan.Repack.Count > 0 || index.Unindexed.Count > 0 || plan.MissingPacks > 0)
                     {
@@ -213,6 +216,9 @@ namespace DrTools.Core.Backup
             public long BytesToFree { get; set; }
             public int BlobsInGrace { get; set; }
             public int MissingPacks { get; set; }
+
+            /// <summary>Kept sets' folders whose tree cannot be read ("set: folder"): no chunk may be deleted.</summary>
+            public List<string> DamagedTrees { get; } = new();
         }
 
         /// <summary>Packs smaller than this (a quarter of a full one) are cheap to rewrite, so any unused chunk in them goes.</summary>
@@ -228,6 +234,7 @@ namespace DrTools.Core.Backup
             foreach (var m in kept)
             {
                 await _repo.LoadFilesAsync(m, index, ct).ConfigureAwait(false);
+                foreach (var d in m.DamagedFolders) plan.DamagedTrees.Add($"set {m.Id}, folder '{d.Path}'");
                 foreach (var t in m.Trees) plan.Referenced.Add(t.Tree);
                 foreach (var f in m.Files)
                     foreach (var c in f.Chunks) plan.Referenced.Add(c);
@@ -256,7 +263,9 @@ namespace DrTools.Core.Backup
                     plan.BlobsToDelete += unusedChunks;
                     plan.BytesToFree += stored.Size;
                 }
-                else if (unusedBytes >= options.RepackThreshold * pack.StoredBytes || pack.StoredBytes < SmallPack)
+                else if ((unusedBytes >= options.RepackThreshold * pack.StoredBytes || pack.StoredBytes < SmallPack) &&
+                         // A damaged blob still in use cannot be copied: such a pack stays as it is.
+                         !pack.Blobs.Any(b => InUse(plan, index, pack, b) && index.IsDamaged(pack.PackId, b.Id)))
                 {
                     plan.Repack.Add(pack);
                     plan.BlobsToDelete += unusedChunks;

@@ -53,6 +53,9 @@ namespace DrTools.Core.Backup
         public RestoreFailure[] Failures { get; init; } = Array.Empty<RestoreFailure>();
         public TimeSpan Duration { get; init; }
         public bool Succeeded => Failures.Length == 0;
+
+        /// <summary>Folders whose file list (tree) is damaged, so none of their files was restored (each is also in <see cref="Failures"/>).</summary>
+        public string[] DamagedFolders { get; init; } = Array.Empty<string>();
     }
 
     /// <summary>
@@ -97,15 +100,12 @@ namespace DrTools.Core.Backup
         {
             if (!string.IsNullOrEmpty(id)) return await repo.ReadManifestHeaderAsync(id!, ct).ConfigureAwait(false);
             var when = (pointInTime ?? DateTime.UtcNow).ToUniversalTime();
-            var ids = await repo.ListSetIdsAsync(ct).ConfigureAwait(false);
+            var catalog = await repo.ReadCatalogAsync(ct).ConfigureAwait(false);
             BackupManifest? best = null;
-            foreach (var candidate in ids)
-            {
-                BackupManifest m;
-                try { m = await repo.ReadManifestHeaderAsync(candidate, ct).ConfigureAwait(false); }
-                catch (DrToolsException ex) when (ex.ErrorId == BackupErrorIds.IntegrityError) { continue; }
+            foreach (var m in catalog.Sets)
                 if (m.Time <= when && (best == null || m.Time > best.Time)) best = m;
-            }
+            // A damaged set is the one asked for: say so rather than restore an older one without a word.
+            if (catalog.DamagedNewerThan(best, notAfter: when) is { } damaged) throw damaged.Error;
             return best ?? throw new DrToolsException(BackupErrorIds.BackupSetNotFound, DrErrorCategory.ObjectNotFound,
                 $"Repository {repo.Location} has no backup set taken at or before {when:u}.", when,
                 "Run Get-DrBackup -Repository to see which backup sets exist.");
@@ -160,7 +160,9 @@ namespace DrTools.Core.Backup
             // Check every selected path before writing anything: a crafted manifest restores nothing.
             var work = manifest.Files.Where(f => include.IsEmpty || include.MatchesSelfOrParent(f.Path))
                 .Select(f => (File: f, Target: PathSafety.Resolve(destination, f.Path, manifest.Id))).ToList();
-            if (!include.IsEmpty && work.Count == 0)
+            // Folders whose file list is damaged: everything else is restored, and each one -Include could select is named.
+            var lostFolders = manifest.DamagedFolders.Where(d => include.IsEmpty || include.CouldMatchInside(d.Path)).ToList();
+            if (!include.IsEmpty && work.Count == 0 && lostFolders.Count == 0)
                 _reporter.Warning($"No file in backup set {manifest.Id} matches -Include {string.Join(", ", options.Include)}.");
 
             try { Directory.CreateDirectory(destination); }
@@ -171,6 +173,11 @@ namespace DrTools.Core.Backup
             RemoveLeftoverTemporaries(destination, work.Select(w => w.Target));
 
             var failures = new ConcurrentQueue<RestoreFailure>();
+            foreach (var lost in lostFolders)
+            {
+                failures.Enqueue(new RestoreFailure(lost.Path, lost.Error));
+                _reporter.Verbose($"Not restored: {lost.Error.Message}");
+            }
             long files = 0, bytes = 0, doneBytes = 0, lastReport = -1000;
             var total = work.Sum(w => w.File.Size);
             var jobs = new List<FileJob>();
@@ -356,6 +363,7 @@ namespace DrTools.Core.Backup
                 foreach (var job in jobs.Where(j => !j.Done)) TryDelete(job.Temp);
             }
             _reporter.Progress(new ProgressUpdate(ProgressId, $"Restoring backup set {manifest.Id}", "Done") { Completed = true });
+            await DamageRecords.RecordNewAsync(_repo.Store, index, _reporter, ct).ConfigureAwait(false);
             return new RestoreResult
             {
                 BackupSetId = manifest.Id,
@@ -366,6 +374,7 @@ namespace DrTools.Core.Backup
                 BytesRestored = bytes,
                 Failures = failures.OrderBy(f => f.Path, StringComparer.Ordinal).ToArray(),
                 Duration = clock.Elapsed,
+                DamagedFolders = lostFolders.Select(d => d.Path).ToArray(),
             };
         }
 

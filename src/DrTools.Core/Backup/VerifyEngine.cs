@@ -32,6 +32,17 @@ namespace DrTools.Core.Backup
         /// <summary>The scratch folder, when it was kept (-Keep).</summary>
         public string? ScratchPath { get; init; }
 
+        /// <summary>A failed result for a set whose manifest cannot be read (the test could not even start).</summary>
+        public static RestoreTestResult ForDamagedSet(string setId, string repository, string mode, DrToolsException error) => new()
+        {
+            Passed = false,
+            BackupSetId = setId,
+            BackupTime = BackupRepository.TimeOfSetId(setId) ?? default,
+            Repository = repository,
+            Mode = mode,
+            Failures = new[] { new RestoreFailure(setId, error) },
+        };
+
         /// <summary>For a recovery-point drill (Mode "Drill"): Snapshot, Image or DBSnapshot; null for file backups.</summary>
         public string? Kind { get; init; }
 
@@ -65,8 +76,13 @@ namespace DrTools.Core.Backup
         public static async Task<BackupManifest> SelectAsync(BackupRepository repo, string? id, bool random, double? withinDays, IOperationReporter reporter, CancellationToken ct)
         {
             if (!string.IsNullOrEmpty(id)) return await repo.ReadManifestHeaderAsync(id!, ct).ConfigureAwait(false);
-            var all = await repo.ReadAllManifestsAsync(reporter, ct).ConfigureAwait(false);
-            if (withinDays is { } days) all = all.Where(m => m.Time >= DateTime.UtcNow.AddDays(-days)).ToList();
+            var catalog = await repo.ReadCatalogAsync(ct).ConfigureAwait(false);
+            var all = catalog.Sets;
+            DateTime? since = withinDays is { } d ? DateTime.UtcNow.AddDays(-d) : null;
+            if (since != null) all = all.Where(m => m.Time >= since).ToList();
+            // The newest set is damaged: that is the finding, not a reason to test the one before it.
+            if (!random && catalog.DamagedNewerThan(all.LastOrDefault(), notBefore: since) is { } damaged) throw damaged.Error;
+            foreach (var bad in catalog.Damaged) reporter.Warning(bad.Error.Message);
             if (all.Count == 0)
                 throw new DrToolsException(BackupErrorIds.BackupSetNotFound, DrErrorCategory.ObjectNotFound,
                     $"Repository {repo.Location} has no backup set" + (withinDays != null ? $" from the last {withinDays} day(s)." : "."), repo.Location,
@@ -115,6 +131,8 @@ namespace DrTools.Core.Backup
             _reporter.Progress(new ProgressUpdate(ProgressId, $"Verifying backup set {manifest.Id}", "Done") { Completed = true });
 
             var failures = new List<RestoreFailure>();
+            // Folders whose file list cannot be read: every file in them is lost from this set.
+            foreach (var folder in manifest.DamagedFolders) failures.Add(new RestoreFailure(folder.Path, folder.Error));
             foreach (var file in manifest.Files)
             {
                 var broken = file.Chunks.FirstOrDefault(bad.ContainsKey);
@@ -126,6 +144,7 @@ namespace DrTools.Core.Backup
                 failures.Add(new RestoreFailure(file.Path, error));
             }
             foreach (var f in failures) _reporter.Warning(f.Message);
+            await DamageRecords.RecordNewAsync(_repo.Store, index, _reporter, ct).ConfigureAwait(false);
             return new RestoreTestResult
             {
                 Passed = failures.Count == 0,

@@ -20,6 +20,9 @@ namespace DrTools.Core.Backup.Chunking
         public ulong Seed { get; set; } = 0x4452_546F_6F6C_7331; // "DRTools1"
 
         public static ChunkerParameters Default => new();
+
+        /// <summary>The largest MaxSize a repository may name (a chunk is held in memory whole).</summary>
+        public const int MaxMaxSize = 64 << 20;
     }
 
     /// <summary>

@@ -100,7 +100,12 @@ namespace DrTools.Core.Backup.Packs
                     var raw = Decode(data, filled, b.Offset - start, b, checkedByCaller?.Contains(b.Id) == true ? null : sha, key, out var rented, out var error);
                     try
                     {
-                        if (raw == null) onError(b.Id, error!);
+                        if (raw == null)
+                        {
+                            // This copy is damaged: the next backup stores the blob again (RepositoryIndex.Contains).
+                            _index.MarkDamaged(span.Pack, b.Id, error!.Message);
+                            onError(b.Id, error!);
+                        }
                         else await onBlob(b.Id, raw.Value, token).ConfigureAwait(false);
                     }
                     finally
@@ -134,7 +139,7 @@ namespace DrTools.Core.Backup.Packs
         }
 
         /// <summary>A blob's raw bytes, checked against its name: a slice of the read buffer, or a pooled array when it was compressed.</summary>
-        static ArraySegment<byte>? Decode(byte[] data, int filled, int offset, BlobEntry b, SHA256? sha, string packKey, out byte[]? rented, out DrToolsException? error)
+        internal static ArraySegment<byte>? Decode(byte[] data, int filled, int offset, BlobEntry b, SHA256? sha, string packKey, out byte[]? rented, out DrToolsException? error)
         {
             error = null;
             rented = null;

@@ -36,15 +36,73 @@ namespace DrTools.Core.Backup.Packs
 
         public int Count => _blobs.Count;
         public IEnumerable<PackContents> Packs => _packs.Values;
-        public bool Contains(string blobId) => _blobs.ContainsKey(blobId);
+
+        /// <summary>
+        /// The repository holds a usable copy of the blob: one not known to be damaged. A backup stores a blob again
+        /// when this is false, so a damaged chunk or tree is replaced by the next backup of the same data.
+        /// </summary>
+        public bool Contains(string blobId) => _blobs.TryGetValue(blobId, out var at) && !IsDamaged(at.PackId, blobId);
+
+        /// <summary>Where to read the blob: a copy not known to be damaged when there is one.</summary>
         public bool TryFind(string blobId, out BlobLocation location) => _blobs.TryGetValue(blobId, out location!);
         public bool HasPack(string packId) => _packs.ContainsKey(packId);
+
+        // Copies of blobs found damaged (by verify, restore, backup or repair): "pack/blob".
+        readonly HashSet<string> _damaged = new(StringComparer.Ordinal);
+        readonly List<DamagedBlob> _newlyDamaged = new();
+
+        /// <summary>Damaged copies recorded in the repository (damaged/) or found by this run.</summary>
+        public IReadOnlyCollection<string> DamagedCopies { get { lock (_damaged) return _damaged.ToList(); } }
+
+        /// <summary>Damaged copies this run found that the repository has no record of yet.</summary>
+        public IReadOnlyList<DamagedBlob> NewlyDamaged { get { lock (_damaged) return _newlyDamaged.ToList(); } }
+
+        public bool IsDamaged(string packId, string blobId)
+        {
+            lock (_damaged) return _damaged.Contains(packId + "/" + blobId);
+        }
+
+        /// <summary>
+        /// Notes that the copy of <paramref name="blobId"/> in <paramref name="packId"/> is damaged (safe from reader
+        /// threads): <see cref="Contains"/> is false until a good copy is added, and a good copy added later (or read
+        /// by the next operation) is preferred to it.
+        /// </summary>
+        public void MarkDamaged(string packId, string blobId, string reason, bool recorded = false)
+        {
+            lock (_damaged)
+            {
+                if (!_damaged.Add(packId + "/" + blobId)) return;
+                if (!recorded) _newlyDamaged.Add(new DamagedBlob { Blob = blobId, Pack = packId, Reason = reason });
+            }
+        }
+
+        /// <summary>
+        /// Marks the recorded damaged copies, except in packs stored again since (a backup that re-stores a damaged
+        /// blob can write a pack of the same name, now whole), and points each such blob at a good copy when one exists.
+        /// </summary>
+        void ApplyDamageRecords(IEnumerable<DamagedBlob> records)
+        {
+            var marked = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var d in records)
+            {
+                if (StoredPacks.TryGetValue(d.Pack, out var stored) && stored.LastModifiedUtc > d.Found) continue;
+                MarkDamaged(d.Pack, d.Blob, d.Reason, recorded: true);
+                marked.Add(d.Blob);
+            }
+            if (marked.Count == 0) return;
+            foreach (var pack in _packs.Values)
+                foreach (var b in pack.Blobs)
+                    if (marked.Contains(b.Id) && _blobs.TryGetValue(b.Id, out var at) && IsDamaged(at.PackId, b.Id) && !IsDamaged(pack.PackId, b.Id))
+                        _blobs[b.Id] = new BlobLocation(pack.PackId, b);
+        }
 
         public void Add(PackContents pack)
         {
             if (!_packs.ContainsKey(pack.PackId)) _packs[pack.PackId] = pack;
             foreach (var b in pack.Blobs)
-                if (!_blobs.ContainsKey(b.Id)) _blobs[b.Id] = new BlobLocation(pack.PackId, b);
+                // A copy known to be damaged gives way to a good one (the next backup of the same data stores it again).
+                if (!_blobs.TryGetValue(b.Id, out var at) || (IsDamaged(at.PackId, b.Id) && !IsDamaged(pack.PackId, b.Id)))
+                    _blobs[b.Id] = new BlobLocation(pack.PackId, b);
         }
 
         internal static string PackIdOf(string key)
@@ -57,6 +115,7 @@ namespace DrTools.Core.Backup.Packs
         public static async Task<RepositoryIndex> LoadAsync(IRepositoryStore store, IOperationReporter reporter, CancellationToken ct)
         {
             var index = new RepositoryIndex();
+            var damageRecords = await DamageRecords.ReadAsync(store, reporter, ct).ConfigureAwait(false);
             var indexFiles = await store.ListAsync(BackupRepository.IndexPrefix, ct).ConfigureAwait(false);
             var read = new ConcurrentDictionary<string, List<PackContents>>(StringComparer.Ordinal);
             await ParallelWork.ForEachAsync(indexFiles, 8, async (o, token) =>
@@ -105,6 +164,7 @@ namespace DrTools.Core.Backup.Packs
                 index.Unindexed.Add(p);
                 index.Add(p);
             }
+            index.ApplyDamageRecords(damageRecords);
             if (index.Unindexed.Count > 0)
                 reporter.Verbose($"{index.Unindexed.Count} pack(s) in {store.Location} are in no index yet (an interrupted or running backup); read their headers.");
             index.PreferStoredCopies();
@@ -154,6 +214,9 @@ namespace DrTools.Core.Backup.Packs
             var end = blobs.Count == 0 ? 0 : blobs[blobs.Count - 1].Offset + blobs[blobs.Count - 1].Length;
             return end + headerLength.Value + 8 == pack.Size ? new PackContents(PackIdOf(pack.Key), blobs) : null;
         }
+
+        /// <summary>A pack's own header: one ranged read of its tail (two when the header is larger than that); null when it is not a readable pack.</summary>
+        internal static Task<PackContents?> ReadHeaderAsync(IRepositoryStore store, StoredObject pack, CancellationToken ct) => ReadPackHeaderAsync(store, pack, ct);
 
         internal static async Task<byte[]?> ReadRangeAsync(IRepositoryStore store, string key, long offset, int length, CancellationToken ct)
         {

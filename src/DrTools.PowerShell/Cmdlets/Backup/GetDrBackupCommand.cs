@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using System.Management.Automation;
 using DrTools.Core.Backup;
+using DrTools.Core.Diagnostics;
 using DrTools.Core.RecoveryPoints;
 
 namespace DrTools.PowerShell.Cmdlets.Backup
@@ -52,15 +53,37 @@ namespace DrTools.PowerShell.Cmdlets.Backup
             Run(async ct =>
             {
                 var repo = await BackupRepository.OpenAsync(store, ct).ConfigureAwait(false);
-                var sets = Id is { Length: > 0 }
-                    ? (await System.Threading.Tasks.Task.WhenAll(Id.Select(id => repo.ReadManifestHeaderAsync(id, ct))).ConfigureAwait(false)).ToList()
-                    : await repo.ReadAllManifestsAsync(Reporter, ct).ConfigureAwait(false);
-                var selected = sets.Where(m => (Before == null || m.Time < Before.Value.ToUniversalTime()) &&
-                                               (After == null || m.Time > After.Value.ToUniversalTime()) &&
-                                               (Tag is not { Length: > 0 } || m.Tags.Any(t => Tag.Contains(t, StringComparer.OrdinalIgnoreCase))))
+                var catalog = new BackupCatalog();
+                if (Id is { Length: > 0 })
+                {
+                    foreach (var id in Id)
+                    {
+                        try { catalog.Sets.Add(await repo.ReadManifestHeaderAsync(id, ct).ConfigureAwait(false)); }
+                        catch (DrToolsException ex) when (ex.ErrorId == BackupErrorIds.IntegrityError)
+                        {
+                            catalog.Damaged.Add(new DamagedSet(id, BackupRepository.TimeOfSetId(id), BackupRepository.DamagedSetError(id, ex, repo.Location)));
+                        }
+                    }
+                }
+                else catalog = await repo.ReadCatalogAsync(ct).ConfigureAwait(false);
+                DateTime? before = Before?.ToUniversalTime(), after = After?.ToUniversalTime();
+                var selected = catalog.Sets.Where(m => (before == null || m.Time < before.Value) &&
+                                                       (after == null || m.Time > after.Value) &&
+                                                       (Tag is not { Length: > 0 } || m.Tags.Any(t => Tag.Contains(t, StringComparer.OrdinalIgnoreCase))))
                     .OrderBy(m => m.Time).ToList();
-                if (Latest) selected = selected.Skip(Math.Max(0, selected.Count - 1)).ToList();
+                // A damaged set's tags are unknown, so a -Tag filter cannot rule it out; its time is in its id.
+                var damaged = catalog.Damaged.Where(d => d.Time == null || ((before == null || d.Time < before) && (after == null || d.Time > after))).ToList();
+                if (Latest)
+                {
+                    var newest = selected.LastOrDefault();
+                    // The newest set is damaged: say so instead of handing on the one before it as "the latest".
+                    var newer = damaged.Where(d => newest == null || string.CompareOrdinal(d.Id, newest.Id) > 0).OrderBy(d => d.Id, StringComparer.Ordinal).LastOrDefault();
+                    if (newer != null) EmitError(newer.Error);
+                    else if (newest != null) Emit(BackupSet.From(newest, repo.Location));
+                    return;
+                }
                 foreach (var m in selected) Emit(BackupSet.From(m, repo.Location));
+                foreach (var d in damaged) EmitError(d.Error);
             });
         }
 

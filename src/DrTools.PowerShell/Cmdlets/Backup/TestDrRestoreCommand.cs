@@ -96,7 +96,17 @@ namespace DrTools.PowerShell.Cmdlets.Backup
             Run(async ct =>
             {
                 var repo = await BackupRepository.OpenAsync(store, ct).ConfigureAwait(false);
-                var manifest = await VerifyEngine.SelectAsync(repo, Id, Random, Random ? Within : null, Reporter, ct).ConfigureAwait(false);
+                BackupManifest manifest;
+                try { manifest = await VerifyEngine.SelectAsync(repo, Id, Random, Random ? Within : null, Reporter, ct).ConfigureAwait(false); }
+                catch (Core.Diagnostics.DrToolsException ex) when (ex.ErrorId == BackupErrorIds.IntegrityError)
+                {
+                    // The set to test is damaged: a failed test of that set (non-terminating), never a pass of an older one.
+                    var setId = Id ?? ex.Target as string ?? "";
+                    var error = Id != null ? BackupRepository.DamagedSetError(Id, ex, repo.Location) : ex;
+                    EmitError(error);
+                    Emit(RestoreTestResult.ForDamagedSet(setId, repo.Location, VerifyOnly ? "VerifyOnly" : "Restore", error));
+                    return;
+                }
                 var engine = new VerifyEngine(repo, Reporter);
                 Emit(VerifyOnly
                     ? await engine.VerifyAsync(manifest, ConcurrentRequests, ct).ConfigureAwait(false)
