@@ -32,6 +32,10 @@ namespace DrTools.Core.Backup
             _reporter = reporter;
         }
 
+        internal bool CheckFileType { get; set; } = true;
+        internal TimeSpan OpenTimeout { get; set; } = TimeSpan.FromSeconds(30);
+        internal static readonly ConcurrentDictionary<string, Func<CancellationToken, Task>> BeforeReadHooks = new(StringComparer.Ordinal);
+
         sealed record SourceFile(FileInfo Info, string RelativePath);
 
         public async Task<BackupSet> RunAsync(BackupOptions options, CancellationToken ct)
@@ -247,6 +251,7 @@ namespace DrTools.Core.Backup
             async Task<ManifestFile?> BackupFileAsync(SourceFile file, CancellationToken ct)
             {
                 var info = file.Info;
+                if (BeforeReadHooks.TryGetValue(info.FullName, out var hook)) await hook(ct).ConfigureAwait(false);
                 info.Refresh();
                 if (_previous.TryGetValue(file.RelativePath, out var prev) && prev.Size == info.Length &&
                     prev.MTime == info.LastWriteTimeUtc && prev.Chunks.All(_index.Contains))

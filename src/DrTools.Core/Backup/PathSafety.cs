@@ -39,6 +39,8 @@ namespace DrTools.Core.Backup
             return null;
         }
 
+        public static string? NameProblem(string relativePath, bool windows) => null;
+
         /// <summary>The full path of <paramref name="relativePath"/> under <paramref name="destination"/>; DrTools.UnsafePath when it is unsafe.</summary>
         public static string Resolve(string destination, string relativePath, string setId)
         {
@@ -57,5 +59,12 @@ namespace DrTools.Core.Backup
             return full!;
         }
 
+        }
+
+    public sealed class RestoreTempName
+    {
+        public const string Prefix = ".drtmp-";
+        public static bool IsMatch(string name) => name.StartsWith(Prefix, StringComparison.Ordinal);
+        public string Next() => Prefix + Guid.NewGuid().ToString("N");
     }
 }

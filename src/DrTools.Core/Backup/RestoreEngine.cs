@@ -78,6 +78,8 @@ namespace DrTools.Core.Backup
         internal Func<string, Stream> OpenTemp { get; set; } =
             path => new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous); // whole blobs: no buffer
 
+        internal bool WindowsNames { get; set; }
+
         internal const string TempMarker = ".drtmp-";
 
         /// <summary>Files (and bytes) checked and waiting under temporary names before one flush to disk and their renames.</summary>

@@ -55,6 +55,8 @@ namespace DrTools.Core.Backup
         readonly BackupRepository _repo;
         readonly IOperationReporter _reporter;
 
+        internal bool WindowsNames { get; set; }
+
         public VerifyEngine(BackupRepository repo, IOperationReporter reporter)
         {
             _repo = repo;
