@@ -32,6 +32,15 @@ namespace DrTools.Core.Backup
             _reporter = reporter;
         }
 
+        /// <summary>Skip FIFOs, sockets and devices (<see cref="SourceFileKind"/>); tests turn it off to reach the open timeout.</summary>
+        internal bool CheckFileType { get; set; } = true;
+
+        /// <summary>How long opening one source file may take (a FIFO that slipped past the check blocks in the open).</summary>
+        internal TimeSpan OpenTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+        /// <summary>Test hooks by full path, run just before a source file is looked at again and read (e.g. to delete it).</summary>
+        internal static readonly ConcurrentDictionary<string, Func<CancellationToken, Task>> BeforeReadHooks = new(StringComparer.Ordinal);
+
         sealed record SourceFile(FileInfo Info, string RelativePath);
 
         public async Task<BackupSet> RunAsync(BackupOptions options, CancellationToken ct)
@@ -69,7 +78,7 @@ namespace DrTools.Core.Backup
                 var writer = new PackWriter(repo.Store, BlobKind.Data, options.ConcurrentRequests ?? BackupOptions.DefaultConcurrency(repo.Store), ct, options.PackTargetSize);
                 List<ManifestFile> entries;
                 List<PackContents> packs;
-                var run = new Run(repo, _reporter, options, files, index, writer, previous, warnings);
+                var run = new Run(repo, _reporter, options, files, index, writer, previous, warnings, CheckFileType, OpenTimeout);
                 try
                 {
                     entries = await run.ExecuteAsync(ct).ConfigureAwait(false);
@@ -82,6 +91,7 @@ namespace DrTools.Core.Backup
                 }
 
                 ct.ThrowIfCancellationRequested();
+                WarnOfWindowsNames(entries, warnings);
                 var manifest = new BackupManifest
                 {
                     Id = BackupRepository.NewSetId(started),
@@ -185,11 +195,28 @@ namespace DrTools.Core.Backup
 
         static void Unreadable(string path, Exception ex, ConcurrentQueue<string> warnings, bool strict, string what)
         {
+            // A file or folder deleted between the walk and its read: say so rather than "could not find".
+            var vanished = ex is FileNotFoundException or DirectoryNotFoundException;
+            var reason = vanished ? "it was deleted while the backup ran" : ex.Message;
             if (strict)
                 throw new DrToolsException(BackupErrorIds.FileUnreadable, DrErrorCategory.ReadError,
-                    $"Cannot read the {what} '{path}': {ex.Message} (-Strict: no backup set was written).", path,
-                    "Close the program that locks it or grant read access, or run without -Strict to back up everything else.", ex);
-            warnings.Enqueue($"Skipped {what} '{path}': {ex.Message}");
+                    $"Cannot read the {what} '{path}': {reason} (-Strict: no backup set was written).", path,
+                    vanished ? "Run the backup again when the files are no longer changing, or run without -Strict to back up the files that exist."
+                        : "Close the program that locks it or grant read access, or run without -Strict to back up everything else.", ex);
+            warnings.Enqueue($"Skipped {what} '{path}': {reason.TrimEnd('.')}.");
+        }
+
+        const int MaxNamesListed = 20;
+
+        /// <summary>One warning naming the files whose names Windows cannot hold: they restore on Linux and macOS only.</summary>
+        static void WarnOfWindowsNames(List<ManifestFile> entries, ConcurrentQueue<string> warnings)
+        {
+            var names = entries.Where(e => PathSafety.NameProblem(e.Path, windows: true) != null).Select(e => e.Path)
+                .OrderBy(p => p, StringComparer.Ordinal).ToList();
+            if (names.Count == 0) return;
+            var listed = string.Join(", ", names.Take(MaxNamesListed).Select(n => $"'{n}'")) + (names.Count > MaxNamesListed ? $" and {names.Count - MaxNamesListed} more" : "");
+            warnings.Enqueue($"{names.Count} file(s) have names Windows cannot hold (reserved device names, ':' '\\' and other characters Windows forbids, a trailing dot or space): {listed}. " +
+                "They are backed up and restore on Linux and macOS; a restore on Windows skips each of them with DrTools.UnsafePath.");
         }
 
         static async Task<BackupManifest?> FindPreviousAsync(BackupRepository repo, List<string> sources, CancellationToken ct)
@@ -217,14 +244,18 @@ namespace DrTools.Core.Backup
             readonly PackWriter _writer;
             readonly Dictionary<string, ManifestFile> _previous;
             readonly ConcurrentQueue<string> _warnings;
+            readonly bool _checkFileType;
+            readonly TimeSpan _openTimeout;
             readonly ConcurrentDictionary<string, byte> _added = new(StringComparer.Ordinal);
             readonly Stopwatch _clock = Stopwatch.StartNew();
             readonly long _totalBytes;
             long _doneBytes, _doneFiles, _lastReportMs = -1000;
 
             public Run(BackupRepository repo, IOperationReporter reporter, BackupOptions options, List<SourceFile> files,
-                RepositoryIndex index, PackWriter writer, BackupManifest? previous, ConcurrentQueue<string> warnings)
+                RepositoryIndex index, PackWriter writer, BackupManifest? previous, ConcurrentQueue<string> warnings, bool checkFileType, TimeSpan openTimeout)
             {
+                _checkFileType = checkFileType;
+                _openTimeout = openTimeout;
                 _repo = repo;
                 _reporter = reporter;
                 _options = options;
@@ -256,7 +287,13 @@ namespace DrTools.Core.Backup
             async Task<ManifestFile?> BackupFileAsync(SourceFile file, CancellationToken ct)
             {
                 var info = file.Info;
+                if (BeforeReadHooks.TryGetValue(info.FullName, out var hook)) await hook(ct).ConfigureAwait(false);
                 info.Refresh();
+                if (!info.Exists)
+                {
+                    Unreadable(info.FullName, new FileNotFoundException(null, info.FullName), _warnings, _options.Strict, "file");
+                    return null;
+                }
                 if (_previous.TryGetValue(file.RelativePath, out var prev) && prev.Size == info.Length &&
                     prev.MTime == info.LastWriteTimeUtc && prev.Chunks.All(_index.Contains))
                 {
@@ -264,6 +301,13 @@ namespace DrTools.Core.Backup
                     return new ManifestFile { Path = prev.Path, Size = prev.Size, MTime = prev.MTime, Attributes = (int)info.Attributes, Sha256 = prev.Sha256, Chunks = prev.Chunks };
                 }
 
+                // Never opened: a FIFO would block the open, a device like /dev/zero never ends. Skipped even under
+                // -Strict: there is no content to back up, and that is not a failure to read.
+                if (_checkFileType && SourceFileKind.NotRegular(info.FullName) is { } kind)
+                {
+                    _warnings.Enqueue($"Skipped '{info.FullName}': it is {kind}, not a regular file.");
+                    return null;
+                }
                 if (info.Length > _repo.Chunker.Parameters.MaxSize) return await BackupLargeFileAsync(file, ct).ConfigureAwait(false);
                 var chunkNames = new List<string>();
                 long size = 0;
@@ -272,7 +316,7 @@ namespace DrTools.Core.Backup
                 PooledChunk? first = null;
                 try
                 {
-                    using var stream = OpenSource(info);
+                    using var stream = await OpenSourceAsync(info, ct).ConfigureAwait(false);
                     using var reader = _repo.Chunker.Read(stream);
                     using var sha = SHA256.Create();
                     PooledChunk? chunk;
@@ -343,7 +387,7 @@ namespace DrTools.Core.Backup
                 using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 try
                 {
-                    using var stream = OpenSource(info);
+                    using var stream = await OpenSourceAsync(info, failed.Token).ConfigureAwait(false);
                     using var reader = _repo.Chunker.Read(stream);
                     PooledChunk? chunk;
                     while ((chunk = await reader.NextPooledAsync(failed.Token).ConfigureAwait(false)) != null)
@@ -425,6 +469,25 @@ namespace DrTools.Core.Backup
             /// </summary>
             static FileStream OpenSource(FileInfo info) =>
                 new(info.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+
+            /// <summary>
+            /// Opens on another thread, waiting at most the open timeout and never past Ctrl+C: a FIFO that got past the
+            /// type check (or where the type cannot be told) blocks inside the open call itself. An abandoned open's
+            /// stream is closed if it ever completes.
+            /// </summary>
+            async Task<FileStream> OpenSourceAsync(FileInfo info, CancellationToken ct)
+            {
+                var open = Task.Run(() => OpenSource(info));
+                using (var stop = CancellationTokenSource.CreateLinkedTokenSource(ct))
+                {
+                    var first = await Task.WhenAny(open, Task.Delay(_openTimeout, stop.Token)).ConfigureAwait(false);
+                    stop.Cancel(); // ends the timer
+                    if (first == open) return await open.ConfigureAwait(false);
+                }
+                _ = open.ContinueWith(t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+                ct.ThrowIfCancellationRequested();
+                throw new IOException($"opening it did not complete within {_openTimeout.TotalSeconds:0.#} s (a FIFO or a device that blocks?)");
+            }
 
             static async Task DrainAsync(List<Task> work, Task hashChain)
             {

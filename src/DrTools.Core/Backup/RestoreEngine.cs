@@ -81,15 +81,18 @@ namespace DrTools.Core.Backup
         internal Func<string, Stream> OpenTemp { get; set; } =
             path => new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous); // whole blobs: no buffer
 
-        internal const string TempMarker = ".drtmp-";
+        /// <summary>Apply Windows' name rules (<see cref="PathSafety.NameProblem"/>); tests set it to check them on any OS.</summary>
+        internal bool WindowsNames { get; set; } = PathSafety.WindowsNames;
 
         /// <summary>
-        /// True for the name of a temporary file a restore writes (see FileJob: the marker, 12 hex digits, '-', the
-        /// file's name). The cleanup of leftovers deletes only names that match: keep this in step with FileJob.
+        /// True for the name of a temporary file a restore writes (<see cref="RestoreTempName"/>), or one that a restore
+        /// of an earlier DrTools build left (the marker, 12 hex digits, '-', the file's name). The cleanup of leftovers
+        /// deletes only names that match.
         /// </summary>
         internal static bool IsTemporaryName(string name) =>
-            name.StartsWith(TempMarker, StringComparison.Ordinal) && name.Length > TempMarker.Length + 13 && name[TempMarker.Length + 12] == '-' &&
-            name.Substring(TempMarker.Length, 12).All(Uri.IsHexDigit);
+            RestoreTempName.IsMatch(name) ||
+            (name.StartsWith(RestoreTempName.Prefix, StringComparison.Ordinal) && name.Length > RestoreTempName.Prefix.Length + 13 &&
+             name[RestoreTempName.Prefix.Length + 12] == '-' && name.Substring(RestoreTempName.Prefix.Length, 12).All(Uri.IsHexDigit));
 
         /// <summary>Files (and bytes) checked and waiting under temporary names before one flush to disk and their renames.</summary>
         const int CommitBatchFiles = 1000;
@@ -114,11 +117,11 @@ namespace DrTools.Core.Backup
         /// <summary>One file being restored: where its blobs go, and how many are still to come.</summary>
         sealed class FileJob
         {
-            public FileJob(ManifestFile file, string target)
+            public FileJob(ManifestFile file, string target, string tempName)
             {
                 File = file;
                 Target = target;
-                Temp = Path.Combine(Path.GetDirectoryName(target)!, TempMarker + Guid.NewGuid().ToString("N").Substring(0, 12) + "-" + Path.GetFileName(target));
+                Temp = tempName.Length == 0 ? "" : Path.Combine(Path.GetDirectoryName(target)!, tempName);
                 Remaining = file.Chunks.Count;
             }
 
@@ -152,14 +155,17 @@ namespace DrTools.Core.Backup
             var clock = Stopwatch.StartNew();
             if (string.IsNullOrWhiteSpace(options.Destination))
                 throw BackupErrors.InvalidArgument("No restore destination was given.", null, "Pass -Destination with a folder.");
-            _folders.Clear();
             var destination = Path.GetFullPath(options.Destination);
+            _destination = new RestoreDestination(destination, options.Force, _reporter);
+            var tempNames = new RestoreTempName();
             var index = await _repo.LoadIndexAsync(_reporter, ct).ConfigureAwait(false);
             await _repo.LoadFilesAsync(manifest, index, ct).ConfigureAwait(false);
             var include = new GlobSet(options.Include);
-            // Check every selected path before writing anything: a crafted manifest restores nothing.
+            // Check every selected path before writing anything: a path that could leave the destination restores
+            // nothing. A name this OS cannot hold fails only its file, and is never given to a path API (no target).
             var work = manifest.Files.Where(f => include.IsEmpty || include.MatchesSelfOrParent(f.Path))
-                .Select(f => (File: f, Target: PathSafety.Resolve(destination, f.Path, manifest.Id))).ToList();
+                .Select(f => (File: f, NameProblem: PathSafety.Problem(f.Path) == null ? PathSafety.NameProblem(f.Path, WindowsNames) : null))
+                .Select(w => (w.File, w.NameProblem, Target: w.NameProblem == null ? PathSafety.Resolve(destination, w.File.Path, manifest.Id) : null)).ToList();
             // Folders whose file list is damaged: everything else is restored, and each one -Include could select is named.
             var lostFolders = manifest.DamagedFolders.Where(d => include.IsEmpty || include.CouldMatchInside(d.Path)).ToList();
             if (!include.IsEmpty && work.Count == 0 && lostFolders.Count == 0)
@@ -170,7 +176,7 @@ namespace DrTools.Core.Backup
             {
                 throw FolderStore.WriteError(ex, destination);
             }
-            RemoveLeftoverTemporaries(destination, work.Select(w => w.Target));
+            RemoveLeftoverTemporaries(destination, work.Where(w => w.Target != null).Select(w => w.Target!));
 
             var failures = new ConcurrentQueue<RestoreFailure>();
             foreach (var lost in lostFolders)
@@ -275,11 +281,24 @@ namespace DrTools.Core.Backup
 
             try
             {
-                foreach (var (file, target) in work)
+                foreach (var (file, nameProblem, resolved) in work)
                 {
-                    var job = new FileJob(file, target);
+                    var job = new FileJob(file, resolved ?? file.Path, resolved == null ? "" : tempNames.Next());
                     jobs.Add(job);
-                    if (!options.Force && (File.Exists(target) || Directory.Exists(target)))
+                    if (resolved == null)
+                    {
+                        Fail(job, PathSafety.NameRefused(file.Path, nameProblem!));
+                        continue;
+                    }
+                    var target = resolved;
+                    // Never through a link: without -Force a link where a folder goes refuses the file (with it, the
+                    // link is replaced by a real folder when the folder is prepared).
+                    if (!options.Force && _destination.FindLink(Path.GetDirectoryName(target)!) is { } link)
+                    {
+                        Fail(job, RestoreDestination.LinkRefused(link, file.Path));
+                        continue;
+                    }
+                    if (!options.Force && RestoreDestination.Attributes(target) != null)
                     {
                         Fail(job, new DrToolsException(BackupErrorIds.FileExists, DrErrorCategory.ResourceExists,
                             $"'{target}' already exists; it was not overwritten.", target,
@@ -416,20 +435,15 @@ namespace DrTools.Core.Backup
             }
         }
 
-        /// <summary>Writes one blob at its offset in the file's temporary copy; returns a per-file failure, throws on a full disk.</summary>
-        // Folders already created by this restore: one stat per folder instead of one per blob written.
-        readonly ConcurrentDictionary<string, bool> _folders = new(StringComparer.Ordinal);
+        // This restore's destination: its folders, prepared once each, never through a link.
+        RestoreDestination _destination = null!;
 
+        /// <summary>Writes one blob at its offset in the file's temporary copy; returns a per-file failure, throws on a full disk.</summary>
         async Task<DrToolsException?> WriteBlobAsync(FileJob job, long offset, ArraySegment<byte> raw, CancellationToken ct)
         {
             try
             {
-                var folder = Path.GetDirectoryName(job.Temp)!;
-                if (!_folders.ContainsKey(folder))
-                {
-                    Directory.CreateDirectory(folder);
-                    _folders[folder] = true;
-                }
+                _destination.Ensure(Path.GetDirectoryName(job.Temp)!);
                 using var output = OpenTemp(job.Temp);
                 if (offset != 0) output.Seek(offset, SeekOrigin.Begin);
                 await output.WriteAsync(raw.Array!, raw.Offset, raw.Count, ct).ConfigureAwait(false);
@@ -440,6 +454,10 @@ namespace DrTools.Core.Backup
             catch (Exception ex) when ((ex is IOException or UnauthorizedAccessException) && !DiskSpace.IsDiskFull(ex))
             {
                 return WriteFailure(job, ex);
+            }
+            catch (DrToolsException ex) when (ex.ErrorId == BackupErrorIds.UnsafePath)
+            {
+                return ex;
             }
         }
 
@@ -453,7 +471,7 @@ namespace DrTools.Core.Backup
                 long size;
                 if (file.Chunks.Count == 0)
                 {
-                    Directory.CreateDirectory(Path.GetDirectoryName(job.Temp)!);
+                    _destination.Ensure(Path.GetDirectoryName(job.Temp)!);
                     using (var empty = OpenTemp(job.Temp)) { }
                     actual = Json.Sha256Hex(Array.Empty<byte>(), 0);
                     size = 0;
@@ -506,6 +524,11 @@ namespace DrTools.Core.Backup
                 TryDelete(job.Temp);
                 return WriteFailure(job, ex);
             }
+            catch (DrToolsException ex) when (ex.ErrorId == BackupErrorIds.UnsafePath)
+            {
+                TryDelete(job.Temp);
+                return ex;
+            }
         }
 
         /// <summary>Gives a checked file, already flushed to disk, its final name.</summary>
@@ -513,10 +536,18 @@ namespace DrTools.Core.Backup
         {
             try
             {
-                if (force && File.Exists(job.Target))
+                var existing = force ? RestoreDestination.Attributes(job.Target) : null;
+                if (existing is { } link && RestoreDestination.IsLink(link))
+                {
+                    // A link where the file goes: the link goes, its target is never written (a rename over a link would
+                    // replace the link on Unix too, but Windows' ReplaceFile is not documented to).
+                    RestoreDestination.RemoveLink(job.Target, link);
+                    File.Move(job.Temp, job.Target);
+                }
+                else if (existing is { } file && (file & FileAttributes.Directory) == 0)
                     File.Replace(job.Temp, job.Target, null);
                 else
-                    File.Move(job.Temp, job.Target);
+                    File.Move(job.Temp, job.Target); // never replaces: a file that appeared meanwhile fails this one
                 if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
                     File.SetAttributes(job.Target, (FileAttributes)job.File.Attributes & (FileAttributes.ReadOnly | FileAttributes.Hidden | FileAttributes.System | FileAttributes.Archive));
                 return null;
@@ -538,14 +569,14 @@ namespace DrTools.Core.Backup
         /// </summary>
         void RemoveLeftoverTemporaries(string destination, IEnumerable<string> targets)
         {
-            var root = destination.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+            var links = new RestoreDestination(destination, replaceLinks: false, _reporter);
             int removed = 0;
             foreach (var folder in targets.Select(t => Path.GetDirectoryName(t)!).Distinct(StringComparer.Ordinal))
             {
                 try
                 {
-                    if (!Directory.Exists(folder) || ThroughLink(root, folder)) continue;
-                    foreach (var file in Directory.EnumerateFiles(folder, TempMarker + "*"))
+                    if (!Directory.Exists(folder) || links.FindLink(folder) != null) continue; // never reach through a link
+                    foreach (var file in Directory.EnumerateFiles(folder, RestoreTempName.Prefix + "*"))
                     {
                         if (!IsTemporaryName(Path.GetFileName(file))) continue;
                         File.Delete(file);
@@ -561,13 +592,6 @@ namespace DrTools.Core.Backup
         }
 
         /// <summary>True when a folder below <paramref name="root"/> is, or is inside, a link or junction.</summary>
-        static bool ThroughLink(string root, string folder)
-        {
-            for (var d = folder; d.Length > root.Length && d.StartsWith(root, StringComparison.OrdinalIgnoreCase); d = Path.GetDirectoryName(d) ?? "")
-                if ((File.GetAttributes(d) & FileAttributes.ReparsePoint) != 0) return true;
-            return false;
-        }
-
         static void TryDelete(string path)
         {
             try { if (File.Exists(path)) File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }

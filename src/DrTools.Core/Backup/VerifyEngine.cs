@@ -66,6 +66,9 @@ namespace DrTools.Core.Backup
         readonly BackupRepository _repo;
         readonly IOperationReporter _reporter;
 
+        /// <summary>Apply Windows' name rules, as a restore on this computer would; tests set it to check them on any OS.</summary>
+        internal bool WindowsNames { get; set; } = PathSafety.WindowsNames;
+
         public VerifyEngine(BackupRepository repo, IOperationReporter reporter)
         {
             _repo = repo;
@@ -93,7 +96,8 @@ namespace DrTools.Core.Backup
 
         /// <summary>
         /// Reads every chunk the set references (pack by pack) and checks it hashes to its name; lists each damaged
-        /// file. The set's trees were checked the same way when its file list was read.
+        /// file. The set's trees were checked the same way when its file list was read. Paths a restore on this
+        /// computer would refuse (traversal, or names this OS cannot hold) fail here the same way.
         /// </summary>
         public async Task<RestoreTestResult> VerifyAsync(BackupManifest manifest, int concurrency, CancellationToken ct)
         {
@@ -135,6 +139,18 @@ namespace DrTools.Core.Backup
             foreach (var folder in manifest.DamagedFolders) failures.Add(new RestoreFailure(folder.Path, folder.Error));
             foreach (var file in manifest.Files)
             {
+                if (PathSafety.Problem(file.Path) is { } unsafePath)
+                {
+                    failures.Add(new RestoreFailure(file.Path, new DrToolsException(BackupErrorIds.UnsafePath, DrErrorCategory.InvalidData,
+                        $"Backup set '{manifest.Id}' contains the path '{file.Path}', which DrTools refuses to restore: {unsafePath}. A restore of this set restores nothing.",
+                        file.Path, "The manifest was crafted or damaged. Restore another backup set.")));
+                    continue;
+                }
+                if (PathSafety.NameProblem(file.Path, WindowsNames) is { } nameProblem)
+                {
+                    failures.Add(new RestoreFailure(file.Path, PathSafety.NameRefused(file.Path, nameProblem)));
+                    continue;
+                }
                 var broken = file.Chunks.FirstOrDefault(bad.ContainsKey);
                 if (broken == null) continue;
                 var cause = bad[broken];
@@ -143,6 +159,7 @@ namespace DrTools.Core.Backup
                     : BackupErrors.Integrity($"'{file.Path}' cannot be restored: chunk {broken} is corrupt.", file.Path, cause);
                 failures.Add(new RestoreFailure(file.Path, error));
             }
+            failures.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
             foreach (var f in failures) _reporter.Warning(f.Message);
             await DamageRecords.RecordNewAsync(_repo.Store, index, _reporter, ct).ConfigureAwait(false);
             return new RestoreTestResult
@@ -167,7 +184,7 @@ namespace DrTools.Core.Backup
             var keep = false;
             try
             {
-                var result = await new RestoreEngine(_repo, _reporter).RestoreAsync(manifest,
+                var result = await new RestoreEngine(_repo, _reporter) { WindowsNames = WindowsNames }.RestoreAsync(manifest,
                     new RestoreOptions { Destination = scratch, ConcurrentRequests = options.ConcurrentRequests }, ct).ConfigureAwait(false);
                 foreach (var f in result.Failures) _reporter.Warning(f.Message);
                 bool? rtoMet = options.RtoTarget is { } target ? result.Duration <= target : null;

@@ -118,14 +118,11 @@ namespace DrTools.Core.Tests.Backup
         [InlineData("../evil.txt")]
         [InlineData("Data/../../evil.txt")]
         [InlineData("/etc/evil")]
-        [InlineData("C:/Windows/evil.dll")]
-        [InlineData("C:evil")]
-        [InlineData("\\\\?\\C:\\evil")]
-        [InlineData("Data\\..\\..\\evil")]
-        [InlineData("Data/CON")]
-        [InlineData("Data/nul.txt")]
-        [InlineData("Data/file.txt:stream")]
         [InlineData("Data//x")]
+        [InlineData("Data/./x")]
+        [InlineData("Data/nul\0x")]
+        // Drive letters, backslashes, ':' and device names are names Windows cannot hold, refused there per file:
+        // FileSystemSafetyTests.Windows_drive_device_and_backslash_paths_are_refused_per_file_under_Windows_rules...
         public async Task Manifest_paths_that_escape_the_destination_are_refused_and_nothing_is_written(string evil)
         {
             using var kit = new BackupTestKit();

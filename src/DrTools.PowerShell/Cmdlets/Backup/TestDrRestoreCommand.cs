@@ -7,7 +7,10 @@ using DrTools.Core.RecoveryPoints;
 
 namespace DrTools.PowerShell.Cmdlets.Backup
 {
-    [Cmdlet(VerbsDiagnostic.Test, "DrRestore", DefaultParameterSetName = "Latest")]
+    // "Id" is the default set and its -Id is optional (absent: the newest set): PowerShell binds piped objects to the
+    // default set first, so with "Latest" as the default a piped BackupSet bound only its Repository and every piped
+    // set tested the newest one.
+    [Cmdlet(VerbsDiagnostic.Test, "DrRestore", DefaultParameterSetName = "Id")]
     [OutputType(typeof(RestoreTestResult))]
     public sealed class TestDrRestoreCommand : BackupCmdlet
     {
@@ -17,7 +20,7 @@ namespace DrTools.PowerShell.Cmdlets.Backup
         [ValidateNotNullOrEmpty]
         public override string Repository { get; set; } = "";
 
-        [Parameter(Mandatory = true, ParameterSetName = "Id", ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = "Id", ValueFromPipelineByPropertyName = true)]
         [Parameter(Mandatory = true, ParameterSetName = "KindId")]
         [ValidateNotNullOrEmpty]
         public string? Id { get; set; }
