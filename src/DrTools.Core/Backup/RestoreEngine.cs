@@ -591,7 +591,6 @@ namespace DrTools.Core.Backup
             if (removed > 0) _reporter.Verbose($"Removed {removed} temporary file(s) an interrupted restore left in '{destination}'.");
         }
 
-        /// <summary>True when a folder below <paramref name="root"/> is, or is inside, a link or junction.</summary>
         static void TryDelete(string path)
         {
             try { if (File.Exists(path)) File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
