@@ -38,7 +38,19 @@ function Test-WithDrTools([string] $Name, [scriptblock] $Credentials) {
     }
 }
 
-function Import-DrTools { Step 'ImportDrTools' { Import-Module $DrToolsManifest; 'ok' } }
+function Import-DrTools {
+    Step 'ImportDrTools' { Import-Module $DrToolsManifest; 'ok' }
+    # Windows PowerShell 5.1 cannot run here; its import rule can: what it decides about the AWS SDK assemblies
+    # other modules had loaded when DrTools was imported ("none", or "id|message|recommended action").
+    Step 'WindowsPowerShellRule' {
+        $moduleBase = (Get-Module DrTools).ModuleBase
+        $others = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { -not $_.IsDynamic -and $_.Location -and -not $_.Location.StartsWith($moduleBase) }
+        $rule = (Get-Module DrTools).ImplementingAssembly.GetType('DrTools.PowerShell.Infrastructure.FrameworkDependencyResolver', $true)
+        $find = $rule.GetMethod('FindConflict', [System.Reflection.BindingFlags]'NonPublic,Static')
+        $conflict = $find.Invoke($null, @([System.Reflection.Assembly[]]@($others), [string](Join-Path $moduleBase 'Dependencies')))
+        if ($conflict) { "$($conflict.FullyQualifiedErrorId)|$($conflict.ErrorDetails.Message)|$($conflict.ErrorDetails.RecommendedAction)" } else { 'none' }
+    }
+}
 
 function Import-Other {
     Step 'ImportOther' { Import-Module $OtherManifest; 'ok' }

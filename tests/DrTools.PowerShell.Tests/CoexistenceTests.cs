@@ -83,6 +83,26 @@ namespace DrTools.PowerShell.Tests
                 Assert.Equal("False", drtools[1]);
                 Assert.Equal(Path.GetFullPath(shipped), Path.GetFullPath(drtools[2]));
                 Assert.Equal("2", Step("SdkCopies"));
+
+                // Windows PowerShell 5.1's rule (it cannot run here; its decision can): imported after a module that loaded
+                // another AWSSDK.Core, or an older build of DrTools' own version, the import stops with DrTools.AwsSdkConflict
+                // naming what is loaded and from where, and the order that works. Imported first, nothing to refuse.
+                var rule = Step("WindowsPowerShellRule");
+                if (order == "DrToolsFirst")
+                {
+                    Assert.Equal("none", rule);
+                }
+                else
+                {
+                    var parts = rule.Split('|');
+                    Assert.True(parts.Length == 3, rule);
+                    Assert.Equal("DrTools.AwsSdkConflict", parts[0]);
+                    var loadedVersion = otherSdk == "AwsSdkCore37" ? "3.3.0.0" : "4.0.0.0";
+                    Assert.Contains($"AWSSDK.Core {loadedVersion} (build {otherVersion})", parts[1]);
+                    Assert.Contains(Path.Combine(moduleDir, "AWSSDK.Core.dll"), parts[1]);
+                    Assert.Contains("Import-Module DrTools before importing any AWS Tools module", parts[2]);
+                    Assert.Contains("PowerShell 7", parts[2]);
+                }
             }
             finally
             {
