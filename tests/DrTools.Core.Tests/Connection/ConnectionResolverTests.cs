@@ -163,7 +163,7 @@ namespace DrTools.Core.Tests.Connection
         }
 
         [Fact]
-        public void Credential_of_another_AWS_SDK_is_read_by_shape_and_asked_again_for_every_signature()
+        public async System.Threading.Tasks.Task Credential_of_another_AWS_SDK_is_read_by_shape_and_asked_again_for_every_signature()
         {
             var foreign = new ForeignCredentials("AKIDFOREIGN");
             var c = Resolver(("AWS_ACCESS_KEY_ID", "AKIDENV"), ("AWS_SECRET_ACCESS_KEY", "envsecret"))
@@ -172,7 +172,7 @@ namespace DrTools.Core.Tests.Connection
             var first = c.Credentials.GetCredentials();
             Assert.Equal(("AKIDFOREIGN1", "foreign-secret", false), (first.AccessKey, first.SecretKey, first.UseToken));
             // Refreshing credentials (assumed roles, instance profiles) stay live: each signature reads the source again.
-            var second = c.Credentials.GetCredentialsAsync().GetAwaiter().GetResult();
+            var second = await c.Credentials.GetCredentialsAsync();
             Assert.Equal(("AKIDFOREIGN2", "token2"), (second.AccessKey, second.Token));
         }
 
