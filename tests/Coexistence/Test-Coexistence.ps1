@@ -73,6 +73,19 @@ Test-WithDrTools 'DrToolsForeignCredential' { @{ Credential = New-FakeAwsCredent
 Test-WithDrTools 'DrToolsStoredCredential' { $script:StoredAWSCredentials = New-FakeAwsCredential 'AKIDSTORED' 'secret-stored'; @{} }
 Remove-Variable StoredAWSCredentials -Scope Script -ErrorAction SilentlyContinue
 
+# A file backup and a verified test restore: DrTools' other dependencies (zstd, hashing, JSON) in the same session.
+Step 'DrToolsBackup' {
+    $work = Join-Path ([IO.Path]::GetTempPath()) ('drtools-coexistence-' + [guid]::NewGuid().ToString('N'))
+    try {
+        $data = New-Item -ItemType Directory -Path (Join-Path $work 'data')
+        Set-Content -LiteralPath (Join-Path $data 'orders.csv') -Value ('id,total' + "`n1,42" * 1000)
+        $null = Invoke-DrBackup -Path $data.FullName -Repository (Join-Path $work 'repo')
+        $test = Get-DrBackup -Repository (Join-Path $work 'repo') -Latest | Test-DrRestore
+        "$($test.Passed)"
+    }
+    finally { Remove-Item -LiteralPath $work -Recurse -Force -ErrorAction SilentlyContinue }
+}
+
 # The other module still runs on its own SDK after DrTools ran.
 Step 'OtherSdkAfter' { Get-FakeAwsSdkVersion }
 Step 'OtherRegion' { Get-FakeAwsRegion }

@@ -66,6 +66,7 @@ namespace DrTools.PowerShell.Tests
                 Assert.Equal("True|Parameter:-AccessKey", Step("DrToolsKeys"));
                 Assert.Equal("True|Parameter:-Credential", Step("DrToolsForeignCredential"));
                 Assert.Equal("True|Session:$StoredAWSCredentials", Step("DrToolsStoredCredential"));
+                Assert.Equal("True", Step("DrToolsBackup"));
                 var keys = aws.Requests.Select(r => r.AccessKey).Distinct().ToList();
                 Assert.Equal(new[] { "AKIDFOREIGN", "AKIDKEYS", "AKIDSTORED" }, keys.OrderBy(k => k, StringComparer.Ordinal));
 
