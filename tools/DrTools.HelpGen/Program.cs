@@ -34,6 +34,10 @@ public static class Program
             return 2;
         }
 
+        // DrTools.Core and the other dependencies sit in the module's Dependencies/ subfolder.
+        var dependencies = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(assemblyPath))!, "Dependencies");
+        System.Runtime.Loader.AssemblyLoadContext.Default.Resolving += (_, name) =>
+            File.Exists(Path.Combine(dependencies, name.Name + ".dll")) ? Assembly.LoadFrom(Path.Combine(dependencies, name.Name + ".dll")) : null;
         var assembly = Assembly.LoadFrom(Path.GetFullPath(assemblyPath));
         var common = Directory.Exists(Path.Combine(docsDir, "common"))
             ? Directory.GetFiles(Path.Combine(docsDir, "common"), "*.md").Select(HelpPage.Parse).SelectMany(p => p.Parameters)

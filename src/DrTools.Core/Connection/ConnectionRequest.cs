@@ -1,5 +1,4 @@
 using System;
-using Amazon.Runtime;
 
 namespace DrTools.Core.Connection
 {
@@ -12,7 +11,11 @@ namespace DrTools.Core.Connection
         public string? Region { get; set; }
         public string? ProfileName { get; set; }
         public string? ProfileLocation { get; set; }
-        public AWSCredentials? Credential { get; set; }
+        /// <summary>
+        /// -Credential: AWSCredentials of DrTools' SDK, or of another module's AWS SDK (AWS.Tools), read by shape
+        /// (<see cref="ForeignCredentials"/>); typed object so the cmdlets never name an SDK type.
+        /// </summary>
+        public object? Credential { get; set; }
         public string? AccessKey { get; set; }
         public string? SecretKey { get; set; }
         public string? SessionToken { get; set; }
@@ -27,7 +30,7 @@ namespace DrTools.Core.Connection
         /// <summary>The session's $StoredAWSRegion (set by AWS Tools' Set-DefaultAWSRegion).</summary>
         public string? StoredRegion { get; set; }
 
-        /// <summary>The session's $StoredAWSCredentials: AWSCredentials, a profile name, or an object wrapping AWSCredentials.</summary>
+        /// <summary>The session's $StoredAWSCredentials: AWSCredentials (of any AWS SDK), a profile name, or an object wrapping AWSCredentials.</summary>
         public object? StoredCredentials { get; set; }
 
         /// <summary>S3-compatible servers (e.g. Ceph RGW) reject the SDK's default flexible checksums.</summary>

@@ -25,6 +25,9 @@ namespace DrTools.Core.Connection
         readonly IEnvironment _env;
         readonly Func<AWSCredentials>? _defaultChain;
 
+        /// <summary>The process's environment and the SDK default chain (a constructor whose signature names no SDK type, for the cmdlets).</summary>
+        public ConnectionResolver() : this(null, null) { }
+
         /// <param name="env">Environment variables; the process's by default.</param>
         /// <param name="defaultChain">The SDK default chain; replaceable in tests.</param>
         public ConnectionResolver(IEnvironment? env = null, Func<AWSCredentials>? defaultChain = null)
@@ -97,7 +100,12 @@ namespace DrTools.Core.Connection
 
         (AWSCredentials, string, CredentialProfile?) ResolveCredentials(ConnectionRequest request)
         {
-            if (request.Credential != null) return (request.Credential, "Parameter:-Credential", null);
+            if (request.Credential != null)
+                return (ForeignCredentials.From(request.Credential) ?? throw new DrToolsException(ErrorIds.InvalidParameter, DrErrorCategory.InvalidArgument,
+                    $"-Credential takes AWS credentials (an Amazon.Runtime.AWSCredentials object); it was given a {request.Credential.GetType().FullName}.",
+                    request.Credential.GetType().FullName,
+                    "Pass the result of Get-AWSCredential -ProfileName <name> (AWS Tools), or use -ProfileName, or -AccessKey with -SecretKey."),
+                    "Parameter:-Credential", null);
 
             if (request.AccessKey != null || request.SecretKey != null || request.SessionToken != null)
             {
@@ -117,14 +125,11 @@ namespace DrTools.Core.Connection
             switch (request.StoredCredentials)
             {
                 case null: break;
-                case AWSCredentials stored: return (stored, "Session:$StoredAWSCredentials", null);
                 case string profileName when profileName.Length > 0:
                     return FromProfile(profileName, request.ProfileLocation, "Session:$StoredAWSCredentials (profile " + profileName + ")");
                 default:
-                    // AWS.Tools wraps the credentials in its own type; take the AWSCredentials it carries.
-                    foreach (var prop in request.StoredCredentials.GetType().GetProperties())
-                        if (typeof(AWSCredentials).IsAssignableFrom(prop.PropertyType) && prop.GetValue(request.StoredCredentials) is AWSCredentials inner)
-                            return (inner, "Session:$StoredAWSCredentials", null);
+                    // AWSCredentials of any AWS SDK, or AWS.Tools' wrapper around them.
+                    if (ForeignCredentials.From(request.StoredCredentials) is { } stored) return (stored, "Session:$StoredAWSCredentials", null);
                     break;
             }
 

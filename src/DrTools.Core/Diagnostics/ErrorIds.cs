@@ -21,6 +21,8 @@ namespace DrTools.Core.Diagnostics
         public const string TransferInterrupted = "DrTools.TransferInterrupted";
         public const string InvalidState = "DrTools.InvalidState";
         public const string ServiceError = "DrTools.ServiceError";
+        /// <summary>Windows PowerShell 5.1: another module already loaded an AWS SDK that DrTools cannot run beside (import DrTools first, or use PowerShell 7).</summary>
+        public const string AwsSdkConflict = "DrTools.AwsSdkConflict";
         /// <summary>A DR plan file failed validation; the message lists every error with its JSON path.</summary>
         public const string InvalidPlan = "DrTools.InvalidPlan";
         /// <summary>The steps of a recovery do not form a valid graph (unknown dependency, cycle, duplicate id).</summary>

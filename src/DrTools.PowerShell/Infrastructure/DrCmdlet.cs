@@ -2,7 +2,6 @@ using System;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
-using Amazon.Runtime;
 using DrTools.Core.Connection;
 using DrTools.Core.Diagnostics;
 
@@ -36,8 +35,12 @@ namespace DrTools.PowerShell.Infrastructure
         [Alias("AWSProfilesLocation", "ProfilesLocation")]
         public string? ProfileLocation { get; set; }
 
+        /// <summary>
+        /// AWSCredentials from DrTools' AWS SDK or another module's (AWS.Tools): typed object so this assembly never
+        /// names an SDK type, which would bind the default load context to whatever AWSSDK.Core it holds.
+        /// </summary>
         [Parameter]
-        public AWSCredentials? Credential { get; set; }
+        public object? Credential { get; set; }
 
         [Parameter]
         [ValidateNotNullOrEmpty]
@@ -94,7 +97,7 @@ namespace DrTools.PowerShell.Infrastructure
                     Region = Region,
                     ProfileName = ProfileName,
                     ProfileLocation = ProfileLocation,
-                    Credential = Credential,
+                    Credential = Credential is PSObject wrapped ? wrapped.BaseObject : Credential,
                     AccessKey = AccessKey,
                     SecretKey = SecretKey,
                     SessionToken = SessionToken,

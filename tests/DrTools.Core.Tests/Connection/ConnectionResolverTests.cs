@@ -131,6 +131,80 @@ namespace DrTools.Core.Tests.Connection
             public AWSCredentials Credentials { get; }
         }
 
+        // The shape of another AWS SDK's credentials (AWS.Tools loads its own AWSSDK.Core beside DrTools'): an object with
+        // GetCredentials() returning AccessKey/SecretKey/Token, of a type DrTools' SDK does not know.
+        sealed class ForeignImmutableCredentials
+        {
+            public string AccessKey { get; init; } = "";
+            public string SecretKey { get; init; } = "";
+            public string Token { get; init; } = "";
+        }
+
+        sealed class ForeignCredentials
+        {
+            readonly string _prefix;
+            public int Calls;
+            public Exception? Failure;
+            public ForeignCredentials(string prefix) => _prefix = prefix;
+            public ForeignImmutableCredentials GetCredentials()
+            {
+                if (Failure != null) throw Failure;
+                Calls++;
+                return new ForeignImmutableCredentials { AccessKey = _prefix + Calls, SecretKey = "foreign-secret", Token = Calls > 1 ? "token" + Calls : "" };
+            }
+        }
+
+        // AWS.Tools' $StoredAWSCredentials: a wrapper holding its SDK's credentials and the profile name.
+        sealed class ForeignSessionCredentials
+        {
+            public ForeignSessionCredentials(object c) => Credentials = c;
+            public string Name => "ops";
+            public object Credentials { get; }
+        }
+
+        [Fact]
+        public async System.Threading.Tasks.Task Credential_of_another_AWS_SDK_is_read_by_shape_and_asked_again_for_every_signature()
+        {
+            var foreign = new ForeignCredentials("AKIDFOREIGN");
+            var c = Resolver(("AWS_ACCESS_KEY_ID", "AKIDENV"), ("AWS_SECRET_ACCESS_KEY", "envsecret"))
+                .Resolve(new ConnectionRequest { Region = "us-east-1", Credential = foreign });
+            Assert.Equal("Parameter:-Credential", c.CredentialSource);
+            var first = c.Credentials.GetCredentials();
+            Assert.Equal(("AKIDFOREIGN1", "foreign-secret", false), (first.AccessKey, first.SecretKey, first.UseToken));
+            // Refreshing credentials (assumed roles, instance profiles) stay live: each signature reads the source again.
+            var second = await c.Credentials.GetCredentialsAsync();
+            Assert.Equal(("AKIDFOREIGN2", "token2"), (second.AccessKey, second.Token));
+        }
+
+        [Fact]
+        public void Stored_credentials_of_another_AWS_SDK_are_understood_bare_or_wrapped()
+        {
+            var bare = Resolver().Resolve(new ConnectionRequest { Region = "us-east-1", StoredCredentials = new ForeignCredentials("AKIDBARE") });
+            Assert.Equal(("AKIDBARE1", "Session:$StoredAWSCredentials"), (bare.Credentials.GetCredentials().AccessKey, bare.CredentialSource));
+            var wrapped = Resolver().Resolve(new ConnectionRequest { Region = "us-east-1", StoredCredentials = new ForeignSessionCredentials(new ForeignCredentials("AKIDWRAPPED")) });
+            Assert.Equal(("AKIDWRAPPED1", "Session:$StoredAWSCredentials"), (wrapped.Credentials.GetCredentials().AccessKey, wrapped.CredentialSource));
+        }
+
+        [Fact]
+        public void A_Credential_that_is_no_AWS_credentials_object_fails_with_DrTools_InvalidParameter()
+        {
+            var ex = Assert.Throws<DrToolsException>(() => Resolver().Resolve(new ConnectionRequest { Region = "us-east-1", Credential = new Uri("http://example.invalid/") }));
+            Assert.Equal(ErrorIds.InvalidParameter, ex.ErrorId);
+            Assert.Equal(DrErrorCategory.InvalidArgument, ex.Category);
+            Assert.Contains("System.Uri", ex.Message);
+            Assert.Contains("Get-AWSCredential", ex.RecommendedAction);
+        }
+
+        [Fact]
+        public void A_failing_foreign_credentials_source_surfaces_as_an_SDK_credentials_error()
+        {
+            var foreign = new ForeignCredentials("AKID") { Failure = new InvalidOperationException("SSO token expired") };
+            var c = Resolver().Resolve(new ConnectionRequest { Region = "us-east-1", Credential = foreign });
+            var ex = Assert.Throws<AmazonClientException>(() => c.Credentials.GetCredentials());
+            Assert.Contains("credentials", ex.Message);
+            Assert.Contains("SSO token expired", ex.Message);
+        }
+
         [Fact]
         public void Session_token_makes_temporary_credentials()
         {

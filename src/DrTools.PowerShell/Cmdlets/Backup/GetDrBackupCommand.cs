@@ -33,7 +33,11 @@ namespace DrTools.PowerShell.Cmdlets.Backup
         public string[]? Tag { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = "Kind")]
-        public RecoveryPointKind Kind { get; set; }
+        public RecoveryPointKind Kind { get => (RecoveryPointKind)_kind; set => _kind = (int)value; }
+
+        // Held as a number: a field of a DrTools.Core enum would make PowerShell load DrTools.Core while it lists the
+        // module's types, before ModuleInitializer can say where DrTools.Core is.
+        int _kind;
 
         [Parameter(ParameterSetName = "Kind")]
         [ValidateNotNullOrEmpty]

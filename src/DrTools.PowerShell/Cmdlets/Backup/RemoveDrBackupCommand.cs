@@ -55,7 +55,11 @@ namespace DrTools.PowerShell.Cmdlets.Backup
 
         [Parameter(Mandatory = true, ParameterSetName = "KindId")]
         [Parameter(Mandatory = true, ParameterSetName = "KindPolicy")]
-        public RecoveryPointKind Kind { get; set; }
+        public RecoveryPointKind Kind { get => (RecoveryPointKind)_kind; set => _kind = (int)value; }
+
+        // Held as a number: a field of a DrTools.Core enum would make PowerShell load DrTools.Core while it lists the
+        // module's types, before ModuleInitializer can say where DrTools.Core is.
+        int _kind;
 
         [Parameter(ParameterSetName = "KindPolicy")]
         public SwitchParameter Expired { get; set; }
