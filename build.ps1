@@ -11,7 +11,8 @@
              missing) for the S3 repository tests and stops it again; set DRTOOLS_SKIP_S3_SERVER=1 to skip that
              (those tests then report themselves skipped), or DRTOOLS_TEST_S3_ENDPOINT to use a server of your own.
              Ends with one line over all suites, "N passed, N failed, N skipped", and exits 1 on any failure.
-    Package  Build in Release and print where the module folder and the automation-account zip are.
+    Package  Build the module alone in Release and print where the module folder and the automation-account zip
+             are (examples/quickstart.ps1 runs this when the module is not built yet).
     Clean    Removes bin/, obj/ and out/.
 
     Runs in PowerShell 7 (`dotnet tool restore` then `dotnet pwsh ./build.ps1`) and in Windows PowerShell 5.1.
@@ -34,7 +35,6 @@ param(
     [int] $S3Port = $(if ($env:DRTOOLS_RGW_PORT) { [int]$env:DRTOOLS_RGW_PORT } else { 17480 })
 )
 $ErrorActionPreference = 'Stop'
-Set-Location $PSScriptRoot
 
 function Invoke-Dotnet {
     & dotnet @args
@@ -42,6 +42,9 @@ function Invoke-Dotnet {
 }
 
 function Invoke-Build { Invoke-Dotnet build DrTools.sln -c $Configuration -nologo -v minimal }
+
+# Only the module (src/DrTools.PowerShell and what it needs): what Package ships and the quickstart imports.
+function Invoke-ModuleBuild { Invoke-Dotnet build src/DrTools.PowerShell/DrTools.PowerShell.csproj -c Release -nologo -v minimal }
 
 function Get-ModuleManifest {
     $version = (Import-PowerShellDataFile (Join-Path $PSScriptRoot 'DrTools.psd1')).ModuleVersion
@@ -135,20 +138,25 @@ function Invoke-Test {
     }
     # The closing line over all suites (CI reads it).
     Write-Host ("{0} passed, {1} failed, {2} skipped" -f $total.Passed, $total.Failed, $total.Skipped)
-    if ($total.Failed -gt 0) { exit 1 }
+    $script:testsPassed = $total.Failed -eq 0
 }
 
-switch ($Task) {
-    'Build'   { Invoke-Build }
-    'Test'    { Invoke-Test }
-    'Package' {
-        $Configuration = 'Release'
-        Invoke-Build
-        Write-Host "Module folder: $(Split-Path (Get-ModuleManifest))"
-        Write-Host "Automation-account zip: $(Join-Path $PSScriptRoot 'out/DrTools.zip')"
-    }
-    'Clean'   {
-        Get-ChildItem -Path src, tests, tools, bench -Include bin, obj -Directory -Recurse | Remove-Item -Recurse -Force
-        if (Test-Path out) { Remove-Item out -Recurse -Force }
+# Scripts (examples/quickstart.ps1) call this with &: leave their current location as it was.
+Push-Location $PSScriptRoot
+try {
+    switch ($Task) {
+        'Build'   { Invoke-Build }
+        'Test'    { Invoke-Test }
+        'Package' {
+            Invoke-ModuleBuild
+            Write-Host "Module folder: $(Split-Path (Get-ModuleManifest))"
+            Write-Host "Automation-account zip: $(Join-Path $PSScriptRoot 'out/DrTools.zip')"
+        }
+        'Clean'   {
+            Get-ChildItem -Path src, tests, tools, bench -Include bin, obj -Directory -Recurse | Remove-Item -Recurse -Force
+            if (Test-Path out) { Remove-Item out -Recurse -Force }
+        }
     }
 }
+finally { Pop-Location }
+if ($Task -eq 'Test' -and -not $script:testsPassed) { exit 1 }
