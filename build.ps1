@@ -64,6 +64,7 @@ function Start-S3Server {
         & bash build/rgw.sh stop $S3Port *> $null
         throw "The S3 server (build/rgw.sh start $S3Port) did not start; its log is above. DRTOOLS_SKIP_S3_SERVER=1 skips the S3 tests."
     }
+    Remove-Item $log -ErrorAction SilentlyContinue
     # "export A=1 B=2": the same assignments bash would eval.
     foreach ($assignment in $last.Substring(7).Trim() -split '\s+') {
         $name, $value = $assignment -split '=', 2

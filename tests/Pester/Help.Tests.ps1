@@ -19,7 +19,7 @@ Describe 'Get-Help <Name> -Full' -ForEach $cases {
 
     It 'has a synopsis (not the syntax PowerShell shows when there is no help)' {
         $help.Synopsis | Should -Not -BeNullOrEmpty
-        $help.Synopsis | Should -Not -Match "^$([regex]::Escape($Name)) \["
+        $help.Synopsis.Trim() | Should -Not -Match "^$([regex]::Escape($Name)) \["
     }
 
     It 'has a description' {
