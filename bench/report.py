@@ -3,7 +3,7 @@
 import sys
 
 ROWS = [("first", "first backup"), ("nochange", "no-change re-run"), ("edited", "re-run after edits"), ("restore", "full restore")]
-NAMES = {"restic": "restic", "rclone": "rclone", "drtools": "DrTools (drrun)", "drcore": "DrTools engine only"}
+NAMES = {"restic": "restic", "rclone": "rclone", "drtools": "DrTools (pwsh)", "drcore": "DrTools engine only"}
 PEERS = ("restic", "rclone")
 
 path, src_bytes = sys.argv[1], int(float(sys.argv[2]))

@@ -6,7 +6,7 @@
 #   --size-gb N  size of the generated tree (default 2: 20 000 small files + 3 large files of ~1.5 GB in all;
 #                everything scales with N, e.g. --size-gb 0.2 for a quick check)
 #   --port P     port for the RGW this script starts and stops (default 7482)
-#   --no-core    skip the "DrTools engine only" runs (drbench, no PowerShell host)
+#   --no-core    skip the "DrTools engine only" runs (drbench, no PowerShell)
 #   --keep       keep the work folder (tree, logs, RGW) for inspection; stop RGW yourself with build/rgw.sh stop P
 #
 # Rows: first backup, no-change re-run, re-run after editing 1% of the small files and 1 MiB in the middle of the
@@ -28,8 +28,8 @@ while [[ $# -gt 0 ]]; do
 done
 
 HERE=$(cd "$(dirname "$0")" && pwd); ROOT=$(cd "$HERE/.." && pwd)
-DRRUN=$ROOT/tools/DrTools.Run/bin/Release/net10.0/drrun.dll
 DRBENCH=$HERE/DrBench/bin/Release/net10.0/drbench.dll
+MODULE=$ROOT/out/DrTools/$(grep -oP "ModuleVersion\s*=\s*'\K[0-9.]+" "$ROOT/DrTools.psd1")/DrTools.psd1
 for t in restic rclone dotnet python3 sha256sum /usr/bin/time; do
   command -v "$t" >/dev/null || { echo "missing: $t (restic, rclone and time are Debian packages)" >&2; exit 1; }
 done
@@ -39,6 +39,10 @@ echo "building DrTools and drbench (Release)..." >&2
 dotnet build "$ROOT/DrTools.sln" -c Release -v q -nologo >"/tmp/drbench-build-$$.log" 2>&1 || { cat "/tmp/drbench-build-$$.log" >&2; exit 1; }
 dotnet build "$HERE/DrBench" -c Release -v q -nologo >>"/tmp/drbench-build-$$.log" 2>&1 || { cat "/tmp/drbench-build-$$.log" >&2; exit 1; }
 rm -f "/tmp/drbench-build-$$.log"
+# The pwsh pinned in .config/dotnet-tools.json, started directly (dotnet pwsh.dll) as an installed pwsh would be,
+# without the dotnet tool dispatcher in the timed process.
+(cd "$ROOT" && dotnet tool restore >/dev/null)
+PWSH="dotnet $(cd "$ROOT" && dotnet pwsh -NoProfile -NonInteractive -c 'Join-Path $PSHOME pwsh.dll')"
 
 WORK=$(mktemp -d /tmp/drbench.XXXXXX)
 SRC=$WORK/src
@@ -89,8 +93,8 @@ command_for() {
     restic:*) echo "restic -r $RESTIC_REPO backup --host bench $SRC" ;;
     rclone:restore) echo "rclone copy bench:rclone/src $dst --use-json-log --stats 1h --stats-log-level NOTICE" ;;
     rclone:*) echo "rclone sync $SRC bench:rclone/src --use-json-log --stats 1h --stats-log-level NOTICE" ;;
-    drtools:restore) echo "dotnet $DRRUN -c \"Restore-DrBackup -Repository s3://drtools/repo -Destination '$dst' $S3ARGS\"" ;;
-    drtools:*) echo "dotnet $DRRUN -c \"Invoke-DrBackup -Path '$SRC' -Repository s3://drtools/repo $S3ARGS\"" ;;
+    drtools:restore) echo "$PWSH -NoProfile -NonInteractive -c \"Import-Module '$MODULE'; Restore-DrBackup -Repository s3://drtools/repo -Destination '$dst' $S3ARGS\"" ;;
+    drtools:*) echo "$PWSH -NoProfile -NonInteractive -c \"Import-Module '$MODULE'; Invoke-DrBackup -Path '$SRC' -Repository s3://drtools/repo $S3ARGS\"" ;;
     drcore:restore) echo "dotnet $DRBENCH restore drcore repo $dst" ;;
     drcore:*) echo "dotnet $DRBENCH backup $SRC drcore repo" ;;
   esac

@@ -9,23 +9,30 @@
       3. changes one file and backs up again (incremental: only new chunks are stored),
       4. proves the newest backup restores within an RTO of 5 minutes (Test-DrRestore),
       5. "loses" the data and restores it (Restore-DrBackup), checking every file's SHA-256.
-    Run it again at any time; it starts from a clean -WorkDir.
+    Run it again at any time; it starts from a clean -WorkDir. When DrTools is not imported yet, it imports the
+    module folder the build assembles (out/DrTools/<version>/), building it first (build.ps1 -Task Package) if
+    it is not there.
 
 .EXAMPLE
-    ./examples/quickstart.ps1
+    dotnet tool restore && dotnet pwsh -File examples/quickstart.ps1
 .EXAMPLE
-    dotnet run --project tools/DrTools.Run -c Release -- examples/quickstart.ps1
+    ./examples/quickstart.ps1 -WorkDir D:\Scratch\quickstart
 #>
 param(
     [string] $WorkDir = [IO.Path]::Combine([IO.Path]::GetTempPath(), 'drtools-quickstart')
 )
 $ErrorActionPreference = 'Stop'
 if (-not (Get-Module DrTools)) {
-    # Not imported yet: use the module folder the build assembled (out/DrTools/<version>/).
-    $versions = [IO.Directory]::GetDirectories([IO.Path]::Combine($PSScriptRoot, '..', 'out', 'DrTools')) |
-        ForEach-Object { [version][IO.Path]::GetFileName($_) }
-    $newest = [Linq.Enumerable]::Max([version[]]@($versions))
-    Import-Module ([IO.Path]::Combine($PSScriptRoot, '..', 'out', 'DrTools', $newest.ToString(), 'DrTools.psd1'))
+    # Not imported yet: use the module folder the build assembles (out/DrTools/<version>/), built if missing.
+    $root = [IO.Path]::GetFullPath([IO.Path]::Combine($PSScriptRoot, '..'))
+    $version = (Import-PowerShellDataFile ([IO.Path]::Combine($root, 'DrTools.psd1'))).ModuleVersion
+    $manifest = [IO.Path]::Combine($root, 'out', 'DrTools', $version, 'DrTools.psd1')
+    if (-not [IO.File]::Exists($manifest)) {
+        $Host.UI.WriteLine("Building the DrTools module (first run only, a few minutes)...")
+        & ([IO.Path]::Combine($root, 'build.ps1')) -Task Package
+        if (-not [IO.File]::Exists($manifest)) { throw "The build did not produce $manifest; see its output above." }
+    }
+    Import-Module $manifest
 }
 
 function Say([string] $text) { $Host.UI.WriteLine(''); $Host.UI.WriteLine("== $text") }
