@@ -259,7 +259,7 @@ namespace DrTools.Core.Backup
                     {
                         Fail(job, new DrToolsException(BackupErrorIds.FileExists, DrErrorCategory.ResourceExists,
                             $"'{target}' already exists; it was not overwritten.", target,
-                            "Restore into an empty folder, or add -Force to replace existing files with the backed-up version."));
+                            "Restore into an empty folder, or add -Overwrite to replace existing files with the backed-up version."));
                         continue;
                     }
                     long offset = 0;
@@ -329,7 +329,7 @@ namespace DrTools.Core.Backup
                 var target = jobs.FirstOrDefault(j => !j.Done && j.Failure == null)?.Target ?? destination;
                 throw new DrToolsException(BackupErrorIds.DiskFull, DrErrorCategory.WriteError,
                     $"The destination disk is full (restoring into '{destination}'). The restore stopped; partial files were removed, files already restored were kept.", target,
-                    "Free space or choose another -Destination, then re-run; add -Force or -Include to redo only what is missing.", ex);
+                    "Free space or choose another -Destination, then re-run; add -Overwrite or -Include to redo only what is missing.", ex);
             }
             finally
             {

@@ -38,5 +38,11 @@ namespace DrTools.Core.Connection
 
         /// <summary>Retries after the first attempt; the SDK default when null.</summary>
         public int? MaxErrorRetry { get; set; }
+
+        /// <summary>
+        /// For a global service (Route 53): the region used when no other source names one, instead of DrTools.NoRegion.
+        /// A region from any source still wins (it picks the partition and the signing region).
+        /// </summary>
+        public string? GlobalServiceRegion { get; set; }
     }
 }

@@ -88,6 +88,7 @@ namespace DrTools.Core.Connection
                 if (_env.Get(name) is { } env) return (ValidateRegion(env, name), "Environment:" + name);
             profile ??= FindProfile(request.ProfileName ?? _env.Get("AWS_PROFILE") ?? "default", request.ProfileLocation);
             if (profile?.Region != null) return (profile.Region.SystemName, "Profile:" + profile.Name);
+            if (!string.IsNullOrWhiteSpace(request.GlobalServiceRegion)) return (request.GlobalServiceRegion!, "GlobalService");
             throw new DrToolsException(ErrorIds.NoRegion, DrErrorCategory.InvalidArgument,
                 "No AWS region is set: no -Region parameter, no $StoredAWSRegion, no AWS_REGION or AWS_DEFAULT_REGION, and the profile has no region.",
                 null,

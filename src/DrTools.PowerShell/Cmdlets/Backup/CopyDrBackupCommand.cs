@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using DrTools.Core.Backup;
+using DrTools.Core.Diagnostics;
 using DrTools.Core.Backup.Storage;
 
 namespace DrTools.PowerShell.Cmdlets.Backup
@@ -55,13 +56,25 @@ namespace DrTools.PowerShell.Cmdlets.Backup
             {
                 var source = OpenStore(kv.Key);
                 var target = OpenStore(destination, new S3StoreOptions { KmsKeyId = KmsKeyId, StorageClass = StorageClass?.ToUpperInvariant() }, DestinationRegion);
-                var ids = kv.Value.Distinct().ToList();
-                Run(async ct =>
+                var given = kv.Value.Distinct().ToList();
+                // One source repository is one item; an unknown id is that id's error, the other sets are copied.
+                RunItem(async ct =>
                 {
                     var repo = await BackupRepository.OpenAsync(source, ct).ConfigureAwait(false);
+                    var ids = new List<string>();
+                    if (given.Count > 0)
+                    {
+                        var all = await repo.ListSetIdsAsync(ct).ConfigureAwait(false);
+                        foreach (var id in given)
+                        {
+                            try { ids.Add(BackupSetIds.Resolve(id, all, repo.Location)); }
+                            catch (DrToolsException ex) { EmitError(ex); }
+                        }
+                        if (ids.Count == 0) return;
+                    }
                     var engine = new CopyEngine(repo, target, Reporter);
                     foreach (var r in await engine.CopyAsync(ids, ConcurrentRequests,
-                                 set => ShouldProcessAsync($"backup set {set.Id} ({set.Time:u}, {set.Files} files) to {target.Location}", "Copy backup set"), ct).ConfigureAwait(false))
+                                 set => ShouldProcessAsync($"backup set {set.Id} ({DisplayTime.Format(set.Time)}, {set.Files} files) to {target.Location}", "Copy backup set"), ct).ConfigureAwait(false))
                         Emit(r);
                 });
             }

@@ -1,7 +1,9 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using DrTools.Core.Backup;
+using DrTools.Core.Diagnostics;
 using DrTools.Core.RecoveryPoints;
 
 namespace DrTools.PowerShell.Cmdlets.Backup
@@ -49,12 +51,22 @@ namespace DrTools.PowerShell.Cmdlets.Backup
                 return;
             }
             var store = OpenStore(BackupPaths.Resolve(this, Repository));
-            Run(async ct =>
+            // One repository (piped or given) is one item; within it, each -Id that is unknown is its own error.
+            RunItem(async ct =>
             {
                 var repo = await BackupRepository.OpenAsync(store, ct).ConfigureAwait(false);
-                var sets = Id is { Length: > 0 }
-                    ? (await System.Threading.Tasks.Task.WhenAll(Id.Select(id => repo.ReadManifestHeaderAsync(id, ct))).ConfigureAwait(false)).ToList()
-                    : await repo.ReadAllManifestsAsync(Reporter, ct).ConfigureAwait(false);
+                List<BackupManifest> sets;
+                if (Id is { Length: > 0 })
+                {
+                    sets = new List<BackupManifest>();
+                    var all = await repo.ListSetIdsAsync(ct).ConfigureAwait(false);
+                    foreach (var id in Id)
+                    {
+                        try { sets.Add(await repo.ReadManifestHeaderAsync(BackupSetIds.Resolve(id, all, repo.Location), ct).ConfigureAwait(false)); }
+                        catch (DrToolsException ex) { EmitError(ex); }
+                    }
+                }
+                else sets = await repo.ReadAllManifestsAsync(Reporter, ct).ConfigureAwait(false);
                 var selected = sets.Where(m => (Before == null || m.Time < Before.Value.ToUniversalTime()) &&
                                                (After == null || m.Time > After.Value.ToUniversalTime()) &&
                                                (Tag is not { Length: > 0 } || m.Tags.Any(t => Tag.Contains(t, StringComparer.OrdinalIgnoreCase))))

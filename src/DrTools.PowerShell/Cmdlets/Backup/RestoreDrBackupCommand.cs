@@ -5,6 +5,7 @@ using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using DrTools.Core.Backup;
+using DrTools.Core.Diagnostics;
 using DrTools.Core.RecoveryPoints;
 
 namespace DrTools.PowerShell.Cmdlets.Backup
@@ -36,8 +37,13 @@ namespace DrTools.PowerShell.Cmdlets.Backup
         [Parameter(ParameterSetName = "PointInTime")]
         public string[]? Include { get; set; }
 
+        /// <summary>Replace files that already exist in the destination with the backed-up version.</summary>
         [Parameter(ParameterSetName = "Id")]
         [Parameter(ParameterSetName = "PointInTime")]
+        public SwitchParameter Overwrite { get; set; }
+
+        /// <summary>Skips the confirmation prompt; -WhatIf still only shows.</summary>
+        [Parameter]
         public SwitchParameter Force { get; set; }
 
         [Parameter(ParameterSetName = "Id")]
@@ -115,17 +121,19 @@ namespace DrTools.PowerShell.Cmdlets.Backup
             }
             var store = OpenStore(BackupPaths.Resolve(this, Repository));
             var destination = GetUnresolvedProviderPathFromPSPath(Destination);
-            Run(async ct =>
+            // One backup set (piped or named) is one item: its failure does not stop the next.
+            RunItem(async ct =>
             {
                 var repo = await BackupRepository.OpenAsync(store, ct).ConfigureAwait(false);
-                var manifest = await RestoreEngine.SelectAsync(repo, Id, ParameterSetName == "PointInTime" ? PointInTime : null, ct).ConfigureAwait(false);
-                var what = $"Restore backup set {manifest.Id} ({manifest.Time:u}, {manifest.FileCount} files) to {destination}" + (Force ? ", replacing existing files" : "");
+                var id = Id != null ? await BackupSetIds.ResolveAsync(repo, Id, ct).ConfigureAwait(false) : null;
+                var manifest = await RestoreEngine.SelectAsync(repo, id, ParameterSetName == "PointInTime" ? PointInTime : null, ct).ConfigureAwait(false);
+                var what = $"Restore backup set {manifest.Id} ({DisplayTime.Format(manifest.Time)}, {manifest.FileCount} files) to {destination}" + (Overwrite ? ", replacing existing files" : "");
                 if (!await ShouldProcessAsync(destination, what).ConfigureAwait(false)) return;
                 var result = await new RestoreEngine(repo, Reporter).RestoreAsync(manifest, new RestoreOptions
                 {
                     Destination = destination,
                     Include = Include ?? Array.Empty<string>(),
-                    Force = Force,
+                    Force = Overwrite,
                     ConcurrentRequests = ConcurrentRequests,
                 }, ct).ConfigureAwait(false);
                 foreach (var failure in result.Failures) EmitError(failure.Error);
@@ -143,7 +151,7 @@ namespace DrTools.PowerShell.Cmdlets.Backup
                 MultiAZ = MultiAZ ? true : null, Tags = RecoveryPointCmdlets.Tags(ResourceTag), NoWait = NoWait,
             };
             using var services = OpenRecoveryPointServices();
-            Run(async ct =>
+            RunItem(async ct =>
             {
                 var rp = await RecoveryPointCmdlets.ResolveAsync(services, RecoveryPoint, Kind, Id, ct).ConfigureAwait(false);
                 if (!await ShouldProcessAsync($"{rp.Kind} {rp.Id} in {rp.Region}", RecoveryPointRestorer.Describe(rp, request)).ConfigureAwait(false)) return;

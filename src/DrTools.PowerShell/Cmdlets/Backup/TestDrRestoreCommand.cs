@@ -3,11 +3,12 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using DrTools.Core.Backup;
+using DrTools.Core.Diagnostics;
 using DrTools.Core.RecoveryPoints;
 
 namespace DrTools.PowerShell.Cmdlets.Backup
 {
-    [Cmdlet(VerbsDiagnostic.Test, "DrRestore", DefaultParameterSetName = "Latest")]
+    [Cmdlet(VerbsDiagnostic.Test, "DrRestore", DefaultParameterSetName = "Latest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(RestoreTestResult))]
     public sealed class TestDrRestoreCommand : BackupCmdlet
     {
@@ -37,6 +38,10 @@ namespace DrTools.PowerShell.Cmdlets.Backup
 
         [Parameter]
         public SwitchParameter Keep { get; set; }
+
+        /// <summary>Skips the confirmation prompt (-Confirm or $ConfirmPreference); -WhatIf still only shows.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
 
         [Parameter(ParameterSetName = "Latest")]
         [Parameter(ParameterSetName = "Id")]
@@ -93,10 +98,15 @@ namespace DrTools.PowerShell.Cmdlets.Backup
                 return;
             }
             var store = OpenStore(BackupPaths.Resolve(this, Repository));
-            Run(async ct =>
+            // One backup set (piped or named) is one item: a failed test does not stop the next.
+            RunItem(async ct =>
             {
                 var repo = await BackupRepository.OpenAsync(store, ct).ConfigureAwait(false);
-                var manifest = await VerifyEngine.SelectAsync(repo, Id, Random, Random ? Within : null, Reporter, ct).ConfigureAwait(false);
+                var id = Id != null ? await BackupSetIds.ResolveAsync(repo, Id, ct).ConfigureAwait(false) : null;
+                var manifest = await VerifyEngine.SelectAsync(repo, id, Random, Random ? Within : null, Reporter, ct).ConfigureAwait(false);
+                var what = VerifyOnly ? "Verify every chunk of the backup set (reads only)"
+                    : $"Restore the backup set into a scratch folder{(Keep ? " and keep it" : ", check every file, then remove it")}";
+                if (!await ShouldProcessAsync($"backup set {manifest.Id} ({DisplayTime.Format(manifest.Time)}) in {repo.Location}", what).ConfigureAwait(false)) return;
                 var engine = new VerifyEngine(repo, Reporter);
                 Emit(VerifyOnly
                     ? await engine.VerifyAsync(manifest, ConcurrentRequests, ct).ConfigureAwait(false)
@@ -120,14 +130,22 @@ namespace DrTools.PowerShell.Cmdlets.Backup
                 // PowerShell runs scriptblocks only on the pipeline thread: marshal the call there, hand the answer back.
                 options.Validation = (resource, _) => OnPipelineThreadAsync(() => RunValidation(script, resource));
             using var services = OpenRecoveryPointServices();
-            Run(async ct =>
+            // One recovery point is one item. A drill launches billable resources: -WhatIf shows it, -Confirm asks.
+            RunItem(async ct =>
             {
                 var rp = await RecoveryPointCmdlets.ResolveAsync(services, RecoveryPoint, Kind, Id, ct).ConfigureAwait(false);
+                if (!await ShouldProcessAsync($"{rp.Kind} {rp.Id} in {rp.Region}", DrillDescription(rp, options)).ConfigureAwait(false)) return;
                 var result = await new RecoveryPointDrill(services, Reporter).RunAsync(rp, options, ct).ConfigureAwait(false);
                 foreach (var f in result.Failures) Reporter.Warning($"Drill of {rp.Id}: {f.Message}");
                 Emit(result);
             });
         }
+
+        static string DrillDescription(RecoveryPoint rp, RecoveryPointDrillOptions options) =>
+            "Drill: " + (rp.Kind == RecoveryPointKind.DBSnapshot
+                ? $"Create a temporary DB instance (drill-...) from DB snapshot {rp.Id} in {rp.Region}"
+                : RecoveryPointRestorer.Describe(rp, options.Restore)) +
+            (options.Keep ? "; keep the restored resources" : "; validate, then delete the restored resources");
 
         /// <summary>The restored resource is $_ and the first argument; output $false (or a throw) fails the drill.</summary>
         static bool RunValidation(ScriptBlock script, RestoredResource resource)

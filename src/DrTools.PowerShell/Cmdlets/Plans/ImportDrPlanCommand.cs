@@ -30,24 +30,33 @@ namespace DrTools.PowerShell.Cmdlets.Plans
 
         protected override void ProcessRecord()
         {
+            // Each plan is one item: an invalid or missing file is its own non-terminating error and the next file is
+            // still imported (Get-ChildItem *.json | Import-DrPlan); -ErrorAction Stop makes it end the pipeline.
             if (ParameterSetName == PlanSet)
             {
-                WriteObject(PlanInput.Resolve(this, Plan));
+                Write(PlanInput.ResolveItem(this, Plan));
                 return;
             }
             foreach (var path in Path)
             {
                 if (!WildcardPattern.ContainsWildcardCharacters(path))
                 {
-                    WriteObject(PlanInput.Resolve(this, path));
+                    Write(PlanInput.ResolveItem(this, path));
                     continue;
                 }
-                var resolved = SessionState.Path.GetResolvedProviderPathFromPSPath(path, out _);
+                System.Collections.ObjectModel.Collection<string> resolved;
+                try { resolved = SessionState.Path.GetResolvedProviderPathFromPSPath(path, out _); }
+                catch (ItemNotFoundException) { resolved = new System.Collections.ObjectModel.Collection<string>(); }
                 if (resolved.Count == 0)
-                    ThrowTerminatingError(ErrorRecords.From(new DrToolsException(ErrorIds.NotFound, DrErrorCategory.ObjectNotFound,
+                    WriteError(ErrorRecords.From(new DrToolsException(ErrorIds.NotFound, DrErrorCategory.ObjectNotFound,
                         $"No plan file matches '{path}'.", path, "Check the path and the wildcard.")));
-                foreach (var file in resolved) WriteObject(PlanInput.Resolve(this, file));
+                foreach (var file in resolved) Write(PlanInput.ResolveItem(this, file));
             }
+        }
+
+        void Write(DrPlan? plan)
+        {
+            if (plan != null) WriteObject(plan);
         }
     }
 }

@@ -63,11 +63,12 @@ namespace DrTools.PowerShell.Cmdlets.Plans
             var region = Region ?? plan.DrRegion;
             var connection = Connection.Region == region ? Connection : Connection.ForRegion(region);
             IReadOnlyList<ReadinessCheck> checks = new List<ReadinessCheck>();
-            Run(async ct =>
+            // One plan is one item: a failed check run does not hide the results of the next plan.
+            if (!RunItem(async ct =>
             {
                 using var services = ReadinessServices.ForConnection(new AwsClientFactory(connection), Reporter);
                 checks = await new ReadinessChecker(services, Reporter).CheckAsync(plan, region, ct).ConfigureAwait(false);
-            });
+            })) return;
             foreach (var check in checks) WriteObject(check);
             var notReady = checks.Where(c => !c.Ready).ToList();
             if (notReady.Count > 0)

@@ -8,12 +8,12 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
     [OutputType(typeof(RecoveryResult))]
     public sealed class InvokeDrFailbackCommand : RecoveryCmdlet
     {
-        /// <summary>Skip the check that the primary is healthy and writable. Does not allow data loss.</summary>
+        /// <summary>Leave out the check that the primary is healthy and writable. Does not allow data loss.</summary>
         [Parameter]
-        public SwitchParameter Force { get; set; }
+        public SwitchParameter SkipPrimaryCheck { get; set; }
 
         protected override RecoveryOperation Operation => RecoveryOperation.Failback;
-        protected override bool ForceRequested => Force;
+        protected override bool SkipPrimaryCheckRequested => SkipPrimaryCheck.IsPresent;
         protected override string ActionName => "Fail back to the primary site";
     }
 }

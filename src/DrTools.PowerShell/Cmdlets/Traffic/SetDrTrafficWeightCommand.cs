@@ -47,7 +47,11 @@ namespace DrTools.PowerShell.Cmdlets.Traffic
         [ValidateNotNull]
         public Hashtable Weight { get; set; } = new();
 
-        /// <summary>Override the safety rules; not a confirmation bypass (use -Confirm:$false for that).</summary>
+        /// <summary>Apply a change the safety rules refuse (every site at 0, traffic to a site whose health check fails).</summary>
+        [Parameter]
+        public SwitchParameter OverrideSafety { get; set; }
+
+        /// <summary>Skips the confirmation prompt (ConfirmImpact High); never overrides a safety rule.</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
 
@@ -68,6 +72,12 @@ namespace DrTools.PowerShell.Cmdlets.Traffic
         }
 
         protected override string? PlanRegion => _plan?.DrRegion;
+
+        /// <summary>Route 53 is global: without -Plan and without any region set, its home region us-east-1 serves.</summary>
+        protected override void ConfigureConnection(ConnectionRequest request)
+        {
+            if (_plan == null) request.GlobalServiceRegion = "us-east-1";
+        }
 
         protected override void ProcessRecord()
         {
@@ -96,7 +106,7 @@ namespace DrTools.PowerShell.Cmdlets.Traffic
             using var route53 = new Route53Service(new AwsClientFactory(Connection), Reporter);
             var traffic = new TrafficService(route53, Reporter);
             foreach (var (zone, record, type) in _targets)
-                Change(traffic, zone, record, new TrafficChangeOptions { RecordType = type, Force = Force.IsPresent }, weights);
+                Change(traffic, zone, record, new TrafficChangeOptions { RecordType = type, OverrideSafety = OverrideSafety.IsPresent }, weights);
         }
 
         /// <summary>Plans, asks once for the whole batch, applies. A later -Plan parameter set only has to supply zone, record and weights.</summary>
@@ -120,7 +130,7 @@ namespace DrTools.PowerShell.Cmdlets.Traffic
                 return;
             }
             // ShouldProcess on the pipeline thread: -WhatIf prints the plan, -Confirm asks once for the batch.
-            if (!ShouldProcess("Set traffic weights. " + text,
+            if (!Confirmed("Set traffic weights. " + text,
                     text + "\nApply this change?",
                     $"Set-DrTrafficWeight {plan.RecordName} {plan.RecordType}"))
                 return;
