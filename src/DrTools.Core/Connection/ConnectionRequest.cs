@@ -44,5 +44,11 @@ namespace DrTools.Core.Connection
         /// A region from any source still wins (it picks the partition and the signing region).
         /// </summary>
         public string? GlobalServiceRegion { get; set; }
+
+        /// <summary>
+        /// -WhatIf: when no credentials are found, resolve anyway and fail with DrTools.NoCredentials only if an AWS
+        /// call is actually made, so a -WhatIf that calls no AWS API works on a machine without credentials.
+        /// </summary>
+        public bool DeferMissingCredentials { get; set; }
     }
 }

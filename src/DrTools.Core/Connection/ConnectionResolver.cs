@@ -36,7 +36,17 @@ namespace DrTools.Core.Connection
         public AwsConnection Resolve(ConnectionRequest request)
         {
             var endpoint = ResolveEndpoint(request);
-            var (credentials, credentialSource, profile) = ResolveCredentials(request);
+            AWSCredentials credentials;
+            string credentialSource;
+            CredentialProfile? profile;
+            try
+            {
+                (credentials, credentialSource, profile) = ResolveCredentials(request);
+            }
+            catch (DrToolsException ex) when (ex.ErrorId == ErrorIds.NoCredentials && request.DeferMissingCredentials)
+            {
+                (credentials, credentialSource, profile) = (new MissingCredentials(ex), "none (-WhatIf)", null);
+            }
             var (region, regionSource) = ResolveRegion(request, profile);
             var secrets = new List<string>();
             if (request.SecretKey != null) secrets.Add(request.SecretKey);
@@ -181,5 +191,14 @@ namespace DrTools.Core.Connection
                 return null;
             }
         }
+    }
+
+    /// <summary>Stands in for credentials that were not found: the first AWS call fails with the original DrTools.NoCredentials.</summary>
+    internal sealed class MissingCredentials : AWSCredentials
+    {
+        readonly DrToolsException _error;
+        public MissingCredentials(DrToolsException error) => _error = error;
+        public override ImmutableCredentials GetCredentials() => throw _error;
+        public override System.Threading.Tasks.Task<ImmutableCredentials> GetCredentialsAsync() => throw _error;
     }
 }

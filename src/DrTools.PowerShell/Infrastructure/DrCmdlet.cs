@@ -89,6 +89,7 @@ namespace DrTools.PowerShell.Infrastructure
                     PlanRegion = PlanRegion,
                     StoredRegion = SessionVariable("StoredAWSRegion") as string,
                     StoredCredentials = SessionVariable("StoredAWSCredentials"),
+                    DeferMissingCredentials = WhatIfInEffect(this),
                 };
                 ConfigureConnection(request);
                 try
@@ -177,13 +178,16 @@ namespace DrTools.PowerShell.Infrastructure
             if (!force) return false;
             var bound = cmdlet.MyInvocation.BoundParameters;
             if (bound.TryGetValue("Confirm", out var c) && c is SwitchParameter confirm && confirm.IsPresent) return false;
-            var whatIf = bound.TryGetValue("WhatIf", out var w) && w is SwitchParameter ws
-                ? ws.IsPresent
-                : LanguagePrimitives.IsTrue(cmdlet.SessionState.PSVariable.GetValue("WhatIfPreference"));
-            if (whatIf) return false;
+            if (WhatIfInEffect(cmdlet)) return false;
             cmdlet.WriteVerbose("-Force: not asking for confirmation.");
             return true;
         }
+
+        /// <summary>-WhatIf given, or $WhatIfPreference set (and not -WhatIf:$false).</summary>
+        internal static bool WhatIfInEffect(PSCmdlet cmdlet) =>
+            cmdlet.MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) && w is SwitchParameter ws
+                ? ws.IsPresent
+                : LanguagePrimitives.IsTrue(cmdlet.SessionState.PSVariable.GetValue("WhatIfPreference"));
 
         /// <summary>Writes an object to the pipeline; safe from worker threads inside <see cref="Run"/>.</summary>
         protected void Emit(object item) => Pump.Output(item);
