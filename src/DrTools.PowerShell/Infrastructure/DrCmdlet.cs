@@ -24,11 +24,13 @@ namespace DrTools.PowerShell.Infrastructure
         /// <summary>The AWS region, e.g. us-east-1.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(RegionCompleter))]
         public string? Region { get; set; }
 
         [Parameter]
         [ValidateNotNullOrEmpty]
         [Alias("StoredCredentials", "AWSProfileName")]
+        [ArgumentCompleter(typeof(ProfileNameCompleter))]
         public string? ProfileName { get; set; }
 
         [Parameter]

@@ -5,10 +5,11 @@ using System.Management.Automation;
 using DrTools.Core.Backup;
 using DrTools.Core.Diagnostics;
 using DrTools.Core.Backup.Storage;
+using DrTools.PowerShell.Infrastructure;
 
 namespace DrTools.PowerShell.Cmdlets.Backup
 {
-    [Cmdlet(VerbsCommon.Copy, "DrBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [Cmdlet(VerbsCommon.Copy, "DrBackup", HelpUri = HelpLinks.Cmdlets + "Copy-DrBackup.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(CopyResult))]
     public sealed class CopyDrBackupCommand : BackupCmdlet
     {
@@ -20,6 +21,7 @@ namespace DrTools.PowerShell.Cmdlets.Backup
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(BackupSetIdCompleter))]
         public string[]? Id { get; set; }
 
         [Parameter(Mandatory = true, Position = 0)]
@@ -28,6 +30,7 @@ namespace DrTools.PowerShell.Cmdlets.Backup
 
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(RegionCompleter))]
         public string? DestinationRegion { get; set; }
 
         [Parameter]

@@ -5,10 +5,11 @@ using System.Management.Automation;
 using DrTools.Core.Backup;
 using DrTools.Core.Diagnostics;
 using DrTools.Core.RecoveryPoints;
+using DrTools.PowerShell.Infrastructure;
 
 namespace DrTools.PowerShell.Cmdlets.Backup
 {
-    [Cmdlet(VerbsCommon.Get, "DrBackup", DefaultParameterSetName = "File")]
+    [Cmdlet(VerbsCommon.Get, "DrBackup", HelpUri = HelpLinks.Cmdlets + "Get-DrBackup.md", DefaultParameterSetName = "File")]
     [OutputType(typeof(BackupSet), ParameterSetName = new[] { "File" })]
     [OutputType(typeof(RecoveryPoint), ParameterSetName = new[] { "Kind" })]
     public sealed class GetDrBackupCommand : BackupCmdlet
@@ -19,6 +20,7 @@ namespace DrTools.PowerShell.Cmdlets.Backup
 
         [Parameter(ParameterSetName = "File", ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(BackupSetIdCompleter))]
         public string[]? Id { get; set; }
 
         [Parameter(ParameterSetName = "File")]

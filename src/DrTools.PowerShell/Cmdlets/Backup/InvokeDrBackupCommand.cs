@@ -8,10 +8,11 @@ using DrTools.Core.Backup;
 using DrTools.Core.Backup.Storage;
 using DrTools.Core.Diagnostics;
 using DrTools.Core.RecoveryPoints;
+using DrTools.PowerShell.Infrastructure;
 
 namespace DrTools.PowerShell.Cmdlets.Backup
 {
-    [Cmdlet(VerbsLifecycle.Invoke, "DrBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = "Path")]
+    [Cmdlet(VerbsLifecycle.Invoke, "DrBackup", HelpUri = HelpLinks.Cmdlets + "Invoke-DrBackup.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = "Path")]
     [OutputType(typeof(BackupSet), ParameterSetName = new[] { "Path", "LiteralPath" })]
     [OutputType(typeof(RecoveryPoint), ParameterSetName = new[] { "Instance", "DBInstance" })]
     public sealed class InvokeDrBackupCommand : BackupCmdlet
@@ -91,6 +92,7 @@ namespace DrTools.PowerShell.Cmdlets.Backup
         [Parameter(ParameterSetName = "Instance")]
         [Parameter(ParameterSetName = "DBInstance")]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Infrastructure.RegionCompleter))]
         public string? CopyToRegion { get; set; }
 
         [Parameter(ParameterSetName = "Instance")]

@@ -5,10 +5,11 @@ using System.Management.Automation;
 using DrTools.Core.Backup;
 using DrTools.Core.Diagnostics;
 using DrTools.Core.RecoveryPoints;
+using DrTools.PowerShell.Infrastructure;
 
 namespace DrTools.PowerShell.Cmdlets.Backup
 {
-    [Cmdlet(VerbsCommon.Remove, "DrBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = "Id")]
+    [Cmdlet(VerbsCommon.Remove, "DrBackup", HelpUri = HelpLinks.Cmdlets + "Remove-DrBackup.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = "Id")]
     [OutputType(typeof(PruneResult), ParameterSetName = new[] { "Id", "Policy" })]
     [OutputType(typeof(RecoveryPointRemoval), ParameterSetName = new[] { "RecoveryPoint", "KindId", "KindPolicy" })]
     public sealed class RemoveDrBackupCommand : BackupCmdlet
@@ -23,6 +24,7 @@ namespace DrTools.PowerShell.Cmdlets.Backup
         [Parameter(Mandatory = true, ParameterSetName = "Id", ValueFromPipelineByPropertyName = true)]
         [Parameter(Mandatory = true, ParameterSetName = "KindId")]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(BackupSetIdCompleter))]
         public string[] Id { get; set; } = Array.Empty<string>();
 
         [Parameter(ParameterSetName = "Policy")] [Parameter(ParameterSetName = "KindPolicy")]

@@ -7,10 +7,11 @@ using System.Threading.Tasks;
 using DrTools.Core.Backup;
 using DrTools.Core.Diagnostics;
 using DrTools.Core.RecoveryPoints;
+using DrTools.PowerShell.Infrastructure;
 
 namespace DrTools.PowerShell.Cmdlets.Backup
 {
-    [Cmdlet(VerbsData.Restore, "DrBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = "Id")]
+    [Cmdlet(VerbsData.Restore, "DrBackup", HelpUri = HelpLinks.Cmdlets + "Restore-DrBackup.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = "Id")]
     [OutputType(typeof(RestoreResult), ParameterSetName = new[] { "Id", "PointInTime" })]
     [OutputType(typeof(RestoredResource), ParameterSetName = new[] { "RecoveryPoint", "KindId" })]
     public sealed class RestoreDrBackupCommand : BackupCmdlet
@@ -23,6 +24,7 @@ namespace DrTools.PowerShell.Cmdlets.Backup
         [Parameter(ParameterSetName = "Id", ValueFromPipelineByPropertyName = true)]
         [Parameter(Mandatory = true, ParameterSetName = "KindId")]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(BackupSetIdCompleter))]
         public string? Id { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = "PointInTime")]

@@ -5,10 +5,11 @@ using System.Management.Automation;
 using DrTools.Core.Backup;
 using DrTools.Core.Diagnostics;
 using DrTools.Core.RecoveryPoints;
+using DrTools.PowerShell.Infrastructure;
 
 namespace DrTools.PowerShell.Cmdlets.Backup
 {
-    [Cmdlet(VerbsDiagnostic.Test, "DrRestore", DefaultParameterSetName = "Latest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsDiagnostic.Test, "DrRestore", HelpUri = HelpLinks.Cmdlets + "Test-DrRestore.md", DefaultParameterSetName = "Latest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(RestoreTestResult))]
     public sealed class TestDrRestoreCommand : BackupCmdlet
     {
@@ -21,6 +22,7 @@ namespace DrTools.PowerShell.Cmdlets.Backup
         [Parameter(Mandatory = true, ParameterSetName = "Id", ValueFromPipelineByPropertyName = true)]
         [Parameter(Mandatory = true, ParameterSetName = "KindId")]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(BackupSetIdCompleter))]
         public string? Id { get; set; }
 
         [Parameter(ParameterSetName = "Latest")]

@@ -10,7 +10,7 @@ namespace DrTools.PowerShell.Cmdlets.Plans
     /// Reads and validates plan files (.json, .psd1) or a hashtable and emits the typed plan. An invalid plan is ONE
     /// DrTools.InvalidPlan error listing every error by JSON path; unknown fields are warnings. Needs no AWS connection.
     /// </summary>
-    [Cmdlet(VerbsData.Import, "DrPlan", DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsData.Import, "DrPlan", HelpUri = HelpLinks.Cmdlets + "Import-DrPlan.md", DefaultParameterSetName = PathSet)]
     [OutputType(typeof(DrPlan))]
     public sealed class ImportDrPlanCommand : PSCmdlet
     {

@@ -9,7 +9,7 @@ using DrTools.PowerShell.Infrastructure;
 namespace DrTools.PowerShell.Cmdlets.Plans
 {
     /// <summary>Scaffolds a complete example plan for a strategy; optionally writes it as JSON. Needs no AWS connection.</summary>
-    [Cmdlet(VerbsCommon.New, "DrPlan", SupportsShouldProcess = true)]
+    [Cmdlet(VerbsCommon.New, "DrPlan", HelpUri = HelpLinks.Cmdlets + "New-DrPlan.md", SupportsShouldProcess = true)]
     [OutputType(typeof(DrPlan))]
     public sealed class NewDrPlanCommand : PSCmdlet
     {
@@ -23,10 +23,12 @@ namespace DrTools.PowerShell.Cmdlets.Plans
 
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(RegionCompleter))]
         public string PrimaryRegion { get; set; } = "us-east-1";
 
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(RegionCompleter))]
         public string DrRegion { get; set; } = "us-west-2";
 
         [Parameter(Position = 1)]

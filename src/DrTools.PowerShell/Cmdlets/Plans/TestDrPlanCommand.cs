@@ -13,7 +13,7 @@ namespace DrTools.PowerShell.Cmdlets.Plans
     /// Without -Live: validates plans and reports every error and warning (no AWS). With -Live: the readiness check
     /// against the DR region, one <see cref="ReadinessCheck"/> per check.
     /// </summary>
-    [Cmdlet(VerbsDiagnostic.Test, "DrPlan")]
+    [Cmdlet(VerbsDiagnostic.Test, "DrPlan", HelpUri = HelpLinks.Cmdlets + "Test-DrPlan.md")]
     [OutputType(typeof(PlanValidationResult), typeof(ReadinessCheck))]
     public sealed class TestDrPlanCommand : DrCmdlet
     {
@@ -21,6 +21,7 @@ namespace DrTools.PowerShell.Cmdlets.Plans
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
         [ValidateNotNull]
+        [ArgumentCompleter(typeof(PlanFileCompleter))]
         public object Plan { get; set; } = null!;
 
         [Parameter]

@@ -25,6 +25,7 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
         /// <summary>A plan object (Import-DrPlan), a .json/.psd1 path, or a hashtable.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
         [ValidateNotNull]
+        [ArgumentCompleter(typeof(PlanFileCompleter))]
         public object Plan { get; set; } = null!;
 
         [Parameter]

@@ -7,7 +7,7 @@ using DrTools.PowerShell.Infrastructure;
 
 namespace DrTools.PowerShell.Cmdlets.Traffic
 {
-    [Cmdlet(VerbsCommon.Get, "DrTrafficWeight", DefaultParameterSetName = RecordSet)]
+    [Cmdlet(VerbsCommon.Get, "DrTrafficWeight", HelpUri = HelpLinks.Cmdlets + "Get-DrTrafficWeight.md", DefaultParameterSetName = RecordSet)]
     [OutputType(typeof(TrafficWeight))]
     public sealed class GetDrTrafficWeightCommand : DrCmdlet
     {
@@ -17,6 +17,7 @@ namespace DrTools.PowerShell.Cmdlets.Traffic
         /// <summary>A DR plan: the weights of every weighted record in its DNS section.</summary>
         [Parameter(Mandatory = true, ParameterSetName = PlanSet)]
         [ValidateNotNull]
+        [ArgumentCompleter(typeof(PlanFileCompleter))]
         public object? Plan { get; set; }
 
         DrPlan? _plan;

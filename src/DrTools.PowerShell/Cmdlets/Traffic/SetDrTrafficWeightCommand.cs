@@ -16,7 +16,7 @@ namespace DrTools.PowerShell.Cmdlets.Traffic
     /// Re-weights the sites of a weighted record in one atomic Route 53 batch. Piped objects are collected and each
     /// distinct record is changed once, in EndProcessing, so piping every site of a record still makes ONE change.
     /// </summary>
-    [Cmdlet(VerbsCommon.Set, "DrTrafficWeight", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High,
+    [Cmdlet(VerbsCommon.Set, "DrTrafficWeight", HelpUri = HelpLinks.Cmdlets + "Set-DrTrafficWeight.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High,
         DefaultParameterSetName = RecordSet)]
     [OutputType(typeof(TrafficChangeResult))]
     public sealed class SetDrTrafficWeightCommand : DrCmdlet
@@ -27,6 +27,7 @@ namespace DrTools.PowerShell.Cmdlets.Traffic
         /// <summary>A DR plan: every weighted record in its DNS section is re-weighted, each in its own atomic batch.</summary>
         [Parameter(Mandatory = true, ParameterSetName = PlanSet)]
         [ValidateNotNull]
+        [ArgumentCompleter(typeof(PlanFileCompleter))]
         public object? Plan { get; set; }
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = RecordSet)]
