@@ -1,4 +1,11 @@
 # Convention: Get-Help -Online works (HelpUri on every cmdlet), and every new parameter has help.
+BeforeDiscovery {
+    # The cmdlet list decides the test cases, so the module is needed at discovery time too.
+    $manifest = if ($env:DRTOOLS_TEST_MODULE) { $env:DRTOOLS_TEST_MODULE } else {
+        (Resolve-Path (Join-Path $PSScriptRoot '../../out/DrTools/*/DrTools.psd1') | Select-Object -First 1).ProviderPath }
+    $cmdlets = @((Import-Module $manifest -Force -PassThru).ExportedCmdlets.Keys | ForEach-Object { @{ Name = $_ } })
+}
+
 BeforeAll {
     $manifest = if ($env:DRTOOLS_TEST_MODULE) { $env:DRTOOLS_TEST_MODULE } else {
         (Resolve-Path (Join-Path $PSScriptRoot '../../out/DrTools/*/DrTools.psd1') | Select-Object -First 1).ProviderPath }
@@ -6,7 +13,7 @@ BeforeAll {
 }
 
 Describe 'Online help' {
-    It '<Name> has a HelpUri' -TestCases @(Get-Command -Module DrTools -CommandType Cmdlet | ForEach-Object { @{ Name = $_.Name } }) {
+    It '<Name> has a HelpUri' -TestCases $cmdlets {
         (Get-Command $Name).HelpUri | Should -BeLike "https://*/$Name.md"
     }
 }
