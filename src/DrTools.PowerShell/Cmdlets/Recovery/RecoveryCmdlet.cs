@@ -160,7 +160,8 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
                 new("&Yes", "Approve: the recovery continues with the steps after this approval."),
                 new("&No", "Do not approve: the steps after this approval do not start; resume the run later."),
             };
-            return Host.UI.PromptForChoice(caption, question, choices, 1) == 0;
+            var ui = Host?.UI ?? throw new PSInvalidOperationException("The host has no user interface.");
+            return ui.PromptForChoice(caption, question, choices, 1) == 0;
         }
     }
 }
