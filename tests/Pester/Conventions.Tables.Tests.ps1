@@ -56,6 +56,13 @@ Describe 'Get-DrBackup table' {
     }
 }
 
+Describe 'Get-DrBackup | Format-List' {
+    It 'shows the same UTC time as the table' {
+        $utc = $second.Time.ToUniversalTime().ToString('u')
+        Get-DrBackup -Repository $repo -Id $second.Id | Format-List | Out-String | Should -BeLike "*Time*: $utc*"
+    }
+}
+
 Describe '-Id accepts a unique prefix' {
     It 'names one set by the start of its id' {
         $common = -join ($first.Id.ToCharArray() | ForEach-Object -Begin { $i = 0 } -Process { if ($i -lt $second.Id.Length -and $second.Id[$i] -eq $_) { $_ }; $i++ } )
@@ -80,6 +87,7 @@ Describe 'Recovery point table' {
         foreach ($p in $points) {
             $lines | Where-Object { $_ -like "$($p.Id)*" } | Should -BeLike "*$($p.Region)*"
             $lines | Where-Object { $_ -like "$($p.Id)*" } | Should -BeLike "*$($p.Created.ToUniversalTime().ToString('u'))*"
+            $p | Format-List | Out-String | Should -BeLike "*Created*: $($p.Created.ToUniversalTime().ToString('u'))*"
         }
     }
 }
