@@ -255,6 +255,33 @@ namespace DrTools.PowerShell.Tests
         }
 
         [Fact]
+        public void An_approval_answered_with_Enter_is_No_and_Approve_gives_it_in_advance()
+        {
+            // The pilot-light example with its approval moved before the launch, the first step of the run.
+            var json = File.ReadAllText(Path.Combine(RepoRoot, "docs", "examples", "plans", "pilot-light.json"))
+                .Replace("\"before\": \"ChangeDns\"", "\"before\": \"LaunchInstances\"");
+            Assert.Contains("\"before\": \"LaunchInstances\"", json);
+            var plan = Path.Combine(_root, "orders.json");
+            File.WriteAllText(plan, json);
+            var journals = Quote(Path.Combine(_root, "journals"));
+
+            using (var aws = new FakeAwsServer(FakeAws.Healthy))
+            {
+                var enter = Run($"Invoke-DrFailover -Plan {Quote(plan)} -Force -JournalPath {journals} -EndpointUrl {aws.Url} {Keys}", confirmAnswer: PressEnter);
+                Assert.Contains("PROMPT:", enter.HostText);
+                Assert.Contains(enter.AllErrors, e => e.FullyQualifiedErrorId.StartsWith("DrTools.ApprovalDenied"));
+                Assert.DoesNotContain(aws.Requests, q => q.Action == "RunInstances");
+            }
+            using (var aws = new FakeAwsServer(FakeAws.Healthy))
+            {
+                var approved = Run($"Invoke-DrFailover -Plan {Quote(plan)} -Force -Approve LaunchInstances -JournalPath {journals} -EndpointUrl {aws.Url} {Keys}");
+                Assert.DoesNotContain("PROMPT:", approved.HostText); // nobody was asked
+                Assert.DoesNotContain(approved.AllErrors, e => e.FullyQualifiedErrorId.StartsWith("DrTools.Approval"));
+                Assert.Contains(approved.Warnings, w => w.StartsWith("Approval given in advance by -Approve"));
+            }
+        }
+
+        [Fact]
         public void Set_DrTrafficWeight_and_the_recovery_cmdlets_take_Force_and_the_renamed_overrides()
         {
             var r = Run("'Set-DrTrafficWeight','Remove-DrBackup','Restore-DrBackup','Invoke-DrFailback','New-DrPlan','Test-DrRestore','Invoke-DrFailover' | " +
