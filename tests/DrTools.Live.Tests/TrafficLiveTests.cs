@@ -66,9 +66,9 @@ namespace DrTools.LiveTests
                 Assert.Contains("onprem  weight 100 -> 0", whatIf.HostText);
                 Assert.Equal(100L, (await svc.ListRecordSetsAsync(zoneId, www, "A")).Single(r => r.SetIdentifier == "onprem").Weight);
 
-                // Fail over: piped from Get-DrTrafficWeight, one batch, waited until INSYNC. -Force only where the real
+                // Fail over: piped from Get-DrTrafficWeight, one batch, waited until INSYNC. -OverrideSafety only where the real
                 // checkers may not have judged the new health checks yet.
-                var force = healthStates.All(h => h == "Healthy") ? "" : "-Force";
+                var force = healthStates.All(h => h == "Healthy") ? "" : "-OverrideSafety";
                 var set = PsHarness.Run(
                     $"Get-DrTrafficWeight -HostedZone {zoneId} -RecordName {www} {Live.Params()} | " +
                     $"Set-DrTrafficWeight -Weight @{{ onprem = 0; aws = 100 }} {force} -Confirm:$false -TimeoutSec 300 {Live.Params()}");

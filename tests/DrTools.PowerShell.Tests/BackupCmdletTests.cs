@@ -102,7 +102,7 @@ $backup; $test; $restore");
         }
 
         [Fact]
-        public void Restore_never_overwrites_without_Force()
+        public void Restore_never_overwrites_without_Overwrite_and_Force_only_skips_the_prompt()
         {
             Ok(Run($"Invoke-DrBackup -Path {Quote(Src)} -Repository {Quote(Repo)}"));
             Directory.CreateDirectory(Path.Combine(Dest, "Data"));
@@ -116,7 +116,13 @@ $backup; $test; $restore");
             Assert.Equal("edited after the backup", File.ReadAllText(existing));
             Assert.Equal(1L, ((RestoreResult)r.Output.Single().BaseObject).FilesRestored);
 
-            Ok(Run($"Restore-DrBackup -Repository {Quote(Repo)} -Destination {Quote(Dest)} -Force -Confirm:$false"));
+            // -Force (AWS Tools: "do not ask") must not replace the admin's edited file.
+            var forced = Run($"Restore-DrBackup -Repository {Quote(Repo)} -Destination {Quote(Dest)} -Force");
+            Assert.NotEmpty(forced.AllErrors);
+            Assert.All(forced.AllErrors, e => Assert.StartsWith("DrTools.FileExists", e.FullyQualifiedErrorId));
+            Assert.Equal("edited after the backup", File.ReadAllText(existing));
+
+            Ok(Run($"Restore-DrBackup -Repository {Quote(Repo)} -Destination {Quote(Dest)} -Overwrite -Confirm:$false"));
             Assert.Equal("alpha", File.ReadAllText(existing));
         }
 

@@ -84,25 +84,30 @@ namespace DrTools.PowerShell.Tests
         }
 
         [Fact]
-        public void New_DrPlan_does_not_overwrite_without_Force_and_WhatIf_writes_nothing()
+        public void New_DrPlan_does_not_overwrite_without_Overwrite_and_WhatIf_writes_nothing()
         {
             var file = At("orders.json");
             File.WriteAllText(file, "my edited plan");
             var refused = Run($"New-DrPlan -Strategy BACKUP_AND_RESTORE -Path {Quote(file)}");
             var e = Assert.Single(refused.AllErrors);
             Assert.StartsWith("DrTools.AlreadyExists", e.FullyQualifiedErrorId);
-            Assert.Contains("-Force", e.ErrorDetails.RecommendedAction);
+            Assert.Contains("-Overwrite", e.ErrorDetails.RecommendedAction);
             Assert.Equal("my edited plan", File.ReadAllText(file));
 
-            var whatIf = Run($"New-DrPlan -Strategy BACKUP_AND_RESTORE -Path {Quote(file)} -Force -WhatIf");
+            // -Force only skips the confirmation; it never replaces a plan.
+            var forceOnly = Run($"New-DrPlan -Strategy BACKUP_AND_RESTORE -Path {Quote(file)} -Force");
+            Assert.StartsWith("DrTools.AlreadyExists", Assert.Single(forceOnly.AllErrors).FullyQualifiedErrorId);
+            Assert.Equal("my edited plan", File.ReadAllText(file));
+
+            var whatIf = Run($"New-DrPlan -Strategy BACKUP_AND_RESTORE -Path {Quote(file)} -Overwrite -Force -WhatIf");
             Ok(whatIf);
             Assert.Empty(whatIf.Output);
             Assert.Contains(file, whatIf.HostText);
             Assert.Contains("Overwrite", whatIf.HostText);
             Assert.Equal("my edited plan", File.ReadAllText(file));
 
-            var forced = Run($"New-DrPlan -Strategy BACKUP_AND_RESTORE -Path {Quote(file)} -Force");
-            Ok(forced);
+            var replaced = Run($"New-DrPlan -Strategy BACKUP_AND_RESTORE -Path {Quote(file)} -Overwrite");
+            Ok(replaced);
             Assert.Equal(DrStrategy.BackupAndRestore, DrPlanLoader.LoadFile(file).GetPlanOrThrow().Strategy);
             Assert.Single(Directory.GetFiles(_root)); // no temporary file left behind
         }

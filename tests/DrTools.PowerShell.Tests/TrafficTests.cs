@@ -95,14 +95,14 @@ namespace DrTools.PowerShell.Tests
             Assert.Equal(ErrorCategory.InvalidOperation, e.CategoryInfo.Category);
             Assert.Equal("www.example.com.", e.TargetObject);
             Assert.Contains("every site would get weight 0", e.ErrorDetails.Message);
-            Assert.Contains("-Force", e.ErrorDetails.RecommendedAction);
+            Assert.Contains("-OverrideSafety", e.ErrorDetails.RecommendedAction);
             Assert.Empty(r.Output);
             Assert.False(AnyChangeSent(server));
             Assert.Empty(zone.ChangeBatches);
         }
 
         [Fact]
-        public void Traffic_to_an_unhealthy_site_needs_Force()
+        public void Traffic_to_an_unhealthy_site_needs_OverrideSafety_and_Force_only_skips_the_prompt()
         {
             var (zone, server) = Fake(awsHealthy: false);
             using var _s = server;
@@ -110,9 +110,14 @@ namespace DrTools.PowerShell.Tests
             Assert.StartsWith("DrTools.TrafficSafety", Assert.Single(refused.AllErrors).FullyQualifiedErrorId);
             Assert.Empty(zone.ChangeBatches);
 
-            var forced = PsHarness.Run($"Set-DrTrafficWeight example.com www.example.com -Weight @{{ onprem = 0; aws = 100 }} -Force -Confirm:$false {Conn(server)}");
-            Assert.True(forced.Terminating == null && forced.Errors.Count == 0, forced.Describe());
-            Assert.Contains(forced.Warnings, w => w.Contains("overridden by -Force"));
+            // -Force means "do not ask" (AWS Tools), never "ignore the safety rules".
+            var forceOnly = PsHarness.Run($"Set-DrTrafficWeight example.com www.example.com -Weight @{{ onprem = 0; aws = 100 }} -Force {Conn(server)}");
+            Assert.StartsWith("DrTools.TrafficSafety", Assert.Single(forceOnly.AllErrors).FullyQualifiedErrorId);
+            Assert.Empty(zone.ChangeBatches);
+
+            var overridden = PsHarness.Run($"Set-DrTrafficWeight example.com www.example.com -Weight @{{ onprem = 0; aws = 100 }} -OverrideSafety -Force {Conn(server)}");
+            Assert.True(overridden.Terminating == null && overridden.Errors.Count == 0, overridden.Describe());
+            Assert.Contains(overridden.Warnings, w => w.Contains("overridden by -OverrideSafety"));
             Assert.Single(zone.ChangeBatches);
         }
 

@@ -36,6 +36,9 @@ namespace DrTools.TestSupport
     {
         /// <summary>The assembled module folder (out/DrTools/&lt;version&gt;), written by the build.</summary>
         public static string ModuleDir { get; } = Metadata("ModuleDir");
+
+        /// <summary>A confirmAnswer: the operator presses Enter, taking each prompt's default choice.</summary>
+        public const int PressEnter = TestHostUI.PressEnter;
         public static string RepoRoot { get; } = Metadata("RepoRoot");
         public static string ManifestPath => Path.Combine(ModuleDir, "DrTools.psd1");
 
@@ -44,7 +47,7 @@ namespace DrTools.TestSupport
 
         /// <summary>Runs <paramref name="script"/> with the module imported; -WhatIf and Out-Default text land in <see cref="PsResult.HostText"/>.</summary>
         /// <param name="variables">Session variables set before the script runs (e.g. StoredAWSRegion).</param>
-        /// <param name="confirmAnswer">The host's answer to -Confirm prompts (index into the choices; 0 = Yes).</param>
+        /// <param name="confirmAnswer">The host's answer to -Confirm prompts (index into the choices; 0 = Yes; <see cref="PressEnter"/> = the default).</param>
         /// <param name="stopAfter">Stops the pipeline after this long, as Ctrl+C would.</param>
         public static PsResult Run(string script, IDictionary<string, object?>? variables = null, int? confirmAnswer = null, TimeSpan? stopAfter = null)
         {

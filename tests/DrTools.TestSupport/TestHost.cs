@@ -34,6 +34,9 @@ namespace DrTools.TestSupport
 
     sealed class TestHostUI : PSHostUserInterface
     {
+        /// <summary>The answer "the operator just pressed Enter": the prompt's default choice.</summary>
+        public const int PressEnter = -1;
+
         readonly StringBuilder _text = new();
         readonly int? _confirmAnswer;
         public TestHostUI(int? confirmAnswer) => _confirmAnswer = confirmAnswer;
@@ -66,6 +69,7 @@ namespace DrTools.TestSupport
         public override int PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, int defaultChoice)
         {
             Append($"PROMPT: {caption}: {message}\n");
+            if (_confirmAnswer == PressEnter) return defaultChoice;
             return _confirmAnswer ?? throw new NotSupportedException("The test was not given an answer for this prompt.");
         }
     }

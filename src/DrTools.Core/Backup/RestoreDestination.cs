@@ -11,7 +11,7 @@ namespace DrTools.Core.Backup
     /// <summary>
     /// The folders below a restore destination, prepared without ever following a link. The destination folder itself
     /// may be a link the user chose; below it, an existing symbolic link, junction or other reparse point is never
-    /// written through: where a folder goes it is refused (per file) or, with -Force, removed (the link itself, never
+    /// written through: where a folder goes it is refused (per file) or, with -Overwrite, removed (the link itself, never
     /// its target) and replaced by a real folder. Folders are created one level at a time, and each level is checked
     /// again after it is created, so a link cannot be slipped in between the check and the creation of the next level.
     /// Links are told by their attributes (FileAttributes.ReparsePoint, which .NET sets for symbolic links on Unix and
@@ -68,7 +68,7 @@ namespace DrTools.Core.Backup
         }
 
         /// <summary>
-        /// Makes <paramref name="folder"/> a real folder, level by level. A link in the way is replaced with -Force, else
+        /// Makes <paramref name="folder"/> a real folder, level by level. A link in the way is replaced with -Overwrite, else
         /// DrTools.UnsafePath (for that file); file system errors are thrown as they are.
         /// </summary>
         public void Ensure(string folder)
@@ -84,7 +84,7 @@ namespace DrTools.Core.Backup
                     {
                         if (!_replaceLinks) throw LinkRefused(level, null);
                         RemoveLink(level, a);
-                        _reporter.Warning($"Replaced the link '{level}' in the restore destination with a folder (-Force); the link's target was not touched.");
+                        _reporter.Warning($"Replaced the link '{level}' in the restore destination with a folder (-Overwrite); the link's target was not touched.");
                         attributes = null;
                     }
                     if (attributes == null)
@@ -108,7 +108,7 @@ namespace DrTools.Core.Backup
             new(BackupErrorIds.UnsafePath, DrErrorCategory.InvalidData,
                 (file != null ? $"'{file}' was not restored: " : "") +
                 $"'{link}' in the restore destination is a link (symbolic link, junction or other reparse point), and a restore never writes through links.",
-                link, "Remove the link or restore into another folder; add -Force to replace the link with a real folder (the link's target is left untouched).");
+                link, "Remove the link or restore into another folder; add -Overwrite to replace the link with a real folder (the link's target is left untouched).");
 
         /// <summary>Each folder from the first level below the destination down to <paramref name="folder"/>.</summary>
         IEnumerable<string> Levels(string folder)

@@ -19,8 +19,8 @@ namespace DrTools.Core.Backup
         public string Destination { get; set; } = "";
         public IReadOnlyList<string> Include { get; set; } = Array.Empty<string>();
 
-        /// <summary>Replace files that already exist at the destination.</summary>
-        public bool Force { get; set; }
+        /// <summary>Replace files (and links) that already exist at the destination (-Overwrite).</summary>
+        public bool Overwrite { get; set; }
 
         public int ConcurrentRequests { get; set; } = 4;
     }
@@ -156,7 +156,7 @@ namespace DrTools.Core.Backup
             if (string.IsNullOrWhiteSpace(options.Destination))
                 throw BackupErrors.InvalidArgument("No restore destination was given.", null, "Pass -Destination with a folder.");
             var destination = Path.GetFullPath(options.Destination);
-            _destination = new RestoreDestination(destination, options.Force, _reporter);
+            _destination = new RestoreDestination(destination, options.Overwrite, _reporter);
             var tempNames = new RestoreTempName();
             var index = await _repo.LoadIndexAsync(_reporter, ct).ConfigureAwait(false);
             await _repo.LoadFilesAsync(manifest, index, ct).ConfigureAwait(false);
@@ -263,7 +263,7 @@ namespace DrTools.Core.Backup
                         foreach (var job in batch) DiskSync.FlushFile(job.Temp);
                     foreach (var job in batch)
                     {
-                        var failure = Commit(job, options.Force);
+                        var failure = Commit(job, options.Overwrite);
                         if (failure != null) Fail(job, failure);
                         else
                         {
@@ -291,18 +291,18 @@ namespace DrTools.Core.Backup
                         continue;
                     }
                     var target = resolved;
-                    // Never through a link: without -Force a link where a folder goes refuses the file (with it, the
+                    // Never through a link: without -Overwrite a link where a folder goes refuses the file (with it, the
                     // link is replaced by a real folder when the folder is prepared).
-                    if (!options.Force && _destination.FindLink(Path.GetDirectoryName(target)!) is { } link)
+                    if (!options.Overwrite && _destination.FindLink(Path.GetDirectoryName(target)!) is { } link)
                     {
                         Fail(job, RestoreDestination.LinkRefused(link, file.Path));
                         continue;
                     }
-                    if (!options.Force && RestoreDestination.Attributes(target) != null)
+                    if (!options.Overwrite && RestoreDestination.Attributes(target) != null)
                     {
                         Fail(job, new DrToolsException(BackupErrorIds.FileExists, DrErrorCategory.ResourceExists,
                             $"'{target}' already exists; it was not overwritten.", target,
-                            "Restore into an empty folder, or add -Force to replace existing files with the backed-up version."));
+                            "Restore into an empty folder, or add -Overwrite to replace existing files with the backed-up version."));
                         continue;
                     }
                     long offset = 0;
@@ -372,7 +372,7 @@ namespace DrTools.Core.Backup
                 var target = jobs.FirstOrDefault(j => !j.Done && j.Failure == null)?.Target ?? destination;
                 throw new DrToolsException(BackupErrorIds.DiskFull, DrErrorCategory.WriteError,
                     $"The destination disk is full (restoring into '{destination}'). The restore stopped; partial files were removed, files already restored were kept.", target,
-                    "Free space or choose another -Destination, then re-run; add -Force or -Include to redo only what is missing.", ex);
+                    "Free space or choose another -Destination, then re-run; add -Overwrite or -Include to redo only what is missing.", ex);
             }
             finally
             {

@@ -44,5 +44,17 @@ namespace DrTools.Core.Connection
 
         /// <summary>Retries after the first attempt (-MaximumRetryCount); 10 for S3 and the SDK default for other services when null.</summary>
         public int? MaxErrorRetry { get; set; }
+
+        /// <summary>
+        /// For a global service (Route 53): the region used when no other source names one, instead of DrTools.NoRegion.
+        /// A region from any source still wins (it picks the partition and the signing region).
+        /// </summary>
+        public string? GlobalServiceRegion { get; set; }
+
+        /// <summary>
+        /// -WhatIf: when no credentials are found, resolve anyway and fail with DrTools.NoCredentials only if an AWS
+        /// call is actually made, so a -WhatIf that calls no AWS API works on a machine without credentials.
+        /// </summary>
+        public bool DeferMissingCredentials { get; set; }
     }
 }

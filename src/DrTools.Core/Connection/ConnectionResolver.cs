@@ -39,7 +39,17 @@ namespace DrTools.Core.Connection
         public AwsConnection Resolve(ConnectionRequest request)
         {
             var endpoint = ResolveEndpoint(request);
-            var (credentials, credentialSource, profile) = ResolveCredentials(request);
+            AWSCredentials credentials;
+            string credentialSource;
+            CredentialProfile? profile;
+            try
+            {
+                (credentials, credentialSource, profile) = ResolveCredentials(request);
+            }
+            catch (DrToolsException ex) when (ex.ErrorId == ErrorIds.NoCredentials && request.DeferMissingCredentials)
+            {
+                (credentials, credentialSource, profile) = (new MissingCredentials(ex), "none (-WhatIf)", null);
+            }
             var (region, regionSource) = ResolveRegion(request, profile);
             var secrets = new List<string>();
             if (request.SecretKey != null) secrets.Add(request.SecretKey);
@@ -92,6 +102,7 @@ namespace DrTools.Core.Connection
                 if (_env.Get(name) is { } env) return (ValidateRegion(env, name), "Environment:" + name);
             profile ??= FindProfile(request.ProfileName ?? _env.Get("AWS_PROFILE") ?? "default", request.ProfileLocation);
             if (profile?.Region != null) return (profile.Region.SystemName, "Profile:" + profile.Name);
+            if (!string.IsNullOrWhiteSpace(request.GlobalServiceRegion)) return (request.GlobalServiceRegion!, "GlobalService");
             throw new DrToolsException(ErrorIds.NoRegion, DrErrorCategory.InvalidArgument,
                 "No AWS region is set: no -Region parameter, no $StoredAWSRegion, no AWS_REGION or AWS_DEFAULT_REGION, and the profile has no region.",
                 null,
@@ -186,5 +197,14 @@ namespace DrTools.Core.Connection
                 return null;
             }
         }
+    }
+
+    /// <summary>Stands in for credentials that were not found: the first AWS call fails with the original DrTools.NoCredentials.</summary>
+    internal sealed class MissingCredentials : AWSCredentials
+    {
+        readonly DrToolsException _error;
+        public MissingCredentials(DrToolsException error) => _error = error;
+        public override ImmutableCredentials GetCredentials() => throw _error;
+        public override System.Threading.Tasks.Task<ImmutableCredentials> GetCredentialsAsync() => throw _error;
     }
 }

@@ -35,7 +35,7 @@ namespace DrTools.Core.Diagnostics
         public const string ApprovalUnavailable = "DrTools.ApprovalUnavailable";
         /// <summary>A recovery step threw something other than a DrTools error (a defect; the message has the details).</summary>
         public const string StepFailed = "DrTools.StepFailed";
-        /// <summary>A traffic change refused by a safety rule (all weights zero, traffic to an unhealthy site); -Force overrides.</summary>
+        /// <summary>A traffic change refused by a safety rule (all weights zero, traffic to an unhealthy site); -OverrideSafety overrides.</summary>
         public const string TrafficSafety = "DrTools.TrafficSafety";
         /// <summary>A recovery step would lose more data than the plan allows (replica lag unknown or above the limit, snapshot older than the RPO).</summary>
         public const string DataLossRisk = "DrTools.DataLossRisk";

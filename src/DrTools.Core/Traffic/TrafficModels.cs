@@ -62,7 +62,7 @@ namespace DrTools.Core.Traffic
         /// <summary>The record type; needed only when the name has weighted records of more than one type.</summary>
         public string? RecordType { get; init; }
         /// <summary>Override the safety rules (all weights zero, traffic to an unhealthy site).</summary>
-        public bool Force { get; init; }
+        public bool OverrideSafety { get; init; }
         /// <summary>The change batch comment; a description of the change when omitted.</summary>
         public string? Comment { get; init; }
     }
@@ -85,7 +85,7 @@ namespace DrTools.Core.Traffic
         public string Comment { get; init; } = "";
         /// <summary>The safety rules' verdict in words.</summary>
         public string SafetyVerdict { get; init; } = "";
-        /// <summary>Safety problems -Force overrode (empty when none).</summary>
+        /// <summary>Safety problems -OverrideSafety overrode (empty when none).</summary>
         public IReadOnlyList<string> OverriddenSafetyProblems { get; init; } = Array.Empty<string>();
         public DateTimeOffset PlannedAt { get; init; }
         public bool HasChanges => Changes.Count > 0;

@@ -59,7 +59,7 @@ namespace DrTools.Core.Traffic
         /// <summary>
         /// Works out a re-weight without changing anything: <paramref name="weights"/> maps site (SetIdentifier) to its new
         /// weight 0..255; sites not named keep theirs. Refuses unknown sites and weights out of range
-        /// (DrTools.InvalidParameter, every problem at once) and, unless <see cref="TrafficChangeOptions.Force"/>, a change
+        /// (DrTools.InvalidParameter, every problem at once) and, unless <see cref="TrafficChangeOptions.OverrideSafety"/>, a change
         /// that sets every site to 0 or sends traffic to a site whose health check fails (DrTools.TrafficSafety).
         /// </summary>
         public async Task<TrafficChangePlan> PlanChangeAsync(string zone, string recordName, IDictionary<string, int> weights,
@@ -141,22 +141,22 @@ namespace DrTools.Core.Traffic
                 Observed = records,
                 Comment = comment,
                 PlannedAt = Now(),
-                OverriddenSafetyProblems = options.Force ? safety : Array.Empty<string>(),
+                OverriddenSafetyProblems = options.OverrideSafety ? safety : Array.Empty<string>(),
                 SafetyVerdict = changes.Count == 0 ? "nothing to check (no weight changes)."
                     : safety.Count == 0 ? "passed: at least one site keeps traffic and no traffic goes to a site whose health check is failing." +
                                           (notes.Count > 0 ? " Note: " + string.Join("; ", notes) + "." : "")
-                    : options.Force ? "OVERRIDDEN by -Force: " + string.Join("; ", safety) + "."
+                    : options.OverrideSafety ? "OVERRIDDEN by -OverrideSafety: " + string.Join("; ", safety) + "."
                     : "REFUSED: " + string.Join("; ", safety) + ".",
             };
 
-            if (safety.Count > 0 && !options.Force)
+            if (safety.Count > 0 && !options.OverrideSafety)
                 throw new DrToolsException(ErrorIds.TrafficSafety, DrErrorCategory.InvalidOperation,
                     $"Traffic change for {displayName} {type} refused by a safety rule: {string.Join("; ", safety)}.\n{plan.Describe()}",
                     displayName,
                     "Keep weight on a healthy site, or fix the failing site or its health check first. If you are sure (for example the health " +
-                    "check itself is wrong), re-run with -Force. Nothing was changed.");
+                    "check itself is wrong), re-run with -OverrideSafety (-Force only skips the confirmation). Nothing was changed.");
             if (safety.Count > 0)
-                _reporter.Warning($"Safety rule overridden by -Force for {displayName} {type}: {string.Join("; ", safety)}.");
+                _reporter.Warning($"Safety rule overridden by -OverrideSafety for {displayName} {type}: {string.Join("; ", safety)}.");
             foreach (var n in notes) _reporter.Warning($"{displayName} {type}: {n}.");
             return plan;
         }

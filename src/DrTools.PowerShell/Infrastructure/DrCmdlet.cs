@@ -23,11 +23,13 @@ namespace DrTools.PowerShell.Infrastructure
         /// <summary>The AWS region, e.g. us-east-1.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(RegionCompleter))]
         public string? Region { get; set; }
 
         [Parameter]
         [ValidateNotNullOrEmpty]
         [Alias("StoredCredentials", "AWSProfileName")]
+        [ArgumentCompleter(typeof(ProfileNameCompleter))]
         public string? ProfileName { get; set; }
 
         [Parameter]
@@ -107,6 +109,7 @@ namespace DrTools.PowerShell.Infrastructure
                     StoredCredentials = SessionVariable("StoredAWSCredentials"),
                     IdleTimeout = RequestTimeoutSec is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
                     MaxErrorRetry = MaximumRetryCount,
+                    DeferMissingCredentials = WhatIfInEffect(this),
                 };
                 ConfigureConnection(request);
                 try
@@ -149,6 +152,63 @@ namespace DrTools.PowerShell.Infrastructure
             }
         }
 
+        /// <summary>
+        /// Runs the work for ONE item (a piped plan, backup set, path, recovery point): a DrTools failure is written as
+        /// a non-terminating error, so the pipeline goes on with the next item and -ErrorAction applies. Returns false
+        /// when the item failed. Ctrl+C still stops the whole pipeline.
+        /// </summary>
+        protected bool RunItem(Func<CancellationToken, Task> work)
+        {
+            try
+            {
+                Pump.Run(work, _stop.Token);
+                return true;
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+            catch (DrToolsException ex)
+            {
+                WriteError(ErrorRecords.From(ex));
+                return false;
+            }
+        }
+
+        /// <summary>
+        /// True when -Force was given: it skips the confirmation prompt (also of ConfirmImpact High cmdlets and in
+        /// non-interactive hosts), never -WhatIf and never an explicit -Confirm. It never overrides a safety rule.
+        /// </summary>
+        bool ForceGiven => MyInvocation.BoundParameters.TryGetValue("Force", out var f) && f is SwitchParameter s && s.IsPresent;
+
+        /// <summary>ShouldProcess with the -Force convention of AWS Tools: -Force answers the confirmation itself.</summary>
+        protected bool Confirmed(string target, string action) =>
+            ConfirmationSkipped(this, ForceGiven) ? true : ShouldProcess(target, action);
+
+        /// <summary>The three-text ShouldProcess (a -WhatIf text, a question, a caption) with the same -Force rule.</summary>
+        protected bool Confirmed(string whatIfText, string question, string caption) =>
+            ConfirmationSkipped(this, ForceGiven) ? true : ShouldProcess(whatIfText, question, caption);
+
+        /// <summary>
+        /// -Force skips the prompt unless -WhatIf is in effect (parameter or $WhatIfPreference) or -Confirm was passed
+        /// explicitly; shared with cmdlets that do not derive from DrCmdlet (New-DrPlan).
+        /// </summary>
+        internal static bool ConfirmationSkipped(PSCmdlet cmdlet, bool force)
+        {
+            if (!force) return false;
+            var bound = cmdlet.MyInvocation.BoundParameters;
+            if (bound.TryGetValue("Confirm", out var c) && c is SwitchParameter confirm && confirm.IsPresent) return false;
+            if (WhatIfInEffect(cmdlet)) return false;
+            cmdlet.WriteVerbose("-Force: not asking for confirmation.");
+            return true;
+        }
+
+        /// <summary>-WhatIf given, or $WhatIfPreference set (and not -WhatIf:$false).</summary>
+        internal static bool WhatIfInEffect(PSCmdlet cmdlet) =>
+            cmdlet.MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) && w is SwitchParameter ws
+                ? ws.IsPresent
+                : LanguagePrimitives.IsTrue(cmdlet.SessionState.PSVariable.GetValue("WhatIfPreference"));
+
         /// <summary>Writes an object to the pipeline; safe from worker threads inside <see cref="Run"/>.</summary>
         protected void Emit(object item) => Pump.Output(item);
 
@@ -156,7 +216,7 @@ namespace DrTools.PowerShell.Infrastructure
         protected void EmitError(DrToolsException ex) => Pump.Error(ErrorRecords.From(ex));
 
         /// <summary>ShouldProcess asked on the pipeline thread, callable from worker threads inside <see cref="Run"/>.</summary>
-        protected Task<bool> ShouldProcessAsync(string target, string action) => Pump.AskAsync(() => ShouldProcess(target, action));
+        protected Task<bool> ShouldProcessAsync(string target, string action) => Pump.AskAsync(() => Confirmed(target, action));
 
         /// <summary>
         /// Runs <paramref name="call"/> on the pipeline thread (a user's scriptblock, ShouldContinue for an approval)

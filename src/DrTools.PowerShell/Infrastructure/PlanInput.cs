@@ -35,6 +35,25 @@ namespace DrTools.PowerShell.Infrastructure
             }
         }
 
+        /// <summary>
+        /// Loads and validates one plan of several (piped files): a bad plan is a non-terminating error, so the next
+        /// plan is still read. Returns null for a bad plan.
+        /// </summary>
+        public static DrPlan? ResolveItem(PSCmdlet cmdlet, object? value)
+        {
+            try
+            {
+                var result = Load(cmdlet, value);
+                foreach (var warning in result.Warnings) cmdlet.WriteWarning($"Plan {result.Source ?? ""} {warning}".Replace("  ", " "));
+                return result.GetPlanOrThrow();
+            }
+            catch (DrToolsException ex)
+            {
+                cmdlet.WriteError(ErrorRecords.From(ex));
+                return null;
+            }
+        }
+
         /// <summary>Loads and validates; writes warnings (unknown fields...) and ends the cmdlet on errors.</summary>
         public static DrPlan Resolve(PSCmdlet cmdlet, object? value)
         {

@@ -34,7 +34,7 @@ namespace DrTools.Core.Tests.Backup
         static async Task<RestoreResult> RestoreAsync(BackupTestKit kit, BackupRepository repo, string setId, string destination, string[] include, bool force)
         {
             var m = await repo.ReadManifestHeaderAsync(setId, default);
-            return await new RestoreEngine(repo, kit.Reporter).RestoreAsync(m, new RestoreOptions { Destination = destination, Include = include, Force = force }, default);
+            return await new RestoreEngine(repo, kit.Reporter).RestoreAsync(m, new RestoreOptions { Destination = destination, Include = include, Overwrite = force }, default);
         }
 
         // ---- item 3: one damaged tree loses only its folder

@@ -34,7 +34,7 @@ namespace DrTools.Core.Tests.Backup
         {
             var engine = new RestoreEngine(repo, kit.Reporter);
             if (windowsNames is { } w) engine.WindowsNames = w;
-            return engine.RestoreAsync(m, new RestoreOptions { Destination = destination ?? kit.Restore, Force = force }, default);
+            return engine.RestoreAsync(m, new RestoreOptions { Destination = destination ?? kit.Restore, Overwrite = force }, default);
         }
 
         /// <summary>Every file below <paramref name="folder"/> with its content: proves nothing was written there.</summary>

@@ -151,7 +151,7 @@ namespace DrTools.Core.Tests.Backup
             Assert.Equal("newer work", File.ReadAllText(existing));
             Assert.Equal(2, result.FilesRestored);
 
-            var forced = await new RestoreEngine(repo, kit.Reporter).RestoreAsync(m, new RestoreOptions { Destination = kit.Restore, Force = true }, default);
+            var forced = await new RestoreEngine(repo, kit.Reporter).RestoreAsync(m, new RestoreOptions { Destination = kit.Restore, Overwrite = true }, default);
             Assert.True(forced.Succeeded);
             Assert.Equal("alpha", File.ReadAllText(existing));
         }

@@ -270,5 +270,28 @@ namespace DrTools.Core.Tests.Connection
             Assert.Equal(c.EndpointUrl, dr.EndpointUrl);
             Assert.Equal("failed: ****", dr.Redact("failed: secretvalue"));
         }
+
+        [Fact]
+        public void A_global_service_works_without_a_region_but_any_configured_region_still_wins()
+        {
+            var global = Resolver().Resolve(new ConnectionRequest { GlobalServiceRegion = "us-east-1" });
+            Assert.Equal(("us-east-1", "GlobalService"), (global.Region, global.RegionSource));
+            var configured = Resolver(("AWS_REGION", "eu-west-1")).Resolve(new ConnectionRequest { GlobalServiceRegion = "us-east-1" });
+            Assert.Equal("eu-west-1", configured.Region);
+            var ex = Assert.Throws<DrToolsException>(() => Resolver().Resolve(new ConnectionRequest()));
+            Assert.Equal(ErrorIds.NoRegion, ex.ErrorId);
+        }
+
+        [Fact]
+        public void Missing_credentials_are_deferred_for_WhatIf_and_fail_with_NoCredentials_at_the_first_call()
+        {
+            var resolver = new ConnectionResolver(new FakeEnv(), () => throw new InvalidOperationException("no chain"));
+            Assert.Equal(ErrorIds.NoCredentials,
+                Assert.Throws<DrToolsException>(() => resolver.Resolve(new ConnectionRequest { Region = "us-east-1" })).ErrorId);
+
+            var deferred = resolver.Resolve(new ConnectionRequest { Region = "us-east-1", DeferMissingCredentials = true });
+            Assert.Equal("us-east-1", deferred.Region);
+            Assert.Equal(ErrorIds.NoCredentials, Assert.Throws<DrToolsException>(() => deferred.Credentials.GetCredentials()).ErrorId);
+        }
     }
 }

@@ -156,7 +156,7 @@ namespace DrTools.Core.Tests.Traffic
         }
 
         [Fact]
-        public async Task Every_site_at_zero_is_refused_with_TrafficSafety_unless_Force()
+        public async Task Every_site_at_zero_is_refused_with_TrafficSafety_unless_OverrideSafety()
         {
             var (fake, svc, reporter) = Setup();
 
@@ -167,19 +167,19 @@ namespace DrTools.Core.Tests.Traffic
             Assert.Equal("www.example.com.", ex.Target);
             Assert.Contains("every site would get weight 0", ex.Message);
             Assert.Contains("onprem  weight 100 -> 0", ex.Message);
-            Assert.Contains("-Force", ex.RecommendedAction);
+            Assert.Contains("-OverrideSafety", ex.RecommendedAction);
             Assert.Empty(fake.Batches);
 
-            var forced = await svc.PlanChangeAsync("example.com", "www.example.com", W(("onprem", 0)), new TrafficChangeOptions { Force = true });
-            Assert.StartsWith("OVERRIDDEN by -Force: every site would get weight 0", forced.SafetyVerdict);
+            var forced = await svc.PlanChangeAsync("example.com", "www.example.com", W(("onprem", 0)), new TrafficChangeOptions { OverrideSafety = true });
+            Assert.StartsWith("OVERRIDDEN by -OverrideSafety: every site would get weight 0", forced.SafetyVerdict);
             Assert.Single(forced.OverriddenSafetyProblems);
-            Assert.Contains(reporter.Warnings, w => w.Contains("overridden by -Force"));
+            Assert.Contains(reporter.Warnings, w => w.Contains("overridden by -OverrideSafety"));
             await svc.ApplyAsync(forced);
             Assert.All(fake.Records.Where(r => r.SetIdentifier != null), r => Assert.Equal(0L, r.Weight));
         }
 
         [Fact]
-        public async Task Traffic_to_an_unhealthy_site_is_refused_and_allowed_with_Force()
+        public async Task Traffic_to_an_unhealthy_site_is_refused_and_allowed_with_OverrideSafety()
         {
             var (fake, svc, _) = Setup(aws: HealthState.Unhealthy);
 
@@ -187,7 +187,7 @@ namespace DrTools.Core.Tests.Traffic
             Assert.Equal(ErrorIds.TrafficSafety, ex.ErrorId);
             Assert.Contains("site 'aws' would get weight 50 but its health check hc-aws is failing", ex.Message);
 
-            var forced = await svc.PlanChangeAsync("example.com", "www.example.com", W(("aws", 50)), new TrafficChangeOptions { Force = true });
+            var forced = await svc.PlanChangeAsync("example.com", "www.example.com", W(("aws", 50)), new TrafficChangeOptions { OverrideSafety = true });
             var result = await svc.ApplyAsync(forced);
             Assert.Equal("INSYNC", result.Status);
             Assert.Equal(50L, Assert.Single(Assert.Single(fake.Batches).Changes).RecordSet.Weight);

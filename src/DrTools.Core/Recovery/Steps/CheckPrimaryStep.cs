@@ -14,7 +14,7 @@ namespace DrTools.Core.Recovery.Steps
     /// Failback's gate: traffic only goes back when the primary site is ready to take it. Every health check of the
     /// primary site must report Healthy and the primary database (when the plan names one) must exist, be available
     /// and be writable (not a read replica). Otherwise DrTools.PrimaryNotReady, and nothing after it starts.
-    /// Read-only; -Force leaves this step out.
+    /// Read-only; -SkipPrimaryCheck leaves this step out.
     /// </summary>
     public sealed class CheckPrimaryStep : RecoveryStepBase
     {
@@ -64,7 +64,7 @@ namespace DrTools.Core.Recovery.Steps
                 throw new DrToolsException(ErrorIds.PrimaryNotReady, DrErrorCategory.InvalidOperation,
                     "Not failing back: " + string.Join("; ", problems) + ".", "primary",
                     "Re-protect the primary first (database caught up and writable, health checks green), then run Invoke-DrFailback again. " +
-                    "-Force skips this check.");
+                    "-SkipPrimaryCheck skips this check.");
             return StepOutcome.Done(good.Count > 0 ? "Primary ready: " + string.Join(", ", good) : "Primary ready (the plan names nothing to check)");
         }
     }

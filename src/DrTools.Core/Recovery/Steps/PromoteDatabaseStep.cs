@@ -90,7 +90,7 @@ namespace DrTools.Core.Recovery.Steps
                 $"Not promoting {db.Identifier}: {problem}. Promoting now could lose the writes not yet replicated from {db.ReadReplicaSource}.",
                 db.Identifier,
                 "If the primary can still replicate, wait and resume (-Resume). If the primary is lost and losing those writes is acceptable, " +
-                "resume with -AllowDataLoss (-Force does not allow data loss).");
+                "resume with -AllowDataLoss (-Force only skips the confirmation; it never allows data loss).");
         }
 
         async Task<DbInstance> GetAsync(CancellationToken ct) =>

@@ -8,7 +8,7 @@ namespace DrTools.Core.Recovery.Strategies
 {
     /// <summary>
     /// Failback: a planned return of traffic to the primary site, for any strategy. It first checks that the
-    /// primary is ready (its health checks healthy, its database available and writable; -Force skips this), then
+    /// primary is ready (its health checks healthy, its database available and writable; -SkipPrimaryCheck skips this), then
     /// points DNS back at the primary (SIMPLE records to their primary target, WEIGHTED sites to their normal
     /// weights) in one batch, waits until the primary is healthy, and only then scales the DR groups back to their
     /// standby size.

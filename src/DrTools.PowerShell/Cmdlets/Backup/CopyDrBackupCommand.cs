@@ -3,11 +3,13 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using DrTools.Core.Backup;
+using DrTools.Core.Diagnostics;
 using DrTools.Core.Backup.Storage;
+using DrTools.PowerShell.Infrastructure;
 
 namespace DrTools.PowerShell.Cmdlets.Backup
 {
-    [Cmdlet(VerbsCommon.Copy, "DrBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [Cmdlet(VerbsCommon.Copy, "DrBackup", HelpUri = HelpLinks.Cmdlets + "Copy-DrBackup.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(CopyResult))]
     public sealed class CopyDrBackupCommand : BackupCmdlet
     {
@@ -19,6 +21,7 @@ namespace DrTools.PowerShell.Cmdlets.Backup
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(BackupSetIdCompleter))]
         public string[]? Id { get; set; }
 
         [Parameter(Mandatory = true, Position = 0)]
@@ -27,6 +30,7 @@ namespace DrTools.PowerShell.Cmdlets.Backup
 
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(RegionCompleter))]
         public string? DestinationRegion { get; set; }
 
         [Parameter]
@@ -55,13 +59,25 @@ namespace DrTools.PowerShell.Cmdlets.Backup
             {
                 var source = OpenStore(kv.Key);
                 var target = OpenStore(destination, new S3StoreOptions { KmsKeyId = KmsKeyId, StorageClass = StorageClass?.ToUpperInvariant() }, DestinationRegion);
-                var ids = kv.Value.Distinct().ToList();
-                Run(async ct =>
+                var given = kv.Value.Distinct().ToList();
+                // One source repository is one item; an unknown id is that id's error, the other sets are copied.
+                RunItem(async ct =>
                 {
                     var repo = await BackupRepository.OpenAsync(source, ct).ConfigureAwait(false);
+                    var ids = new List<string>();
+                    if (given.Count > 0)
+                    {
+                        var all = await repo.ListSetIdsAsync(ct).ConfigureAwait(false);
+                        foreach (var id in given)
+                        {
+                            try { ids.Add(BackupSetIds.Resolve(id, all, repo.Location)); }
+                            catch (DrToolsException ex) { EmitError(ex); }
+                        }
+                        if (ids.Count == 0) return;
+                    }
                     var engine = new CopyEngine(repo, target, Reporter);
                     foreach (var r in await engine.CopyAsync(ids, ConcurrentRequests,
-                                 set => ShouldProcessAsync($"backup set {set.Id} ({set.Time:u}, {set.Files} files) to {target.Location}", "Copy backup set"), ct).ConfigureAwait(false))
+                                 set => ShouldProcessAsync($"backup set {set.Id} ({DisplayTime.Format(set.Time)}, {set.Files} files) to {target.Location}", "Copy backup set"), ct).ConfigureAwait(false))
                         Emit(r);
                 });
             }

@@ -1,13 +1,15 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using DrTools.Core.Backup;
 using DrTools.Core.Diagnostics;
 using DrTools.Core.RecoveryPoints;
+using DrTools.PowerShell.Infrastructure;
 
 namespace DrTools.PowerShell.Cmdlets.Backup
 {
-    [Cmdlet(VerbsCommon.Get, "DrBackup", DefaultParameterSetName = "File")]
+    [Cmdlet(VerbsCommon.Get, "DrBackup", HelpUri = HelpLinks.Cmdlets + "Get-DrBackup.md", DefaultParameterSetName = "File")]
     [OutputType(typeof(BackupSet), ParameterSetName = new[] { "File" })]
     [OutputType(typeof(RecoveryPoint), ParameterSetName = new[] { "Kind" })]
     public sealed class GetDrBackupCommand : BackupCmdlet
@@ -18,6 +20,7 @@ namespace DrTools.PowerShell.Cmdlets.Backup
 
         [Parameter(ParameterSetName = "File", ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(BackupSetIdCompleter))]
         public string[]? Id { get; set; }
 
         [Parameter(ParameterSetName = "File")]
@@ -54,19 +57,25 @@ namespace DrTools.PowerShell.Cmdlets.Backup
                 return;
             }
             var store = OpenStore(BackupPaths.Resolve(this, Repository));
-            Run(async ct =>
+            // One repository (piped or given) is one item; within it, each -Id that is unknown is its own error.
+            RunItem(async ct =>
             {
                 var repo = await BackupRepository.OpenAsync(store, ct).ConfigureAwait(false);
                 var catalog = new BackupCatalog();
                 if (Id is { Length: > 0 })
                 {
-                    foreach (var id in Id)
+                    var all = await repo.ListSetIdsAsync(ct).ConfigureAwait(false);
+                    foreach (var given in Id)
                     {
+                        string id;
+                        try { id = BackupSetIds.Resolve(given, all, repo.Location); }
+                        catch (DrToolsException ex) { EmitError(ex); continue; } // unknown or ambiguous: this id only
                         try { catalog.Sets.Add(await repo.ReadManifestHeaderAsync(id, ct).ConfigureAwait(false)); }
                         catch (DrToolsException ex) when (ex.ErrorId == BackupErrorIds.IntegrityError)
                         {
                             catalog.Damaged.Add(new DamagedSet(id, BackupRepository.TimeOfSetId(id), BackupRepository.DamagedSetError(id, ex, repo.Location)));
                         }
+                        catch (DrToolsException ex) { EmitError(ex); }
                     }
                 }
                 else catalog = await repo.ReadCatalogAsync(ct).ConfigureAwait(false);

@@ -1,36 +1,56 @@
 using System;
+using System.Collections.Generic;
+using System.Collections.ObjectModel;
+using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using DrTools.Core.Backup;
 using DrTools.Core.Backup.Storage;
 using DrTools.Core.Diagnostics;
 using DrTools.Core.RecoveryPoints;
+using DrTools.PowerShell.Infrastructure;
 
 namespace DrTools.PowerShell.Cmdlets.Backup
 {
-    [Cmdlet(VerbsLifecycle.Invoke, "DrBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = "Path")]
-    [OutputType(typeof(BackupSet), ParameterSetName = new[] { "Path" })]
+    [Cmdlet(VerbsLifecycle.Invoke, "DrBackup", HelpUri = HelpLinks.Cmdlets + "Invoke-DrBackup.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = "Path")]
+    [OutputType(typeof(BackupSet), ParameterSetName = new[] { "Path", "LiteralPath" })]
     [OutputType(typeof(RecoveryPoint), ParameterSetName = new[] { "Instance", "DBInstance" })]
     public sealed class InvokeDrBackupCommand : BackupCmdlet
     {
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Path")]
+        readonly List<string> _sources = new();
+
+        /// <summary>Files and folders to back up; wildcards allowed. Strings bind from the pipeline.</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Path", ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; } = Array.Empty<string>();
 
+        /// <summary>Paths taken as typed (no wildcards); Get-Item / Get-ChildItem output binds here by its PSPath.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = "LiteralPath", ValueFromPipelineByPropertyName = true)]
+        [Alias("PSPath", "LP")]
+        [ValidateNotNullOrEmpty]
+        public string[] LiteralPath { get; set; } = Array.Empty<string>();
+
         [Parameter(Mandatory = true, ParameterSetName = "Path", ValueFromPipelineByPropertyName = true)]
+        [Parameter(Mandatory = true, ParameterSetName = "LiteralPath", ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         public override string Repository { get; set; } = "";
 
         [Parameter(ParameterSetName = "Path")]
+        [Parameter(ParameterSetName = "LiteralPath")]
         public string[]? Exclude { get; set; }
 
         [Parameter(ParameterSetName = "Path")]
+        [Parameter(ParameterSetName = "LiteralPath")]
         public string[]? Tag { get; set; }
 
         [Parameter(ParameterSetName = "Path")]
+        [Parameter(ParameterSetName = "LiteralPath")]
         [ValidateRange(1, 64)]
         public int ConcurrentRequests { get; set; }
 
         [Parameter(ParameterSetName = "Path")]
+        [Parameter(ParameterSetName = "LiteralPath")]
         public SwitchParameter Strict { get; set; }
 
         /// <summary>File backups: the SSE-KMS key of the S3 repository. Recovery points: the key in the DR region for the copy.</summary>
@@ -39,13 +59,16 @@ namespace DrTools.PowerShell.Cmdlets.Backup
         public string? KmsKeyId { get; set; }
 
         [Parameter(ParameterSetName = "Path")]
+        [Parameter(ParameterSetName = "LiteralPath")]
         [ValidateSet("STANDARD", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR", IgnoreCase = true)]
         public string? StorageClass { get; set; }
 
         [Parameter(ParameterSetName = "Path")]
+        [Parameter(ParameterSetName = "LiteralPath")]
         public DateTime? RetainUntil { get; set; }
 
         [Parameter(ParameterSetName = "Path")]
+        [Parameter(ParameterSetName = "LiteralPath")]
         [ValidateSet("GOVERNANCE", "COMPLIANCE", IgnoreCase = true)]
         public string? RetentionMode { get; set; }
 
@@ -69,6 +92,7 @@ namespace DrTools.PowerShell.Cmdlets.Backup
         [Parameter(ParameterSetName = "Instance")]
         [Parameter(ParameterSetName = "DBInstance")]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Infrastructure.RegionCompleter))]
         public string? CopyToRegion { get; set; }
 
         [Parameter(ParameterSetName = "Instance")]
@@ -96,7 +120,15 @@ namespace DrTools.PowerShell.Cmdlets.Backup
 
         protected override void ProcessRecord()
         {
-            if (!IsRecoveryPointSet) return;
+            if (!IsRecoveryPointSet)
+            {
+                // Each path is one item: one that does not exist is its own error, the others are still backed up.
+                if (ParameterSetName == "LiteralPath")
+                    foreach (var p in LiteralPath) AddSource(GetUnresolvedProviderPathFromPSPath(p), p);
+                else
+                    foreach (var p in Path) AddSources(p);
+                return;
+            }
             if (RetainDays > 0 && ExpiresAfter != null)
                 ThrowTerminatingError(Infrastructure.ErrorRecords.InvalidArgument(ErrorIds.InvalidParameter,
                     "-RetainDays and -ExpiresAfter both say when the recovery point expires.", RetainDays, "Pass one of them."));
@@ -117,7 +149,7 @@ namespace DrTools.PowerShell.Cmdlets.Backup
                     RecoveryPointKind.Snapshot => "Snapshot all volumes",
                     _ => "Create a DB snapshot",
                 } + (CopyToRegion != null ? $" and copy it to {CopyToRegion}" : "");
-                if (!ShouldProcess($"{source} in {region}", what)) continue;
+                if (!Confirmed($"{source} in {region}", what)) continue;
                 var request = new RecoveryPointRequest(kind, source)
                 {
                     Reboot = Reboot, CopyToRegion = CopyToRegion, KmsKeyId = KmsKeyId, NoWait = NoWait, ExpiresAfter = expires, Plan = Plan, ClientToken = ClientToken,
@@ -145,11 +177,11 @@ namespace DrTools.PowerShell.Cmdlets.Backup
                     "-RetentionMode needs -RetainUntil.", RetentionMode, "Add -RetainUntil with the date until which the backup must not be deleted."));
             if (RetainUntil is { } until && until.ToUniversalTime() <= DateTime.UtcNow)
                 ThrowTerminatingError(Infrastructure.ErrorRecords.InvalidArgument(ErrorIds.InvalidParameter,
-                    $"-RetainUntil {until:u} is in the past.", until, "Pass a future date."));
-            var paths = new string[Path.Length];
-            for (int i = 0; i < Path.Length; i++) paths[i] = GetUnresolvedProviderPathFromPSPath(Path[i]);
+                    $"-RetainUntil {DisplayTime.Format(until)} is in the past.", until, "Pass a future date."));
+            var paths = _sources.Distinct(StringComparer.Ordinal).ToArray();
+            if (paths.Length == 0) return; // every path failed, each with its own error
             var repository = ResolveFolder(Repository);
-            if (!ShouldProcess(repository, $"Back up {string.Join(", ", paths)}")) return;
+            if (!Confirmed(repository, $"Back up {string.Join(", ", paths)}")) return;
             var store = OpenStore(repository, new S3StoreOptions
             {
                 KmsKeyId = KmsKeyId,
@@ -169,16 +201,73 @@ namespace DrTools.PowerShell.Cmdlets.Backup
         }
 
         string ResolveFolder(string repository) => BackupPaths.Resolve(this, repository);
+
+        /// <summary>-Path: wildcards expand to every match in the file system; a pattern that matches nothing is an error.</summary>
+        void AddSources(string path)
+        {
+            if (!WildcardPattern.ContainsWildcardCharacters(path))
+            {
+                AddSource(GetUnresolvedProviderPathFromPSPath(path), path);
+                return;
+            }
+            Collection<string> matches;
+            try { matches = GetResolvedProviderPathFromPSPath(path, out _); }
+            catch (ItemNotFoundException) { matches = new Collection<string>(); }
+            if (matches.Count == 0)
+            {
+                WriteError(NotFound(path, $"No file or folder matches '{path}'."));
+                return;
+            }
+            foreach (var m in matches) AddSource(m, path);
+        }
+
+        void AddSource(string full, string given)
+        {
+            if (File.Exists(full) || Directory.Exists(full)) _sources.Add(full);
+            else WriteError(NotFound(given, $"The source path '{given}' does not exist."));
+        }
+
+        static ErrorRecord NotFound(string path, string message) => Infrastructure.ErrorRecords.From(new DrToolsException(
+            BackupErrorIds.SourceNotFound, DrErrorCategory.ObjectNotFound, message, path,
+            "Check the path (and that the volume or share is mounted); the other paths were backed up."));
     }
 
     internal static class BackupPaths
     {
-        /// <summary>Relative folder repositories are relative to the PowerShell location, not the process directory.</summary>
+        /// <summary>
+        /// Relative folder repositories are relative to the PowerShell location, not the process directory. A location
+        /// that is no valid repository (s3:/b, ftp://..., an https bucket URL, a drive that does not exist) ends the
+        /// cmdlet with DrTools.InvalidParameter saying what a valid repository looks like.
+        /// </summary>
         public static string Resolve(PSCmdlet cmdlet, string repository)
         {
-            if (repository.StartsWith("s3://", StringComparison.OrdinalIgnoreCase) || repository.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
-                return repository;
-            return cmdlet.GetUnresolvedProviderPathFromPSPath(repository);
+            try
+            {
+                if (RepositoryLocation.LooksLikeUri(repository))
+                {
+                    RepositoryLocation.Parse(repository); // checked here, before any work, with the guidance above
+                    return repository;
+                }
+                var path = cmdlet.GetUnresolvedProviderPathFromPSPath(repository);
+                RepositoryLocation.Parse(path);
+                return path;
+            }
+            catch (DrToolsException ex)
+            {
+                cmdlet.ThrowTerminatingError(Infrastructure.ErrorRecords.From(ex));
+            }
+            catch (System.Management.Automation.DriveNotFoundException ex)
+            {
+                cmdlet.ThrowTerminatingError(Infrastructure.ErrorRecords.InvalidArgument(ErrorIds.InvalidParameter,
+                    $"'{repository}' is not a repository location: there is no drive '{ex.ItemName}:'.", repository, RepositoryLocation.ValidForms));
+            }
+            catch (Exception ex) when (ex is SessionStateException or ProviderInvocationException or PSArgumentException or NotSupportedException or ArgumentException)
+            {
+                // "Cannot find drive", a provider that is not the file system...: say what a repository is instead.
+                cmdlet.ThrowTerminatingError(Infrastructure.ErrorRecords.InvalidArgument(ErrorIds.InvalidParameter,
+                    $"'{repository}' is not a repository location: {ex.Message}", repository, RepositoryLocation.ValidForms));
+            }
+            return repository; // not reached
         }
     }
 }

@@ -5,10 +5,11 @@ using System.Management.Automation;
 using DrTools.Core.Backup;
 using DrTools.Core.Diagnostics;
 using DrTools.Core.RecoveryPoints;
+using DrTools.PowerShell.Infrastructure;
 
 namespace DrTools.PowerShell.Cmdlets.Backup
 {
-    [Cmdlet(VerbsCommon.Remove, "DrBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = "Id")]
+    [Cmdlet(VerbsCommon.Remove, "DrBackup", HelpUri = HelpLinks.Cmdlets + "Remove-DrBackup.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = "Id")]
     [OutputType(typeof(PruneResult), ParameterSetName = new[] { "Id", "Policy" })]
     [OutputType(typeof(RecoveryPointRemoval), ParameterSetName = new[] { "RecoveryPoint", "KindId", "KindPolicy" })]
     public sealed class RemoveDrBackupCommand : BackupCmdlet
@@ -23,6 +24,7 @@ namespace DrTools.PowerShell.Cmdlets.Backup
         [Parameter(Mandatory = true, ParameterSetName = "Id", ValueFromPipelineByPropertyName = true)]
         [Parameter(Mandatory = true, ParameterSetName = "KindId")]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(BackupSetIdCompleter))]
         public string[] Id { get; set; } = Array.Empty<string>();
 
         [Parameter(ParameterSetName = "Policy")] [Parameter(ParameterSetName = "KindPolicy")]
@@ -44,7 +46,12 @@ namespace DrTools.PowerShell.Cmdlets.Backup
         [Parameter(ParameterSetName = "Id")] [Parameter(ParameterSetName = "Policy")]
         public SwitchParameter NoGrace { get; set; }
 
+        /// <summary>Delete chunks even while another process holds a live backup lock (risks that backup's data).</summary>
         [Parameter(ParameterSetName = "Id")] [Parameter(ParameterSetName = "Policy")]
+        public SwitchParameter IgnoreLock { get; set; }
+
+        /// <summary>Skips the confirmation prompt (ConfirmImpact High); -WhatIf still only shows.</summary>
+        [Parameter]
         public SwitchParameter Force { get; set; }
 
         // ---- recovery points
@@ -149,16 +156,29 @@ namespace DrTools.PowerShell.Cmdlets.Backup
                         "Remove-DrBackup needs -Id or at least one of -KeepLast, -KeepDaily, -KeepWeekly, -KeepMonthly greater than 0.", null,
                         "Say which backup sets to remove (-Id) or which to keep (e.g. -KeepDaily 7 -KeepWeekly 4)."));
             }
-            var options = new PruneOptions { GracePeriod = NoGrace ? TimeSpan.Zero : TimeSpan.FromHours(1), IgnoreLocks = Force };
+            var options = new PruneOptions { GracePeriod = NoGrace ? TimeSpan.Zero : TimeSpan.FromHours(1), IgnoreLocks = IgnoreLock };
             foreach (var kv in _ids)
             {
                 var store = OpenStore(kv.Key);
-                var ids = kv.Value.Distinct().ToList();
-                Run(async ct =>
+                var given = kv.Value.Distinct().ToList();
+                // One repository is one item: its failure does not stop the prune of the next repository.
+                RunItem(async ct =>
                 {
                     var repo = await BackupRepository.OpenAsync(store, ct).ConfigureAwait(false);
+                    var ids = new List<string>();
+                    if (policy == null)
+                    {
+                        var all = await repo.ListSetIdsAsync(ct).ConfigureAwait(false);
+                        foreach (var id in given)
+                        {
+                            // An unknown or ambiguous id is that id's error; the other sets are still removed.
+                            try { ids.Add(BackupSetIds.Resolve(id, all, repo.Location)); }
+                            catch (DrToolsException ex) { EmitError(ex); }
+                        }
+                        if (ids.Count == 0) return;
+                    }
                     var engine = new PruneEngine(repo, Reporter);
-                    var plan = await engine.PlanAsync(policy == null ? ids : null, policy, options, ct).ConfigureAwait(false);
+                    var plan = await engine.PlanAsync(policy == null ? ids.Distinct().ToList() : null, policy, options, ct).ConfigureAwait(false);
                     if (policy != null) Reporter.Verbose($"Policy {policy}: keeping {plan.Keep.Count} set(s), removing {plan.Remove.Count}.");
                     if (plan.Remove.Count == 0 && plan.ChunksToDelete == 0)
                     {
@@ -168,7 +188,7 @@ namespace DrTools.PowerShell.Cmdlets.Backup
                     }
                     var confirmed = new List<string>();
                     foreach (var set in plan.Remove)
-                        if (await ShouldProcessAsync($"backup set {set.Id} ({set.Time:u}, {set.Files} files, {Bytes(set.Bytes)}) in {repo.Location}", "Remove backup set").ConfigureAwait(false))
+                        if (await ShouldProcessAsync($"backup set {set.Id} ({DisplayTime.Format(set.Time)}, {set.Files} files, {Bytes(set.Bytes)}) in {repo.Location}", "Remove backup set").ConfigureAwait(false))
                             confirmed.Add(set.Id);
                     var deleteChunks = plan.ChunksToDelete > 0 &&
                         await ShouldProcessAsync($"{plan.ChunksToDelete} unreferenced chunk(s), {Bytes(plan.BytesToDelete)}, in {repo.Location}", "Delete chunks").ConfigureAwait(false);

@@ -5,11 +5,13 @@ using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using DrTools.Core.Backup;
+using DrTools.Core.Diagnostics;
 using DrTools.Core.RecoveryPoints;
+using DrTools.PowerShell.Infrastructure;
 
 namespace DrTools.PowerShell.Cmdlets.Backup
 {
-    [Cmdlet(VerbsData.Restore, "DrBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = "Id")]
+    [Cmdlet(VerbsData.Restore, "DrBackup", HelpUri = HelpLinks.Cmdlets + "Restore-DrBackup.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = "Id")]
     [OutputType(typeof(RestoreResult), ParameterSetName = new[] { "Id", "PointInTime" })]
     [OutputType(typeof(RestoredResource), ParameterSetName = new[] { "RecoveryPoint", "KindId" })]
     public sealed class RestoreDrBackupCommand : BackupCmdlet
@@ -22,6 +24,7 @@ namespace DrTools.PowerShell.Cmdlets.Backup
         [Parameter(ParameterSetName = "Id", ValueFromPipelineByPropertyName = true)]
         [Parameter(Mandatory = true, ParameterSetName = "KindId")]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(BackupSetIdCompleter))]
         public string? Id { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = "PointInTime")]
@@ -36,8 +39,13 @@ namespace DrTools.PowerShell.Cmdlets.Backup
         [Parameter(ParameterSetName = "PointInTime")]
         public string[]? Include { get; set; }
 
+        /// <summary>Replace files that already exist in the destination with the backed-up version.</summary>
         [Parameter(ParameterSetName = "Id")]
         [Parameter(ParameterSetName = "PointInTime")]
+        public SwitchParameter Overwrite { get; set; }
+
+        /// <summary>Skips the confirmation prompt; -WhatIf still only shows.</summary>
+        [Parameter]
         public SwitchParameter Force { get; set; }
 
         [Parameter(ParameterSetName = "Id")]
@@ -119,17 +127,19 @@ namespace DrTools.PowerShell.Cmdlets.Backup
             }
             var store = OpenStore(BackupPaths.Resolve(this, Repository));
             var destination = GetUnresolvedProviderPathFromPSPath(Destination);
-            Run(async ct =>
+            // One backup set (piped or named) is one item: its failure does not stop the next.
+            RunItem(async ct =>
             {
                 var repo = await BackupRepository.OpenAsync(store, ct).ConfigureAwait(false);
-                var manifest = await RestoreEngine.SelectAsync(repo, Id, ParameterSetName == "PointInTime" ? PointInTime : null, ct).ConfigureAwait(false);
-                var what = $"Restore backup set {manifest.Id} ({manifest.Time:u}, {manifest.FileCount} files) to {destination}" + (Force ? ", replacing existing files" : "");
+                var id = Id != null ? await BackupSetIds.ResolveAsync(repo, Id, ct).ConfigureAwait(false) : null;
+                var manifest = await RestoreEngine.SelectAsync(repo, id, ParameterSetName == "PointInTime" ? PointInTime : null, ct).ConfigureAwait(false);
+                var what = $"Restore backup set {manifest.Id} ({DisplayTime.Format(manifest.Time)}, {manifest.FileCount} files) to {destination}" + (Overwrite ? ", replacing existing files" : "");
                 if (!await ShouldProcessAsync(destination, what).ConfigureAwait(false)) return;
                 var result = await new RestoreEngine(repo, Reporter).RestoreAsync(manifest, new RestoreOptions
                 {
                     Destination = destination,
                     Include = Include ?? Array.Empty<string>(),
-                    Force = Force,
+                    Overwrite = Overwrite,
                     ConcurrentRequests = ConcurrentRequests,
                 }, ct).ConfigureAwait(false);
                 foreach (var failure in result.Failures) EmitError(failure.Error);
@@ -147,7 +157,7 @@ namespace DrTools.PowerShell.Cmdlets.Backup
                 MultiAZ = MultiAZ ? true : null, Tags = RecoveryPointCmdlets.Tags(ResourceTag), NoWait = NoWait,
             };
             using var services = OpenRecoveryPointServices();
-            Run(async ct =>
+            RunItem(async ct =>
             {
                 var rp = await RecoveryPointCmdlets.ResolveAsync(services, RecoveryPoint, Kind, Id, ct).ConfigureAwait(false);
                 if (!await ShouldProcessAsync($"{rp.Kind} {rp.Id} in {rp.Region}", RecoveryPointRestorer.Describe(rp, request)).ConfigureAwait(false)) return;

@@ -3,14 +3,16 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using DrTools.Core.Backup;
+using DrTools.Core.Diagnostics;
 using DrTools.Core.RecoveryPoints;
+using DrTools.PowerShell.Infrastructure;
 
 namespace DrTools.PowerShell.Cmdlets.Backup
 {
     // "Id" is the default set and its -Id is optional (absent: the newest set): PowerShell binds piped objects to the
     // default set first, so with "Latest" as the default a piped BackupSet bound only its Repository and every piped
     // set tested the newest one.
-    [Cmdlet(VerbsDiagnostic.Test, "DrRestore", DefaultParameterSetName = "Id")]
+    [Cmdlet(VerbsDiagnostic.Test, "DrRestore", HelpUri = HelpLinks.Cmdlets + "Test-DrRestore.md", DefaultParameterSetName = "Id", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(RestoreTestResult))]
     public sealed class TestDrRestoreCommand : BackupCmdlet
     {
@@ -23,6 +25,7 @@ namespace DrTools.PowerShell.Cmdlets.Backup
         [Parameter(ParameterSetName = "Id", ValueFromPipelineByPropertyName = true)]
         [Parameter(Mandatory = true, ParameterSetName = "KindId")]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(BackupSetIdCompleter))]
         public string? Id { get; set; }
 
         [Parameter(ParameterSetName = "Latest")]
@@ -40,6 +43,10 @@ namespace DrTools.PowerShell.Cmdlets.Backup
 
         [Parameter]
         public SwitchParameter Keep { get; set; }
+
+        /// <summary>Skips the confirmation prompt (-Confirm or $ConfirmPreference); -WhatIf still only shows.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
 
         [Parameter(ParameterSetName = "Latest")]
         [Parameter(ParameterSetName = "Id")]
@@ -100,20 +107,25 @@ namespace DrTools.PowerShell.Cmdlets.Backup
                 return;
             }
             var store = OpenStore(BackupPaths.Resolve(this, Repository));
-            Run(async ct =>
+            // One backup set (piped or named) is one item: a failed test does not stop the next.
+            RunItem(async ct =>
             {
                 var repo = await BackupRepository.OpenAsync(store, ct).ConfigureAwait(false);
+                var id = Id != null ? await BackupSetIds.ResolveAsync(repo, Id, ct).ConfigureAwait(false) : null;
                 BackupManifest manifest;
-                try { manifest = await VerifyEngine.SelectAsync(repo, Id, Random, Random ? Within : null, Reporter, ct).ConfigureAwait(false); }
+                try { manifest = await VerifyEngine.SelectAsync(repo, id, Random, Random ? Within : null, Reporter, ct).ConfigureAwait(false); }
                 catch (Core.Diagnostics.DrToolsException ex) when (ex.ErrorId == BackupErrorIds.IntegrityError)
                 {
                     // The set to test is damaged: a failed test of that set (non-terminating), never a pass of an older one.
-                    var setId = Id ?? ex.Target as string ?? "";
-                    var error = Id != null ? BackupRepository.DamagedSetError(Id, ex, repo.Location) : ex;
+                    var setId = id ?? ex.Target as string ?? "";
+                    var error = id != null ? BackupRepository.DamagedSetError(id, ex, repo.Location) : ex;
                     EmitError(error);
                     Emit(RestoreTestResult.ForDamagedSet(setId, repo.Location, VerifyOnly ? "VerifyOnly" : "Restore", error));
                     return;
                 }
+                var what = VerifyOnly ? "Verify every chunk of the backup set (reads only)"
+                    : $"Restore the backup set into a scratch folder{(Keep ? " and keep it" : ", check every file, then remove it")}";
+                if (!await ShouldProcessAsync($"backup set {manifest.Id} ({DisplayTime.Format(manifest.Time)}) in {repo.Location}", what).ConfigureAwait(false)) return;
                 var engine = new VerifyEngine(repo, Reporter);
                 Emit(VerifyOnly
                     ? await engine.VerifyAsync(manifest, ConcurrentRequests, ct).ConfigureAwait(false)
@@ -137,14 +149,22 @@ namespace DrTools.PowerShell.Cmdlets.Backup
                 // PowerShell runs scriptblocks only on the pipeline thread: marshal the call there, hand the answer back.
                 options.Validation = (resource, _) => OnPipelineThreadAsync(() => RunValidation(script, resource));
             using var services = OpenRecoveryPointServices();
-            Run(async ct =>
+            // One recovery point is one item. A drill launches billable resources: -WhatIf shows it, -Confirm asks.
+            RunItem(async ct =>
             {
                 var rp = await RecoveryPointCmdlets.ResolveAsync(services, RecoveryPoint, Kind, Id, ct).ConfigureAwait(false);
+                if (!await ShouldProcessAsync($"{rp.Kind} {rp.Id} in {rp.Region}", DrillDescription(rp, options)).ConfigureAwait(false)) return;
                 var result = await new RecoveryPointDrill(services, Reporter).RunAsync(rp, options, ct).ConfigureAwait(false);
                 foreach (var f in result.Failures) Reporter.Warning($"Drill of {rp.Id}: {f.Message}");
                 Emit(result);
             });
         }
+
+        static string DrillDescription(RecoveryPoint rp, RecoveryPointDrillOptions options) =>
+            "Drill: " + (rp.Kind == RecoveryPointKind.DBSnapshot
+                ? $"Create a temporary DB instance (drill-...) from DB snapshot {rp.Id} in {rp.Region}"
+                : RecoveryPointRestorer.Describe(rp, options.Restore)) +
+            (options.Keep ? "; keep the restored resources" : "; validate, then delete the restored resources");
 
         /// <summary>The restored resource is $_ and the first argument; output $false (or a throw) fails the drill.</summary>
         static bool RunValidation(ScriptBlock script, RestoredResource resource)

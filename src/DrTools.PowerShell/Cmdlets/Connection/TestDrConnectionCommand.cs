@@ -5,7 +5,7 @@ using DrTools.PowerShell.Infrastructure;
 
 namespace DrTools.PowerShell.Cmdlets.Connection
 {
-    [Cmdlet(VerbsDiagnostic.Test, "DrConnection")]
+    [Cmdlet(VerbsDiagnostic.Test, "DrConnection", HelpUri = HelpLinks.Cmdlets + "Test-DrConnection.md")]
     [OutputType(typeof(ConnectionReport))]
     public sealed class TestDrConnectionCommand : DrCmdlet
     {

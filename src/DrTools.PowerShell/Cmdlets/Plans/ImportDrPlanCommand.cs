@@ -10,7 +10,7 @@ namespace DrTools.PowerShell.Cmdlets.Plans
     /// Reads and validates plan files (.json, .psd1) or a hashtable and emits the typed plan. An invalid plan is ONE
     /// DrTools.InvalidPlan error listing every error by JSON path; unknown fields are warnings. Needs no AWS connection.
     /// </summary>
-    [Cmdlet(VerbsData.Import, "DrPlan", DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsData.Import, "DrPlan", HelpUri = HelpLinks.Cmdlets + "Import-DrPlan.md", DefaultParameterSetName = PathSet)]
     [OutputType(typeof(DrPlan))]
     public sealed class ImportDrPlanCommand : PSCmdlet
     {
@@ -30,24 +30,33 @@ namespace DrTools.PowerShell.Cmdlets.Plans
 
         protected override void ProcessRecord()
         {
+            // Each plan is one item: an invalid or missing file is its own non-terminating error and the next file is
+            // still imported (Get-ChildItem *.json | Import-DrPlan); -ErrorAction Stop makes it end the pipeline.
             if (ParameterSetName == PlanSet)
             {
-                WriteObject(PlanInput.Resolve(this, Plan));
+                Write(PlanInput.ResolveItem(this, Plan));
                 return;
             }
             foreach (var path in Path)
             {
                 if (!WildcardPattern.ContainsWildcardCharacters(path))
                 {
-                    WriteObject(PlanInput.Resolve(this, path));
+                    Write(PlanInput.ResolveItem(this, path));
                     continue;
                 }
-                var resolved = SessionState.Path.GetResolvedProviderPathFromPSPath(path, out _);
+                System.Collections.ObjectModel.Collection<string> resolved;
+                try { resolved = SessionState.Path.GetResolvedProviderPathFromPSPath(path, out _); }
+                catch (ItemNotFoundException) { resolved = new System.Collections.ObjectModel.Collection<string>(); }
                 if (resolved.Count == 0)
-                    ThrowTerminatingError(ErrorRecords.From(new DrToolsException(ErrorIds.NotFound, DrErrorCategory.ObjectNotFound,
+                    WriteError(ErrorRecords.From(new DrToolsException(ErrorIds.NotFound, DrErrorCategory.ObjectNotFound,
                         $"No plan file matches '{path}'.", path, "Check the path and the wildcard.")));
-                foreach (var file in resolved) WriteObject(PlanInput.Resolve(this, file));
+                foreach (var file in resolved) Write(PlanInput.ResolveItem(this, file));
             }
+        }
+
+        void Write(DrPlan? plan)
+        {
+            if (plan != null) WriteObject(plan);
         }
     }
 }

@@ -9,7 +9,7 @@ using DrTools.PowerShell.Infrastructure;
 namespace DrTools.PowerShell.Cmdlets.Plans
 {
     /// <summary>Scaffolds a complete example plan for a strategy; optionally writes it as JSON. Needs no AWS connection.</summary>
-    [Cmdlet(VerbsCommon.New, "DrPlan", SupportsShouldProcess = true)]
+    [Cmdlet(VerbsCommon.New, "DrPlan", HelpUri = HelpLinks.Cmdlets + "New-DrPlan.md", SupportsShouldProcess = true)]
     [OutputType(typeof(DrPlan))]
     public sealed class NewDrPlanCommand : PSCmdlet
     {
@@ -23,16 +23,23 @@ namespace DrTools.PowerShell.Cmdlets.Plans
 
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(RegionCompleter))]
         public string PrimaryRegion { get; set; } = "us-east-1";
 
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(RegionCompleter))]
         public string DrRegion { get; set; } = "us-west-2";
 
         [Parameter(Position = 1)]
         [ValidateNotNullOrEmpty]
         public string? Path { get; set; }
 
+        /// <summary>Replace an existing plan file.</summary>
+        [Parameter]
+        public SwitchParameter Overwrite { get; set; }
+
+        /// <summary>Skips the confirmation prompt; -WhatIf still only shows.</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
 
@@ -57,11 +64,11 @@ namespace DrTools.PowerShell.Cmdlets.Plans
             if (!string.IsNullOrEmpty(folder) && !Directory.Exists(folder))
                 Fail(ErrorIds.NotFound, DrErrorCategory.ObjectNotFound, $"The folder '{folder}' does not exist.", folder, "Create the folder first, or choose another -Path.");
             var exists = File.Exists(path);
-            if (exists && !Force)
+            if (exists && !Overwrite)
                 Fail(ErrorIds.AlreadyExists, DrErrorCategory.ResourceExists, $"'{path}' already exists; New-DrPlan does not overwrite a plan.", path,
-                    "Add -Force to replace it, or choose another -Path.");
+                    "Add -Overwrite to replace it, or choose another -Path.");
             var plan = Load(json, path);
-            if (!ShouldProcess(path, exists ? $"Overwrite with a new {Strategy.ToUpperInvariant()} DR plan '{Name}'" : $"Write a {Strategy.ToUpperInvariant()} DR plan '{Name}'"))
+            if (!(DrCmdlet.ConfirmationSkipped(this, Force) || ShouldProcess(path, exists ? $"Overwrite with a new {Strategy.ToUpperInvariant()} DR plan '{Name}'" : $"Write a {Strategy.ToUpperInvariant()} DR plan '{Name}'")))
                 return;
             Write(path, json);
             WriteVerbose($"Wrote the {Strategy.ToUpperInvariant()} plan '{Name}' to {path}. Replace the placeholder ids with yours, then run Import-DrPlan.");

@@ -13,7 +13,7 @@ namespace DrTools.PowerShell.Cmdlets.Plans
     /// Without -Live: validates plans and reports every error and warning (no AWS). With -Live: the readiness check
     /// against the DR region, one <see cref="ReadinessCheck"/> per check.
     /// </summary>
-    [Cmdlet(VerbsDiagnostic.Test, "DrPlan")]
+    [Cmdlet(VerbsDiagnostic.Test, "DrPlan", HelpUri = HelpLinks.Cmdlets + "Test-DrPlan.md")]
     [OutputType(typeof(PlanValidationResult), typeof(ReadinessCheck))]
     public sealed class TestDrPlanCommand : DrCmdlet
     {
@@ -21,6 +21,7 @@ namespace DrTools.PowerShell.Cmdlets.Plans
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
         [ValidateNotNull]
+        [ArgumentCompleter(typeof(PlanFileCompleter))]
         public object Plan { get; set; } = null!;
 
         [Parameter]
@@ -63,11 +64,12 @@ namespace DrTools.PowerShell.Cmdlets.Plans
             var region = Region ?? plan.DrRegion;
             var connection = Connection.Region == region ? Connection : Connection.ForRegion(region);
             IReadOnlyList<ReadinessCheck> checks = new List<ReadinessCheck>();
-            Run(async ct =>
+            // One plan is one item: a failed check run does not hide the results of the next plan.
+            if (!RunItem(async ct =>
             {
                 using var services = ReadinessServices.ForConnection(new AwsClientFactory(connection), Reporter);
                 checks = await new ReadinessChecker(services, Reporter).CheckAsync(plan, region, ct).ConfigureAwait(false);
-            });
+            })) return;
             foreach (var check in checks) WriteObject(check);
             var notReady = checks.Where(c => !c.Ready).ToList();
             if (notReady.Count > 0)

@@ -1,19 +1,20 @@
 using System.Management.Automation;
 using DrTools.Core.Recovery.Engine;
 using DrTools.Core.Recovery.Strategies;
+using DrTools.PowerShell.Infrastructure;
 
 namespace DrTools.PowerShell.Cmdlets.Recovery
 {
-    [Cmdlet(VerbsLifecycle.Invoke, "DrFailback", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    [Cmdlet(VerbsLifecycle.Invoke, "DrFailback", HelpUri = HelpLinks.Cmdlets + "Invoke-DrFailback.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
     [OutputType(typeof(RecoveryResult))]
     public sealed class InvokeDrFailbackCommand : RecoveryCmdlet
     {
-        /// <summary>Skip the check that the primary is healthy and writable. Does not allow data loss.</summary>
+        /// <summary>Leave out the check that the primary is healthy and writable. Does not allow data loss.</summary>
         [Parameter]
-        public SwitchParameter Force { get; set; }
+        public SwitchParameter SkipPrimaryCheck { get; set; }
 
         protected override RecoveryOperation Operation => RecoveryOperation.Failback;
-        protected override bool ForceRequested => Force;
+        protected override bool SkipPrimaryCheckRequested => SkipPrimaryCheck.IsPresent;
         protected override string ActionName => "Fail back to the primary site";
     }
 }

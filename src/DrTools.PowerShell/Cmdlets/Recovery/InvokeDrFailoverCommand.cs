@@ -1,10 +1,11 @@
 using System.Management.Automation;
 using DrTools.Core.Recovery.Engine;
 using DrTools.Core.Recovery.Strategies;
+using DrTools.PowerShell.Infrastructure;
 
 namespace DrTools.PowerShell.Cmdlets.Recovery
 {
-    [Cmdlet(VerbsLifecycle.Invoke, "DrFailover", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    [Cmdlet(VerbsLifecycle.Invoke, "DrFailover", HelpUri = HelpLinks.Cmdlets + "Invoke-DrFailover.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
     [OutputType(typeof(RecoveryResult))]
     public sealed class InvokeDrFailoverCommand : RecoveryCmdlet
     {

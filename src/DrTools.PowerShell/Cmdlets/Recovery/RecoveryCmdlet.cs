@@ -20,10 +20,12 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
     public abstract class RecoveryCmdlet : DrCmdlet
     {
         DrPlan? _plan;
+        PreApprovals? _preApproved;
 
         /// <summary>A plan object (Import-DrPlan), a .json/.psd1 path, or a hashtable.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
         [ValidateNotNull]
+        [ArgumentCompleter(typeof(PlanFileCompleter))]
         public object Plan { get; set; } = null!;
 
         [Parameter]
@@ -43,12 +45,21 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
         [ValidateNotNullOrEmpty]
         public string? JournalPath { get; set; }
 
+        /// <summary>Approval steps given in advance (step id or the kind they stand before), for unattended runs.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[]? Approve { get; set; }
+
+        /// <summary>Skips the one confirmation of the whole recovery (ConfirmImpact High); never an approval step, never a safety check.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
         /// <summary>Which way this cmdlet recovers.</summary>
         protected abstract RecoveryOperation Operation { get; }
         /// <summary>The strategy the cmdlet is for; null: any.</summary>
         protected virtual DrStrategy? RequiredStrategy => null;
-        /// <summary>Failback's -Force.</summary>
-        protected virtual bool ForceRequested => false;
+        /// <summary>Failback's -SkipPrimaryCheck.</summary>
+        protected virtual bool SkipPrimaryCheckRequested => false;
         protected virtual string ActionName => "Start recovery";
 
         /// <summary>Work in the plan's DR region unless -Region says otherwise.</summary>
@@ -66,7 +77,7 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
             var options = new RecoveryOptions
             {
                 AllowDataLoss = AllowDataLoss,
-                Force = ForceRequested,
+                Force = SkipPrimaryCheckRequested,
                 Resume = Resume,
                 RunId = RunId,
                 ContinueOnError = ContinueOnError.IsPresent ? true : null,
@@ -81,12 +92,20 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
 
             // One confirmation for the whole recovery; -WhatIf prints every step, its wave and what it touches.
             RecoveryPlan whatIf;
-            try { whatIf = service.Plan(plan, Operation, options); }
+            try
+            {
+                whatIf = service.Plan(plan, Operation, options);
+                _preApproved = PreApprovals.Resolve(whatIf, Approve);
+            }
             catch (DrToolsException ex) { ThrowTerminatingError(ErrorRecords.From(ex)); return; }
             var text = string.Join(Environment.NewLine, RecoveryPlanFormatter.Format(whatIf));
+            foreach (var (id, question) in PreApprovals.ApprovalsOf(whatIf))
+                text += Environment.NewLine + (_preApproved.ApprovedStepIds.Contains(id)
+                    ? $"Approval {id}: given in advance (-Approve): {question}"
+                    : $"Approval {id}: asked during the run (default No; pass -Approve {id} for an unattended run): {question}");
             var summary = $"{ActionName} of plan '{plan.Name}' ({whatIf.Strategy}) in {Connection.Region}: {whatIf.Steps.Count} steps" +
                           (Resume ? " (resuming the earlier run)" : "") + (AllowDataLoss ? ", DATA LOSS ALLOWED" : "");
-            if (!ShouldProcess(text, summary + "?", ActionName)) return;
+            if (!Confirmed(text, summary + "?", ActionName)) return;
 
             Run(async ct =>
             {
@@ -134,19 +153,38 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
             };
         }
 
-        /// <summary>A manual approval: ShouldContinue on the pipeline thread; a host that cannot ask means no approval.</summary>
+        /// <summary>
+        /// A manual approval: given in advance by -Approve, or asked on the pipeline thread with No as the default
+        /// answer (Enter at 3 a.m. must not move production traffic); a host that cannot ask means no approval.
+        /// </summary>
         async Task<bool> ApproveAsync(string question, CancellationToken ct)
         {
+            if (_preApproved?.IsApproved(question) == true)
+            {
+                Reporter.Warning($"Approval given in advance by -Approve: {question}");
+                return true;
+            }
             try
             {
-                return await OnPipelineThreadAsync(() => ShouldContinue(question, $"Recovery of plan '{_plan!.Name}': approval")).ConfigureAwait(false);
+                return await OnPipelineThreadAsync(() => AskNoByDefault(question, $"Recovery of plan '{_plan!.Name}': approval")).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is PSInvalidOperationException or System.Management.Automation.Host.HostException or NotSupportedException or NotImplementedException)
             {
                 throw new DrToolsException(ErrorIds.ApprovalUnavailable, DrErrorCategory.InvalidOperation,
                     $"The plan asks for approval ('{question}') but this PowerShell host cannot ask: {ex.Message}", question,
-                    "Run the recovery in an interactive PowerShell session, or remove the approval from the plan for unattended runs.", ex);
+                    "Run the recovery in an interactive PowerShell session, or give the approval in advance with -Approve (see -WhatIf for the names).", ex);
             }
+        }
+
+        bool AskNoByDefault(string question, string caption)
+        {
+            var choices = new System.Collections.ObjectModel.Collection<System.Management.Automation.Host.ChoiceDescription>
+            {
+                new("&Yes", "Approve: the recovery continues with the steps after this approval."),
+                new("&No", "Do not approve: the steps after this approval do not start; resume the run later."),
+            };
+            var ui = Host?.UI ?? throw new PSInvalidOperationException("The host has no user interface.");
+            return ui.PromptForChoice(caption, question, choices, 1) == 0;
         }
     }
 }

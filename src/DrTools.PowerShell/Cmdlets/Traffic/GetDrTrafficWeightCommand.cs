@@ -7,7 +7,7 @@ using DrTools.PowerShell.Infrastructure;
 
 namespace DrTools.PowerShell.Cmdlets.Traffic
 {
-    [Cmdlet(VerbsCommon.Get, "DrTrafficWeight", DefaultParameterSetName = RecordSet)]
+    [Cmdlet(VerbsCommon.Get, "DrTrafficWeight", HelpUri = HelpLinks.Cmdlets + "Get-DrTrafficWeight.md", DefaultParameterSetName = RecordSet)]
     [OutputType(typeof(TrafficWeight))]
     public sealed class GetDrTrafficWeightCommand : DrCmdlet
     {
@@ -17,6 +17,7 @@ namespace DrTools.PowerShell.Cmdlets.Traffic
         /// <summary>A DR plan: the weights of every weighted record in its DNS section.</summary>
         [Parameter(Mandatory = true, ParameterSetName = PlanSet)]
         [ValidateNotNull]
+        [ArgumentCompleter(typeof(PlanFileCompleter))]
         public object? Plan { get; set; }
 
         DrPlan? _plan;
@@ -27,6 +28,12 @@ namespace DrTools.PowerShell.Cmdlets.Traffic
         }
 
         protected override string? PlanRegion => _plan?.DrRegion;
+
+        /// <summary>Route 53 is global: without -Plan and without any region set, its home region us-east-1 serves.</summary>
+        protected override void ConfigureConnection(ConnectionRequest request)
+        {
+            if (_plan == null) request.GlobalServiceRegion = "us-east-1";
+        }
 
         /// <summary>The hosted zone id (Z...) or name (example.com).</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = RecordSet)]
@@ -47,12 +54,13 @@ namespace DrTools.PowerShell.Cmdlets.Traffic
             using var route53 = new Route53Service(new AwsClientFactory(Connection), Reporter);
             var traffic = new TrafficService(route53, Reporter);
             var targets = _plan != null ? TrafficTargets.FromPlan(_plan) : new[] { new TrafficTarget(HostedZone, RecordName, RecordType) };
-            Run(async ct =>
-            {
-                foreach (var target in targets)
+            // Each record (piped, or one of the plan's) is one item: one missing record does not hide the others.
+            foreach (var target in targets)
+                RunItem(async ct =>
+                {
                     foreach (var weight in await traffic.GetWeightsAsync(target.Zone, target.RecordName, target.RecordType, ct).ConfigureAwait(false))
                         Emit(weight);
-            });
+                });
         }
     }
 }

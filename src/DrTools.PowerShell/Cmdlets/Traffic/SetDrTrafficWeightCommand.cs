@@ -16,7 +16,7 @@ namespace DrTools.PowerShell.Cmdlets.Traffic
     /// Re-weights the sites of a weighted record in one atomic Route 53 batch. Piped objects are collected and each
     /// distinct record is changed once, in EndProcessing, so piping every site of a record still makes ONE change.
     /// </summary>
-    [Cmdlet(VerbsCommon.Set, "DrTrafficWeight", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High,
+    [Cmdlet(VerbsCommon.Set, "DrTrafficWeight", HelpUri = HelpLinks.Cmdlets + "Set-DrTrafficWeight.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High,
         DefaultParameterSetName = RecordSet)]
     [OutputType(typeof(TrafficChangeResult))]
     public sealed class SetDrTrafficWeightCommand : DrCmdlet
@@ -27,6 +27,7 @@ namespace DrTools.PowerShell.Cmdlets.Traffic
         /// <summary>A DR plan: every weighted record in its DNS section is re-weighted, each in its own atomic batch.</summary>
         [Parameter(Mandatory = true, ParameterSetName = PlanSet)]
         [ValidateNotNull]
+        [ArgumentCompleter(typeof(PlanFileCompleter))]
         public object? Plan { get; set; }
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = RecordSet)]
@@ -47,7 +48,11 @@ namespace DrTools.PowerShell.Cmdlets.Traffic
         [ValidateNotNull]
         public Hashtable Weight { get; set; } = new();
 
-        /// <summary>Override the safety rules; not a confirmation bypass (use -Confirm:$false for that).</summary>
+        /// <summary>Apply a change the safety rules refuse (every site at 0, traffic to a site whose health check fails).</summary>
+        [Parameter]
+        public SwitchParameter OverrideSafety { get; set; }
+
+        /// <summary>Skips the confirmation prompt (ConfirmImpact High); never overrides a safety rule.</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
 
@@ -68,6 +73,12 @@ namespace DrTools.PowerShell.Cmdlets.Traffic
         }
 
         protected override string? PlanRegion => _plan?.DrRegion;
+
+        /// <summary>Route 53 is global: without -Plan and without any region set, its home region us-east-1 serves.</summary>
+        protected override void ConfigureConnection(ConnectionRequest request)
+        {
+            if (_plan == null) request.GlobalServiceRegion = "us-east-1";
+        }
 
         protected override void ProcessRecord()
         {
@@ -96,7 +107,7 @@ namespace DrTools.PowerShell.Cmdlets.Traffic
             using var route53 = new Route53Service(new AwsClientFactory(Connection), Reporter);
             var traffic = new TrafficService(route53, Reporter);
             foreach (var (zone, record, type) in _targets)
-                Change(traffic, zone, record, new TrafficChangeOptions { RecordType = type, Force = Force.IsPresent }, weights);
+                Change(traffic, zone, record, new TrafficChangeOptions { RecordType = type, OverrideSafety = OverrideSafety.IsPresent }, weights);
         }
 
         /// <summary>Plans, asks once for the whole batch, applies. A later -Plan parameter set only has to supply zone, record and weights.</summary>
@@ -120,7 +131,7 @@ namespace DrTools.PowerShell.Cmdlets.Traffic
                 return;
             }
             // ShouldProcess on the pipeline thread: -WhatIf prints the plan, -Confirm asks once for the batch.
-            if (!ShouldProcess("Set traffic weights. " + text,
+            if (!Confirmed("Set traffic weights. " + text,
                     text + "\nApply this change?",
                     $"Set-DrTrafficWeight {plan.RecordName} {plan.RecordType}"))
                 return;
