@@ -40,7 +40,8 @@ Describe 'AWS-free help examples' {
 Describe '<Cmdlet> <Title>' -ForEach $examples {
     BeforeAll {
         # A fresh scratch world for each example: D:\Data with files, E:\DrBackup holding two backups of it,
-        # and a current folder with orders.json and plans\*.json (unless the example writes orders.json itself).
+        # D:\Shares with project folders and a scratch folder, and a current folder with orders.json and
+        # plans\*.json (unless the example writes orders.json itself).
         $drives = Set-ExampleDrive -Root $TestDrive
         $data = Join-Path $drives.D 'Data'
         [void](New-Item -ItemType Directory -Path (Join-Path $data 'cache'), (Join-Path $data 'finance'))
@@ -50,6 +51,10 @@ Describe '<Cmdlet> <Title>' -ForEach $examples {
         [void](Invoke-DrBackup -Path $data -Repository (Join-Path $drives.E 'DrBackup') -Tag nightly)
         Add-Content (Join-Path $data 'finance/ledger.csv') 'fs01,100'
         [void](Invoke-DrBackup -Path $data -Repository (Join-Path $drives.E 'DrBackup') -Tag nightly)
+        foreach ($share in 'proj-alpha', 'proj-beta', 'scratch') {
+            [void](New-Item -ItemType Directory -Path (Join-Path $drives.D "Shares/$share"))
+            Set-Content (Join-Path $drives.D "Shares/$share/notes.txt") $share
+        }
 
         $cwd = Join-Path $TestDrive 'cwd'
         [void](New-Item -ItemType Directory -Path (Join-Path $cwd 'plans'))

@@ -62,7 +62,7 @@ namespace DrTools.Core.Backup
     /// Restores a backup set. Blobs are read pack by pack (few requests), and each is written at its offset into a
     /// temporary file next to its destination. A file whose blobs have all arrived is flushed to disk, checked
     /// against the manifest's size and SHA-256 (a file of several chunks is re-read for that), given its timestamp,
-    /// and only then renamed into place. A file that fails (corrupt or missing chunk, existing file without Force)
+    /// and only then renamed into place. A file that fails (corrupt or missing chunk, existing file without Overwrite)
     /// leaves nothing behind and the others go on; a full disk or Ctrl+C stops it all and removes every partial file.
     /// </summary>
     public sealed class RestoreEngine

@@ -115,6 +115,62 @@ namespace DrTools.Core.Tests.Backup
         }
 
         [Fact]
+        public async Task A_lost_pack_and_a_damaged_copy_never_hide_the_good_copy_and_prune_keeps_it()
+        {
+            using var kit = new BackupTestKit();
+            var a = BackupTestKit.Random(200_000, 7);
+            kit.Write("a.bin", a);
+            kit.Write("b.bin", BackupTestKit.Random(200_000, 8));
+            kit.Write("c.bin", BackupTestKit.Random(200_000, 9));
+            var set = await kit.BackupAsync();
+            var aId = Json.Sha256Hex(a, a.Length);
+            var index = await kit.IndexAsync();
+            Assert.True(index.TryFind(aId, out var original));
+            var others = index.Packs.SelectMany(p => p.Blobs).Select(b => b.Id).Where(id => id != aId && index.TryFind(id, out var l) && l.Entry.Kind == BlobKind.Data).ToList();
+
+            // Two more copies of a.bin's chunk in packs of their own (each with another chunk, so the packs differ); the one
+            // whose id sorts first is recorded damaged, then the indexed pack is lost: three copies, one missing, one damaged.
+            var copies = new List<PackContents>();
+            foreach (var other in others.Take(2))
+                copies.Add(Assert.Single(await PackWriter.RepackAsync(kit.Store, index, new[] { aId, other }, kit.Store, 1, null, default)));
+            copies.Sort((x, y) => string.CompareOrdinal(x.PackId, y.PackId));
+            var (damaged, good) = (copies[0], copies[1]);
+            await DamageRecords.WriteAsync(kit.Store, new[] { new DamagedBlob { Blob = aId, Pack = damaged.PackId, Reason = "test: does not hash to its name", Found = DateTime.UtcNow.AddMinutes(1) } }, default);
+            File.Delete(kit.PackPath(original.PackId));
+
+            index = await kit.IndexAsync();
+            Assert.True(index.TryFind(aId, out var found));
+            Assert.Equal(good.PackId, found.PackId);
+            Assert.True(index.Contains(aId));
+
+            // A prune (the index lists a missing pack) keeps the good copy in use; the set stays whole.
+            var repo = await kit.OpenAsync();
+            await new PruneEngine(repo, kit.Reporter).ExecuteAsync(Array.Empty<string>(), true, NoGrace, default);
+            Assert.True(File.Exists(kit.PackPath(good.PackId)));
+            await AssertWholeAsync(kit, new[] { set.Id });
+        }
+
+        [Fact]
+        public async Task A_chunk_whose_only_pack_is_lost_is_stored_again_by_the_next_backup_of_the_same_data()
+        {
+            using var kit = new BackupTestKit();
+            var a = BackupTestKit.Random(200_000, 11);
+            kit.Write("a.bin", a);
+            await kit.BackupAsync();
+            var aId = Json.Sha256Hex(a, a.Length);
+            var index = await kit.IndexAsync();
+            Assert.True(index.TryFind(aId, out var original));
+            File.Delete(kit.PackPath(original.PackId));
+            Assert.False((await kit.IndexAsync()).Contains(aId), "a blob whose only pack is gone is not in the repository");
+
+            // The file is unchanged (same size and time): the backup must not reuse the lost chunk.
+            var next = await kit.BackupAsync();
+            var repo = await kit.OpenAsync();
+            var check = await new VerifyEngine(repo, new RecordingReporter()).VerifyAsync(await repo.ReadManifestAsync(next.Id, default), 2, default);
+            Assert.True(check.Passed, string.Join("; ", check.Failures.Select(f => f.Message)));
+        }
+
+        [Fact]
         public async Task A_verify_running_when_a_prune_starts_reports_no_false_damage()
         {
             using var kit = new BackupTestKit();

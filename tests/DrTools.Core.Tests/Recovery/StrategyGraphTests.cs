@@ -160,7 +160,7 @@ namespace DrTools.Core.Tests.Recovery
             Assert.Equal("orders-db", check.PrimaryDbInstanceId);
             Assert.Equal(new GroupSize(1, 2, 1), ((ScaleGroupStep)steps.Single(s => s.Id == "scale-orders-web-dr-standby")).Size);
 
-            var forced = Graph(Build(Example("warm-standby"), RecoveryOperation.Failback, new RecoveryOptions { Force = true }));
+            var forced = Graph(Build(Example("warm-standby"), RecoveryOperation.Failback, new RecoveryOptions { SkipPrimaryCheck = true }));
             Assert.DoesNotContain("check-primary", forced.Keys);
             AssertStep(forced, "change-dns", StepKind.ChangeDns);
         }
@@ -170,9 +170,9 @@ namespace DrTools.Core.Tests.Recovery
         {
             var plan = Example("pilot-light", j => j.Replace("\"allowDataLoss\": false", "\"allowDataLoss\": true"));
             Assert.True(((PromoteDatabaseStep)Build(plan).Single(s => s.Id == "promote-db")).AllowDataLoss);
-            Assert.True(((PromoteDatabaseStep)Build(Example("pilot-light"), options: new RecoveryOptions { AllowDataLoss = true, Force = false })
+            Assert.True(((PromoteDatabaseStep)Build(Example("pilot-light"), options: new RecoveryOptions { AllowDataLoss = true, SkipPrimaryCheck = false })
                 .Single(s => s.Id == "promote-db")).AllowDataLoss);
-            Assert.False(((PromoteDatabaseStep)Build(Example("pilot-light"), options: new RecoveryOptions { Force = true })
+            Assert.False(((PromoteDatabaseStep)Build(Example("pilot-light"), options: new RecoveryOptions { SkipPrimaryCheck = true })
                 .Single(s => s.Id == "promote-db")).AllowDataLoss); // -Force never means data loss
         }
 

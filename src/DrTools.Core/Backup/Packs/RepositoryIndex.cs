@@ -38,12 +38,12 @@ namespace DrTools.Core.Backup.Packs
         public IEnumerable<PackContents> Packs => _packs.Values;
 
         /// <summary>
-        /// The repository holds a usable copy of the blob: one not known to be damaged. A backup stores a blob again
-        /// when this is false, so a damaged chunk or tree is replaced by the next backup of the same data.
+        /// The repository holds a usable copy of the blob: in a pack that exists, not known to be damaged. A backup stores
+        /// a blob again when this is false, so a damaged or lost chunk or tree is replaced by the next backup of the same data.
         /// </summary>
-        public bool Contains(string blobId) => _blobs.TryGetValue(blobId, out var at) && !IsDamaged(at.PackId, blobId);
+        public bool Contains(string blobId) => _blobs.TryGetValue(blobId, out var at) && Rank(at.PackId, blobId) == 0;
 
-        /// <summary>Where to read the blob: a copy not known to be damaged when there is one.</summary>
+        /// <summary>Where to read the blob: the best copy by <see cref="Rank"/> (a good copy in a pack that exists when there is one).</summary>
         public bool TryFind(string blobId, out BlobLocation location) => _blobs.TryGetValue(blobId, out location!);
         public bool HasPack(string packId) => _packs.ContainsKey(packId);
 
@@ -78,31 +78,44 @@ namespace DrTools.Core.Backup.Packs
 
         /// <summary>
         /// Marks the recorded damaged copies, except in packs stored again since (a backup that re-stores a damaged
-        /// blob can write a pack of the same name, now whole), and points each such blob at a good copy when one exists.
+        /// blob can write a pack of the same name, now whole).
         /// </summary>
         void ApplyDamageRecords(IEnumerable<DamagedBlob> records)
         {
-            var marked = new HashSet<string>(StringComparer.Ordinal);
             foreach (var d in records)
             {
                 if (StoredPacks.TryGetValue(d.Pack, out var stored) && stored.LastModifiedUtc > d.Found) continue;
                 MarkDamaged(d.Pack, d.Blob, d.Reason, recorded: true);
-                marked.Add(d.Blob);
             }
-            if (marked.Count == 0) return;
-            foreach (var pack in _packs.Values)
-                foreach (var b in pack.Blobs)
-                    if (marked.Contains(b.Id) && _blobs.TryGetValue(b.Id, out var at) && IsDamaged(at.PackId, b.Id) && !IsDamaged(pack.PackId, b.Id))
-                        _blobs[b.Id] = new BlobLocation(pack.PackId, b);
         }
+
+        // True once StoredPacks holds the listing of data/: from then on a pack not in it is missing, unless this run
+        // wrote it (added since).
+        bool _listed;
+        readonly HashSet<string> _addedSinceListing = new(StringComparer.Ordinal);
+
+        bool PackPresent(string packId) => !_listed || StoredPacks.ContainsKey(packId) || _addedSinceListing.Contains(packId);
+
+        /// <summary>
+        /// How good a copy is, lower is better: 0 a copy in a pack that exists and is not known to be damaged, 1 a damaged
+        /// copy in a pack that exists, 2 a copy in a pack that is gone (3 if also damaged). One rule for every reader, the
+        /// backup (<see cref="Contains"/>) and prune's in-use test, so an entry of a missing pack or a damaged copy never
+        /// hides a good copy elsewhere (prune would count that good copy as unused and delete it).
+        /// </summary>
+        int Rank(string packId, string blobId) => (PackPresent(packId) ? 0 : 2) + (IsDamaged(packId, blobId) ? 1 : 0);
 
         public void Add(PackContents pack)
         {
             if (!_packs.ContainsKey(pack.PackId)) _packs[pack.PackId] = pack;
-            foreach (var b in pack.Blobs)
-                // A copy known to be damaged gives way to a good one (the next backup of the same data stores it again).
-                if (!_blobs.TryGetValue(b.Id, out var at) || (IsDamaged(at.PackId, b.Id) && !IsDamaged(pack.PackId, b.Id)))
-                    _blobs[b.Id] = new BlobLocation(pack.PackId, b);
+            if (_listed) _addedSinceListing.Add(pack.PackId);
+            foreach (var b in pack.Blobs) Offer(pack.PackId, b);
+        }
+
+        /// <summary>Keeps the better of the blob's current copy and this one (the first of equals).</summary>
+        void Offer(string packId, BlobEntry b)
+        {
+            if (!_blobs.TryGetValue(b.Id, out var at) || Rank(packId, b.Id) < Rank(at.PackId, b.Id))
+                _blobs[b.Id] = new BlobLocation(packId, b);
         }
 
         internal static string PackIdOf(string key)
@@ -167,23 +180,11 @@ namespace DrTools.Core.Backup.Packs
             index.ApplyDamageRecords(damageRecords);
             if (index.Unindexed.Count > 0)
                 reporter.Verbose($"{index.Unindexed.Count} pack(s) in {store.Location} are in no index yet (an interrupted or running backup); read their headers.");
-            index.PreferStoredCopies();
+            // Now that data/ is listed and the damage known, choose every blob's copy again by the one rule.
+            index._listed = true;
+            foreach (var pack in index._packs.Values.OrderBy(p => p.PackId, StringComparer.Ordinal).ToList())
+                foreach (var b in pack.Blobs) index.Offer(pack.PackId, b);
             return index;
-        }
-
-        /// <summary>
-        /// A blob listed in several packs is found in one that exists: an index may still name a pack that is gone,
-        /// and that entry must not hide a surviving copy (readers would call the blob missing, and prune would count
-        /// the copy as unused and delete it).
-        /// </summary>
-        void PreferStoredCopies()
-        {
-            var gone = new HashSet<string>(_packs.Keys.Where(id => !StoredPacks.ContainsKey(id)), StringComparer.Ordinal);
-            if (gone.Count == 0) return;
-            foreach (var pack in _packs.Values.Where(p => !gone.Contains(p.PackId)).OrderBy(p => p.PackId, StringComparer.Ordinal).ToList())
-                foreach (var b in pack.Blobs)
-                    if (_blobs.TryGetValue(b.Id, out var at) && gone.Contains(at.PackId))
-                        _blobs[b.Id] = new BlobLocation(pack.PackId, b);
         }
 
         /// <summary>A pack's own header: one ranged read of its tail (two when the header is larger than that).</summary>

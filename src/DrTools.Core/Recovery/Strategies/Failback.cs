@@ -23,7 +23,7 @@ namespace DrTools.Core.Recovery.Strategies
         public static IReadOnlyList<IRecoveryStep> Build(DrPlan plan, RecoveryServices services, RecoveryOptions options)
         {
             var g = new StepGraph(plan, services, options);
-            var gate = options.Force ? new List<IRecoveryStep>() : new List<IRecoveryStep> { g.CheckPrimary() };
+            var gate = options.SkipPrimaryCheck ? new List<IRecoveryStep>() : new List<IRecoveryStep> { g.CheckPrimary() };
             var kind = plan.Strategy == DrStrategy.MultiSite ? StepKind.ChangeTrafficWeights : StepKind.ChangeDns;
             var dns = g.Dns(DnsDirection.ToPrimary, kind, gate);
             var afterDns = dns != null ? new[] { dns } : gate.ToArray();

@@ -9,8 +9,8 @@ namespace DrTools.Core.Recovery.Strategies
     {
         /// <summary>Promote a replica whose lag is unknown or too high, or restore a snapshot older than the RPO.</summary>
         public bool AllowDataLoss { get; init; }
-        /// <summary>Failback: skip the check that the primary is healthy and writable. Never allows data loss.</summary>
-        public bool Force { get; init; }
+        /// <summary>Failback: skip the check that the primary is healthy and writable (-SkipPrimaryCheck). Never allows data loss.</summary>
+        public bool SkipPrimaryCheck { get; init; }
         public bool Resume { get; init; }
         public string? RunId { get; init; }
         public bool? ContinueOnError { get; init; }

@@ -13,7 +13,7 @@ namespace DrTools.Core.Recovery.Strategies
     /// </summary>
     public static class RecoveryStepKinds
     {
-        /// <summary>The kinds of step <paramref name="operation"/> runs for <paramref name="plan"/> (failback: without -Force).</summary>
+        /// <summary>The kinds of step <paramref name="operation"/> runs for <paramref name="plan"/> (failback: without -SkipPrimaryCheck).</summary>
         public static IReadOnlyCollection<StepKind> Of(DrPlan plan, RecoveryOperation operation)
         {
             var r = plan.Resources;

@@ -1,5 +1,8 @@
+using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using DrTools.Core.Backup;
+using DrTools.PowerShell.Infrastructure;
 
 namespace DrTools.PowerShell.Cmdlets.Backup
 {
@@ -8,7 +11,7 @@ namespace DrTools.PowerShell.Cmdlets.Backup
     /// (found with -ReadData) so the next backup stores them again, and names what cannot be saved. The logic is in
     /// <see cref="RepairEngine"/>.
     /// </summary>
-    [Cmdlet(VerbsDiagnostic.Repair, "DrBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsDiagnostic.Repair, "DrBackup", HelpUri = HelpLinks.Cmdlets + "Repair-DrBackup.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(RepairResult))]
     public sealed class RepairDrBackupCommand : BackupCmdlet
     {
@@ -23,10 +26,20 @@ namespace DrTools.PowerShell.Cmdlets.Backup
         [ValidateRange(1, 64)]
         public int ConcurrentRequests { get; set; } = 4;
 
+        /// <summary>Skips the confirmation prompt (as in AWS Tools); overrides nothing else.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        // Piped backup sets name their repository once each: repair each repository once, not once per set.
+        readonly HashSet<string> _repaired = new(StringComparer.OrdinalIgnoreCase);
+
         protected override void ProcessRecord()
         {
-            var store = OpenStore(BackupPaths.Resolve(this, Repository));
-            Run(async ct =>
+            var location = BackupPaths.Resolve(this, Repository);
+            if (!_repaired.Add(location)) return;
+            var store = OpenStore(location);
+            // One repository is one item: a failed repair of one does not stop the next.
+            RunItem(async ct =>
             {
                 var repo = await BackupRepository.OpenAsync(store, ct).ConfigureAwait(false);
                 var engine = new RepairEngine(repo, Reporter);

@@ -119,8 +119,9 @@ namespace DrTools.PowerShell.Cmdlets.Backup
                     // The set to test is damaged: a failed test of that set (non-terminating), never a pass of an older one.
                     var setId = id ?? ex.Target as string ?? "";
                     var error = id != null ? BackupRepository.DamagedSetError(id, ex, repo.Location) : ex;
-                    EmitError(error);
+                    // The result first: under $ErrorActionPreference = 'Stop' the error ends the cmdlet.
                     Emit(RestoreTestResult.ForDamagedSet(setId, repo.Location, VerifyOnly ? "VerifyOnly" : "Restore", error));
+                    EmitError(error);
                     return;
                 }
                 var what = VerifyOnly ? "Verify every chunk of the backup set (reads only)"

@@ -77,7 +77,7 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
             var options = new RecoveryOptions
             {
                 AllowDataLoss = AllowDataLoss,
-                Force = SkipPrimaryCheckRequested,
+                SkipPrimaryCheck = SkipPrimaryCheckRequested,
                 Resume = Resume,
                 RunId = RunId,
                 ContinueOnError = ContinueOnError.IsPresent ? true : null,
