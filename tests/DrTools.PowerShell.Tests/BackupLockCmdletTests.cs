@@ -56,7 +56,7 @@ namespace DrTools.PowerShell.Tests
             var now = DateTime.UtcNow;
             var id = $"prune-{now:yyyyMMdd'T'HHmmssfff'Z'}-{Guid.NewGuid().ToString("N").Substring(0, 8)}";
             File.WriteAllText(Path.Combine(Repo, "locks", id + ".json"),
-                $"{{\"id\":\"{id}\",\"kind\":\"prune\",\"host\":\"{Environment.MachineName}\",\"processId\":{pid},\"processStart\":\"{started:O}\",\"created\":\"{now:O}\",\"refreshed\":\"{now:O}\"}}");
+                $"{{\"id\":\"{id}\",\"kind\":\"prune\",\"host\":\"{Environment.MachineName}\",\"hostId\":\"{DrTools.Core.Backup.BackupRepository.LocalHostId}\",\"processId\":{pid},\"processStart\":\"{started:O}\",\"created\":\"{now:O}\",\"refreshed\":\"{now:O}\"}}");
             return id;
         }
 

@@ -326,21 +326,6 @@ namespace DrTools.Core.Backup
             id.Length >= 19 && DateTime.TryParseExact(id.Substring(0, 19), "yyyyMMdd'T'HHmmssfff'Z'", System.Globalization.CultureInfo.InvariantCulture,
                 System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var t) ? t : null;
 
-        /// <summary>Every readable manifest, oldest first; damaged ones are reported as warnings and skipped.</summary>
-        public async Task<List<BackupManifest>> ReadAllManifestsAsync(IOperationReporter reporter, CancellationToken ct)
-        {
-            var result = new List<BackupManifest>();
-            foreach (var id in await ListSetIdsAsync(ct).ConfigureAwait(false))
-            {
-                try { result.Add(await ReadManifestHeaderAsync(id, ct).ConfigureAwait(false)); }
-                catch (DrToolsException ex) when (ex.ErrorId == BackupErrorIds.IntegrityError)
-                {
-                    reporter.Warning(ex.Message);
-                }
-            }
-            return result.OrderBy(m => m.Time).ThenBy(m => m.Id, StringComparer.Ordinal).ToList();
-        }
-
         /// <summary>
         /// Publishes a backup set: stores the tree blobs the repository lacks, writes one index file for them and for
         /// <paramref name="newPacks"/> (already stored), and only then the manifest, so a visible set is complete.
@@ -422,6 +407,24 @@ namespace DrTools.Core.Backup
         /// </summary>
         static readonly TimeSpan StartTimeSlack = TimeSpan.FromMinutes(1);
 
+        /// <summary>
+        /// This computer in a lock, for taking over the locks of its dead processes: the full host name
+        /// (Environment.MachineName is the NetBIOS name on Windows, cut to 15 characters, which two servers can share)
+        /// and, where there is one, /etc/machine-id (cloned VMs and containers that share a host name differ there).
+        /// </summary>
+        internal static readonly string LocalHostId = ComputeHostId();
+
+        static string ComputeHostId()
+        {
+            string name;
+            try { name = System.Net.Dns.GetHostName(); }
+            catch (System.Net.Sockets.SocketException) { name = Environment.MachineName; }
+            string? machineId = null;
+            try { if (File.Exists("/etc/machine-id")) machineId = File.ReadAllText("/etc/machine-id").Trim(); }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
+            return string.IsNullOrEmpty(machineId) ? name : name + "/" + machineId;
+        }
+
         static readonly Lazy<DateTime?> CurrentProcessStart = new(() =>
         {
             try
@@ -445,6 +448,7 @@ namespace DrTools.Core.Backup
                 Id = $"{kind}-{now:yyyyMMdd'T'HHmmssfff'Z'}-{Guid.NewGuid().ToString("N").Substring(0, 8)}",
                 Kind = kind,
                 Host = Environment.MachineName,
+                HostId = LocalHostId,
                 ProcessId = me.Id,
                 ProcessStart = CurrentProcessStart.Value,
                 Created = now,
@@ -573,13 +577,13 @@ namespace DrTools.Core.Backup
         }
 
         /// <summary>
-        /// True only when the lock was written on this computer, records its process's start time, and no process with
-        /// that id and start time runs here. Anything unknown (another computer, an older lock, a process this account
+        /// True only when the lock was written on this computer (its <see cref="RepositoryLock.HostId"/> is ours), records
+        /// its process's start time, and no process with that id and start time runs here. Anything unknown (another computer, an older lock, a process this account
         /// may not inspect) is false: such a lock goes stale instead.
         /// </summary>
         internal static bool OwnerIsGone(RepositoryLock l)
         {
-            if (l.ProcessStart is not { } started || l.ProcessId <= 0 || !string.Equals(l.Host, Environment.MachineName, StringComparison.OrdinalIgnoreCase)) return false;
+            if (l.ProcessStart is not { } started || l.ProcessId <= 0 || !string.Equals(l.HostId, LocalHostId, StringComparison.OrdinalIgnoreCase)) return false;
             try
             {
                 using var p = System.Diagnostics.Process.GetProcessById(l.ProcessId);

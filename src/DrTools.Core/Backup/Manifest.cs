@@ -126,6 +126,10 @@ namespace DrTools.Core.Backup
         public string Id { get; set; } = "";
         public string Kind { get; set; } = "";
         public string Host { get; set; } = "";
+
+        /// <summary>The computer's full host name and machine id (BackupRepository.LocalHostId): only a lock of this very computer is ever taken over.</summary>
+        public string? HostId { get; set; }
+
         public int ProcessId { get; set; }
 
         /// <summary>The owning process's start time (UTC): with the id it tells a running owner from a dead one on the same host. Null in locks written by earlier DrTools builds (those fall back to staleness).</summary>

@@ -192,18 +192,9 @@ namespace DrTools.Core.Backup
 
         async Task<(List<BackupManifest> Sets, int Damaged)> ReadManifestsAsync(CancellationToken ct)
         {
-            var sets = new List<BackupManifest>();
-            int damaged = 0;
-            foreach (var id in await _repo.ListSetIdsAsync(ct).ConfigureAwait(false))
-            {
-                try { sets.Add(await _repo.ReadManifestHeaderAsync(id, ct).ConfigureAwait(false)); }
-                catch (DrToolsException ex) when (ex.ErrorId == BackupErrorIds.IntegrityError)
-                {
-                    damaged++;
-                    _reporter.Warning(ex.Message);
-                }
-            }
-            return (sets, damaged);
+            var catalog = await _repo.ReadCatalogAsync(ct).ConfigureAwait(false);
+            foreach (var d in catalog.Damaged) _reporter.Warning(d.Error.Message);
+            return (catalog.Sets, catalog.Damaged.Count);
         }
 
         /// <summary>What a prune does to the packs, given the sets that stay.</summary>

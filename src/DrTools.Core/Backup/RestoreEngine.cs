@@ -578,7 +578,8 @@ namespace DrTools.Core.Backup
                     if (!Directory.Exists(folder) || links.FindLink(folder) != null) continue; // never reach through a link
                     foreach (var file in Directory.EnumerateFiles(folder, RestoreTempName.Prefix + "*"))
                     {
-                        if (!IsTemporaryName(Path.GetFileName(file))) continue;
+                        // Old enough only: a restore running into the same folders renames its temporaries within seconds.
+                        if (!IsTemporaryName(Path.GetFileName(file)) || DateTime.UtcNow - File.GetLastWriteTimeUtc(file) < BackupRepository.LockStaleAfter) continue;
                         File.Delete(file);
                         removed++;
                     }

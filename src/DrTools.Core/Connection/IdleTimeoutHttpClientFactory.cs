@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Concurrent;
 using System.IO;
+using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Threading;
@@ -80,13 +82,20 @@ namespace DrTools.Core.Connection
     internal sealed class IdleTimeoutHandler : DelegatingHandler
     {
         readonly TimeSpan _idle;
-        int _consecutiveTimeouts;
+
+        // Timeouts in a row per call: the SDK retries one call with the same amz-sdk-invocation-id, and one HttpClient
+        // serves many calls at once (parallel pack uploads), so a stall across them is not "twice in a row" for any.
+        readonly ConcurrentDictionary<string, int> _timeoutsInARow = new(StringComparer.Ordinal);
+
+        static string CallOf(HttpRequestMessage request) =>
+            request.Headers.TryGetValues("amz-sdk-invocation-id", out var ids) ? ids.FirstOrDefault() ?? "" : "";
 
         public IdleTimeoutHandler(HttpMessageHandler inner, TimeSpan idle) : base(inner) => _idle = idle;
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             var endpoint = request.RequestUri?.Authority ?? "the endpoint";
+            var call = CallOf(request);
             var waitingFor = $"waiting for the answer to {request.Method} {request.RequestUri?.AbsolutePath}";
             using var watch = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             watch.CancelAfter(_idle);
@@ -99,11 +108,11 @@ namespace DrTools.Core.Connection
             }
             catch (Exception ex) when (watch.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-                throw TimedOut(endpoint, waitingFor, ex);
+                throw TimedOut(call, endpoint, waitingFor, ex);
             }
-            Interlocked.Exchange(ref _consecutiveTimeouts, 0);
+            _timeoutsInARow.TryRemove(call, out _);
             if (response.Content != null)
-                response.Content = new IdleTimeoutContent(response.Content, this, endpoint, $"reading the answer to {request.Method} {request.RequestUri?.AbsolutePath}");
+                response.Content = new IdleTimeoutContent(response.Content, this, call, endpoint, $"reading the answer to {request.Method} {request.RequestUri?.AbsolutePath}");
             return response;
         }
 
@@ -113,11 +122,13 @@ namespace DrTools.Core.Connection
             catch (ObjectDisposedException) { /* the attempt has ended */ }
         }
 
-        /// <summary>The first timeout is retryable; a second one in a row (no answer in between) is final.</summary>
-        internal Exception TimedOut(string endpoint, string waitingFor, Exception? inner)
+        /// <summary>The first timeout of a call is retryable; a second one in a row of the same call (no answer in between) is final.</summary>
+        internal Exception TimedOut(string call, string endpoint, string waitingFor, Exception? inner)
         {
-            var n = Interlocked.Increment(ref _consecutiveTimeouts);
-            return n >= 2 ? new EndpointTimeoutException(endpoint, _idle, waitingFor) : new EndpointIdleException(endpoint, _idle, waitingFor);
+            var n = _timeoutsInARow.AddOrUpdate(call, 1, (_, count) => count + 1);
+            if (n < 2) return new EndpointIdleException(endpoint, _idle, waitingFor);
+            _timeoutsInARow.TryRemove(call, out _);
+            return new EndpointTimeoutException(endpoint, _idle, waitingFor);
         }
 
         internal TimeSpan Idle => _idle;
@@ -189,17 +200,18 @@ namespace DrTools.Core.Connection
         {
             readonly HttpContent _inner;
             readonly IdleTimeoutHandler _owner;
+            readonly string _call;
             readonly string _endpoint;
             readonly string _waitingFor;
 
-            public IdleTimeoutContent(HttpContent inner, IdleTimeoutHandler owner, string endpoint, string waitingFor)
+            public IdleTimeoutContent(HttpContent inner, IdleTimeoutHandler owner, string call, string endpoint, string waitingFor)
             {
-                _inner = inner; _owner = owner; _endpoint = endpoint; _waitingFor = waitingFor;
+                _inner = inner; _owner = owner; _call = call; _endpoint = endpoint; _waitingFor = waitingFor;
                 CopyHeaders(inner, this);
             }
 
             protected override async Task<Stream> CreateContentReadStreamAsync() =>
-                new IdleTimeoutStream(await _inner.ReadAsStreamAsync().ConfigureAwait(false), _owner, _endpoint, _waitingFor);
+                new IdleTimeoutStream(await _inner.ReadAsStreamAsync().ConfigureAwait(false), _owner, _call, _endpoint, _waitingFor);
 
             protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
             {
@@ -224,12 +236,13 @@ namespace DrTools.Core.Connection
         {
             readonly Stream _inner;
             readonly IdleTimeoutHandler _owner;
+            readonly string _call;
             readonly string _endpoint;
             readonly string _waitingFor;
 
-            public IdleTimeoutStream(Stream inner, IdleTimeoutHandler owner, string endpoint, string waitingFor)
+            public IdleTimeoutStream(Stream inner, IdleTimeoutHandler owner, string call, string endpoint, string waitingFor)
             {
-                _inner = inner; _owner = owner; _endpoint = endpoint; _waitingFor = waitingFor;
+                _inner = inner; _owner = owner; _call = call; _endpoint = endpoint; _waitingFor = waitingFor;
             }
 
             public override bool CanRead => true;
@@ -253,7 +266,7 @@ namespace DrTools.Core.Connection
                 }
                 catch (Exception ex) when (Volatile.Read(ref fired) == 1)
                 {
-                    throw _owner.TimedOut(_endpoint, _waitingFor, ex);
+                    throw _owner.TimedOut(_call, _endpoint, _waitingFor, ex);
                 }
             }
 
@@ -269,7 +282,7 @@ namespace DrTools.Core.Connection
                 }
                 catch (Exception ex) when (watch.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
                 {
-                    throw _owner.TimedOut(_endpoint, _waitingFor, ex);
+                    throw _owner.TimedOut(_call, _endpoint, _waitingFor, ex);
                 }
             }
 

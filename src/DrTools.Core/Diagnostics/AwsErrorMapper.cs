@@ -80,12 +80,12 @@ namespace DrTools.Core.Diagnostics
             if (Find<EndpointTimeoutException>(ex) is { } gone)
                 return new DrToolsException(ErrorIds.Timeout, DrErrorCategory.OperationTimeout,
                     $"{service} {operation} for {what} timed out: {gone.Message}", target ?? resource,
-                    $"Check that {gone.Endpoint} is the right endpoint and reachable (Test-DrConnection probes it). If the link is only slow, raise the limit with -RequestTimeoutSec (now {Seconds(gone.Idle)}).", ex)
+                    $"Check that {gone.Endpoint} is the right endpoint and reachable (Test-DrConnection probes it). If the link is only slow, raise the limit with -RequestTimeoutSec (now {EndpointIdleException.Seconds(gone.Idle)}).", ex)
                     { Service = service };
             if (Find<EndpointIdleException>(ex) is { } idle)
                 return new DrToolsException(ErrorIds.Timeout, DrErrorCategory.OperationTimeout,
                     $"{service} {operation} for {what} timed out: {idle.Message}", target ?? resource,
-                    $"Check that {idle.Endpoint} is the right endpoint and reachable (Test-DrConnection probes it). If the link is only slow, raise the limit with -RequestTimeoutSec (now {Seconds(idle.Idle)}).", ex)
+                    $"Check that {idle.Endpoint} is the right endpoint and reachable (Test-DrConnection probes it). If the link is only slow, raise the limit with -RequestTimeoutSec (now {EndpointIdleException.Seconds(idle.Idle)}).", ex)
                     { Service = service };
             // Not the caller's token (callers let that through unmapped): the SDK's whole-request timeout or another timer.
             if (ex is OperationCanceledException or TimeoutException || Find<TimeoutException>(ex) != null)
@@ -163,7 +163,6 @@ namespace DrTools.Core.Diagnostics
             return null;
         }
 
-        static string Seconds(TimeSpan t) => t.TotalSeconds >= 1 ? $"{t.TotalSeconds:0.#} s" : $"{t.TotalMilliseconds:0} ms";
 
         static Exception Innermost(Exception ex)
         {

@@ -233,7 +233,7 @@ namespace DrTools.Core.Tests.Backup
             kit.Write("a.bin", BackupTestKit.Random(10_000, 3));
             await kit.BackupAsync();
             var (pid, started) = DeadProcess();
-            var lockId = WriteLock(kit, "prune", Environment.MachineName, pid, started);
+            var lockId = WriteLock(kit, "prune", BackupRepository.LocalHostId, pid, started);
             // No waiting allowed: a live prune lock would fail the backup with DrTools.RepositoryLocked at once.
             var set = await kit.BackupAsync(options: new BackupOptions { PruneWaitTimeout = TimeSpan.Zero });
             Assert.False(File.Exists(Path.Combine(kit.RepoPath, "locks", lockId + ".json")));
@@ -252,11 +252,15 @@ namespace DrTools.Core.Tests.Backup
             var (deadPid, deadStart) = DeadProcess();
             var options = new BackupOptions { PruneWaitTimeout = TimeSpan.Zero };
 
-            foreach (var (host, pid, start) in new (string, int, DateTime?)[]
+            foreach (var (host, pid, start) in new (string?, int, DateTime?)[]
             {
-                (Environment.MachineName, me.Id, myStart), // a process that runs (this one)
+                (BackupRepository.LocalHostId, me.Id, myStart), // a process that runs (this one)
                 ("OTHER-HOST-" + Guid.NewGuid().ToString("N").Substring(0, 6), deadPid, deadStart), // another host: only staleness counts
-                (Environment.MachineName, deadPid, null), // written by an older DrTools (no start time): only staleness counts
+                // Another computer with the same short name (Windows cuts MachineName to 15 characters; clones share names):
+                // the lock's host matches ours, its host id does not, so only staleness counts.
+                (BackupRepository.LocalHostId + "-clone", deadPid, deadStart),
+                (null, deadPid, deadStart), // no host id (written before host ids): only staleness counts
+                (BackupRepository.LocalHostId, deadPid, null), // written by an older DrTools (no start time): only staleness counts
             })
             {
                 var id = WriteLock(kit, "prune", host, pid, start);
@@ -267,7 +271,7 @@ namespace DrTools.Core.Tests.Backup
             }
 
             // The same process id with another start time is another process: the lock's owner is gone.
-            var reused = WriteLock(kit, "prune", Environment.MachineName, me.Id, myStart.AddHours(-1));
+            var reused = WriteLock(kit, "prune", BackupRepository.LocalHostId, me.Id, myStart.AddHours(-1));
             await kit.BackupAsync(options: options);
             Assert.False(File.Exists(Path.Combine(kit.RepoPath, "locks", reused + ".json")));
         }
@@ -338,9 +342,16 @@ namespace DrTools.Core.Tests.Backup
             var set = await kit.BackupAsync();
             var data = Path.Combine(kit.Restore, "Data");
             Directory.CreateDirectory(Path.Combine(data, "sub"));
-            var leftovers = new[] { Path.Combine(data, ".drtmp-0123456789ab-a.bin"), Path.Combine(data, "sub", ".drtmp-ba9876543210-old.bin") };
-            var others = new[] { Path.Combine(data, ".drtmp-notes.txt"), Path.Combine(data, "keep.txt"), Path.Combine(kit.Restore, ".drtmp-0123456789ab-x") };
-            foreach (var f in leftovers.Concat(others)) File.WriteAllBytes(f, new byte[10]);
+            // Left an hour ago by a killed restore (this build's names and an earlier build's).
+            var leftovers = new[] { Path.Combine(data, ".drtmp-0123456789ab-a.bin"), Path.Combine(data, "sub", ".drtmp-ba9876543210-old.bin"), Path.Combine(data, ".drtmp-0a1b2c3d") };
+            // Not DrTools' temporaries, outside the folders restored into, or written just now (another restore's).
+            var recent = Path.Combine(data, "sub", ".drtmp-4e5f6a7b");
+            var others = new[] { Path.Combine(data, ".drtmp-notes.txt"), Path.Combine(data, "keep.txt"), Path.Combine(kit.Restore, ".drtmp-0123456789ab-x"), recent };
+            foreach (var f in leftovers.Concat(others))
+            {
+                File.WriteAllBytes(f, new byte[10]);
+                if (f != recent) File.SetLastWriteTimeUtc(f, DateTime.UtcNow.AddHours(-1));
+            }
 
             var repo = await kit.OpenAsync();
             var result = await new RestoreEngine(repo, kit.Reporter).RestoreAsync(await repo.ReadManifestHeaderAsync(set.Id, default), new RestoreOptions { Destination = kit.Restore }, default);
@@ -380,11 +391,13 @@ namespace DrTools.Core.Tests.Backup
             return (p.Id, started);
         }
 
-        static string WriteLock(BackupTestKit kit, string kind, string host, int pid, DateTime? started)
+        /// <summary>A lock file as a process on <paramref name="hostId"/> (this computer: BackupRepository.LocalHostId; null: an older build) writes it.</summary>
+        static string WriteLock(BackupTestKit kit, string kind, string? hostId, int pid, DateTime? started)
         {
             var now = DateTime.UtcNow;
             var id = $"{kind}-{now:yyyyMMdd'T'HHmmssfff'Z'}-{Guid.NewGuid().ToString("N").Substring(0, 8)}";
-            var json = $"{{\"id\":\"{id}\",\"kind\":\"{kind}\",\"host\":\"{host}\",\"processId\":{pid},"
+            var json = $"{{\"id\":\"{id}\",\"kind\":\"{kind}\",\"host\":\"{Environment.MachineName}\",\"processId\":{pid},"
+                + (hostId != null ? $"\"hostId\":\"{hostId}\"," : "")
                 + (started is { } s ? $"\"processStart\":\"{s:O}\"," : "")
                 + $"\"created\":\"{now:O}\",\"refreshed\":\"{now:O}\"}}";
             Directory.CreateDirectory(Path.Combine(kit.RepoPath, "locks"));

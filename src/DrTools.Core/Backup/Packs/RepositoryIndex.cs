@@ -164,7 +164,7 @@ namespace DrTools.Core.Backup.Packs
             var adopted = new ConcurrentBag<PackContents>();
             await ParallelWork.ForEachAsync(orphans, 8, async (o, token) =>
             {
-                var contents = await ReadPackHeaderAsync(store, o, token).ConfigureAwait(false);
+                var contents = await ReadHeaderAsync(store, o, token).ConfigureAwait(false);
                 if (contents == null)
                 {
                     lock (index.Unreadable) index.Unreadable.Add(o.Key);
@@ -187,8 +187,8 @@ namespace DrTools.Core.Backup.Packs
             return index;
         }
 
-        /// <summary>A pack's own header: one ranged read of its tail (two when the header is larger than that).</summary>
-        static async Task<PackContents?> ReadPackHeaderAsync(IRepositoryStore store, StoredObject pack, CancellationToken ct)
+        /// <summary>A pack's own header: one ranged read of its tail (two when the header is larger than that); null when it is not a readable pack.</summary>
+        internal static async Task<PackContents?> ReadHeaderAsync(IRepositoryStore store, StoredObject pack, CancellationToken ct)
         {
             if (pack.Size < 12) return null;
             var tailLength = (int)Math.Min(pack.Size, 64 * 1024);
@@ -215,9 +215,6 @@ namespace DrTools.Core.Backup.Packs
             var end = blobs.Count == 0 ? 0 : blobs[blobs.Count - 1].Offset + blobs[blobs.Count - 1].Length;
             return end + headerLength.Value + 8 == pack.Size ? new PackContents(PackIdOf(pack.Key), blobs) : null;
         }
-
-        /// <summary>A pack's own header: one ranged read of its tail (two when the header is larger than that); null when it is not a readable pack.</summary>
-        internal static Task<PackContents?> ReadHeaderAsync(IRepositoryStore store, StoredObject pack, CancellationToken ct) => ReadPackHeaderAsync(store, pack, ct);
 
         internal static async Task<byte[]?> ReadRangeAsync(IRepositoryStore store, string key, long offset, int length, CancellationToken ct)
         {
