@@ -1,4 +1,8 @@
 using System;
+using System.Linq;
+using System.Threading.Tasks;
+using Amazon.S3;
+using Amazon.S3.Model;
 using Xunit;
 
 namespace DrTools.TestSupport
@@ -34,6 +38,32 @@ namespace DrTools.TestSupport
 
         /// <summary>A unique bucket name.</summary>
         public static string BucketName(string prefix) => $"drtools-{prefix}-{Guid.NewGuid():N}".Substring(0, 40).ToLowerInvariant();
+
+        /// <summary>A client of the server (S3-compatible checksum mode).</summary>
+        public static IAmazonS3 Client(DrTools.Core.Connection.AwsConnection? connection = null) =>
+            new DrTools.Core.Connection.AwsClientFactory(connection ?? Connection()).S3();
+
+        /// <summary>Creates a bucket with a unique name starting with <paramref name="prefix"/>.</summary>
+        public static async Task<string> NewBucketAsync(string prefix)
+        {
+            var name = BucketName(prefix);
+            using var s3 = Client();
+            await s3.PutBucketAsync(new PutBucketRequest { BucketName = name });
+            return name;
+        }
+
+        /// <summary>Empties and deletes a bucket a test made.</summary>
+        public static async Task DropBucketAsync(string bucket)
+        {
+            using var s3 = Client();
+            var list = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket });
+            while ((list.S3Objects?.Count ?? 0) > 0)
+            {
+                await s3.DeleteObjectsAsync(new DeleteObjectsRequest { BucketName = bucket, Objects = list.S3Objects!.Select(o => new KeyVersion { Key = o.Key }).ToList() });
+                list = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket });
+            }
+            await s3.DeleteBucketAsync(bucket);
+        }
 
         static string? Env(string name) => string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(name)) ? null : Environment.GetEnvironmentVariable(name);
     }

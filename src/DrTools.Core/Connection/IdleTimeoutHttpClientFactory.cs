@@ -133,37 +133,39 @@ namespace DrTools.Core.Connection
 
         internal TimeSpan Idle => _idle;
 
-        internal static void CopyHeaders(HttpContent from, HttpContent to)
+        /// <summary>Content around another: its headers and length; disposing it disposes the inner content.</summary>
+        abstract class WrappedContent : HttpContent
         {
-            foreach (var h in from.Headers) to.Headers.TryAddWithoutValidation(h.Key, h.Value);
-        }
+            protected readonly HttpContent Inner;
 
-        /// <summary>Request content that reports each block the transport takes.</summary>
-        sealed class ProgressContent : HttpContent
-        {
-            readonly HttpContent _inner;
-            readonly Action _progress;
-
-            public ProgressContent(HttpContent inner, Action progress)
+            protected WrappedContent(HttpContent inner)
             {
-                _inner = inner; _progress = progress;
-                CopyHeaders(inner, this);
+                Inner = inner;
+                foreach (var h in inner.Headers) Headers.TryAddWithoutValidation(h.Key, h.Value);
             }
-
-            protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
-                _inner.CopyToAsync(new ProgressWriteStream(stream, _progress));
 
             protected override bool TryComputeLength(out long length)
             {
-                length = _inner.Headers.ContentLength ?? -1;
+                length = Inner.Headers.ContentLength ?? -1;
                 return length >= 0;
             }
 
             protected override void Dispose(bool disposing)
             {
-                if (disposing) _inner.Dispose();
+                if (disposing) Inner.Dispose();
                 base.Dispose(disposing);
             }
+        }
+
+        /// <summary>Request content that reports each block the transport takes.</summary>
+        sealed class ProgressContent : WrappedContent
+        {
+            readonly Action _progress;
+
+            public ProgressContent(HttpContent inner, Action progress) : base(inner) => _progress = progress;
+
+            protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
+                Inner.CopyToAsync(new ProgressWriteStream(stream, _progress));
         }
 
         sealed class ProgressWriteStream : Stream
@@ -196,39 +198,25 @@ namespace DrTools.Core.Connection
         }
 
         /// <summary>Response content whose stream fails a read that gets no bytes within the idle limit.</summary>
-        sealed class IdleTimeoutContent : HttpContent
+        sealed class IdleTimeoutContent : WrappedContent
         {
-            readonly HttpContent _inner;
             readonly IdleTimeoutHandler _owner;
             readonly string _call;
             readonly string _endpoint;
             readonly string _waitingFor;
 
-            public IdleTimeoutContent(HttpContent inner, IdleTimeoutHandler owner, string call, string endpoint, string waitingFor)
+            public IdleTimeoutContent(HttpContent inner, IdleTimeoutHandler owner, string call, string endpoint, string waitingFor) : base(inner)
             {
-                _inner = inner; _owner = owner; _call = call; _endpoint = endpoint; _waitingFor = waitingFor;
-                CopyHeaders(inner, this);
+                _owner = owner; _call = call; _endpoint = endpoint; _waitingFor = waitingFor;
             }
 
             protected override async Task<Stream> CreateContentReadStreamAsync() =>
-                new IdleTimeoutStream(await _inner.ReadAsStreamAsync().ConfigureAwait(false), _owner, _call, _endpoint, _waitingFor);
+                new IdleTimeoutStream(await Inner.ReadAsStreamAsync().ConfigureAwait(false), _owner, _call, _endpoint, _waitingFor);
 
             protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
             {
                 using var source = await CreateContentReadStreamAsync().ConfigureAwait(false);
                 await source.CopyToAsync(stream).ConfigureAwait(false);
-            }
-
-            protected override bool TryComputeLength(out long length)
-            {
-                length = _inner.Headers.ContentLength ?? -1;
-                return length >= 0;
-            }
-
-            protected override void Dispose(bool disposing)
-            {
-                if (disposing) _inner.Dispose();
-                base.Dispose(disposing);
             }
         }
 

@@ -194,26 +194,8 @@ namespace DrTools.Core.Tests.Backup
             finally { await DropBucket(bucket); }
         }
 
-        static IAmazonS3 Client() => new AwsClientFactory(S3Server.Connection()).S3();
+        static Task<string> NewBucket() => S3Server.NewBucketAsync("net");
 
-        static async Task<string> NewBucket()
-        {
-            var name = S3Server.BucketName("net");
-            using var s3 = Client();
-            await s3.PutBucketAsync(new PutBucketRequest { BucketName = name });
-            return name;
-        }
-
-        static async Task DropBucket(string bucket)
-        {
-            using var s3 = Client();
-            var list = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket });
-            while ((list.S3Objects?.Count ?? 0) > 0)
-            {
-                await s3.DeleteObjectsAsync(new DeleteObjectsRequest { BucketName = bucket, Objects = list.S3Objects!.Select(o => new KeyVersion { Key = o.Key }).ToList() });
-                list = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket });
-            }
-            await s3.DeleteBucketAsync(bucket);
-        }
+        static Task DropBucket(string bucket) => S3Server.DropBucketAsync(bucket);
     }
 }

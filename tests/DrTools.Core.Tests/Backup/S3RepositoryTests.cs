@@ -18,27 +18,11 @@ namespace DrTools.Core.Tests.Backup
     /// <summary>The S3 repository against a real S3 server (Ceph RGW in CI).</summary>
     public class S3RepositoryTests
     {
-        static IAmazonS3 Client(AwsConnection? c = null) => new AwsClientFactory(c ?? S3Server.Connection()).S3();
+        static IAmazonS3 Client(AwsConnection? c = null) => S3Server.Client(c);
 
-        static async Task<string> NewBucket()
-        {
-            var name = S3Server.BucketName("bk");
-            using var s3 = Client();
-            await s3.PutBucketAsync(new PutBucketRequest { BucketName = name });
-            return name;
-        }
+        static Task<string> NewBucket() => S3Server.NewBucketAsync("bk");
 
-        static async Task DropBucket(string bucket)
-        {
-            using var s3 = Client();
-            var list = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket });
-            while ((list.S3Objects?.Count ?? 0) > 0)
-            {
-                await s3.DeleteObjectsAsync(new DeleteObjectsRequest { BucketName = bucket, Objects = list.S3Objects!.Select(o => new KeyVersion { Key = o.Key }).ToList() });
-                list = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket });
-            }
-            await s3.DeleteBucketAsync(bucket);
-        }
+        static Task DropBucket(string bucket) => S3Server.DropBucketAsync(bucket);
 
         static S3Store Store(string bucket, string prefix = "fs01/", AwsConnection? c = null) =>
             new(new S3Service(new AwsClientFactory(c ?? S3Server.Connection())), bucket, prefix, new S3StoreOptions { NoServerSideEncryption = true });
