@@ -205,5 +205,32 @@ namespace DrTools.PowerShell.Tests
             Assert.Contains("no unfinished recovery run", e.Exception.Message);
             AssertNothingChanged(aws);
         }
+
+        [Fact]
+        public void An_s3_JournalPath_is_used_through_the_connection_and_an_unreachable_one_stops_before_any_step()
+        {
+            // The journal's bucket does not exist: the journal cannot be read or written, so nothing may run.
+            using var aws = new FakeAwsServer(q => q.Service == "s3"
+                ? new FakeResponse(404, "<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message></Error>", "application/xml")
+                : FakeAws.Healthy(q));
+            var r = PsHarness.Run($"Invoke-DrFailover -Plan {Example("pilot-light")} -Confirm:$false -EndpointUrl {aws.Url} {Keys} -JournalPath s3://drtools-journal-test/journals");
+            var e = Assert.Single(r.AllErrors);
+            Assert.StartsWith("DrTools.JournalError", e.FullyQualifiedErrorId);
+            Assert.Contains("s3://drtools-journal-test/journals/orders", e.Exception.Message);
+            Assert.Contains(aws.Requests, q => q.Service == "s3");
+            AssertNothingChanged(aws);
+            Assert.Empty(r.Output);
+        }
+
+        [Fact]
+        public void A_malformed_s3_JournalPath_is_refused_before_anything_happens()
+        {
+            using var aws = new FakeAwsServer(FakeAws.Healthy);
+            var r = PsHarness.Run($"Invoke-DrFailover -Plan {Example("pilot-light")} -Confirm:$false -EndpointUrl {aws.Url} {Keys} -JournalPath s3:corp-dr-state/journals");
+            var e = Assert.Single(r.AllErrors);
+            Assert.StartsWith("DrTools.InvalidParameter", e.FullyQualifiedErrorId);
+            Assert.Contains("s3://corp-dr-state/journals", e.ErrorDetails.RecommendedAction);
+            Assert.Empty(aws.Requests);
+        }
     }
 }

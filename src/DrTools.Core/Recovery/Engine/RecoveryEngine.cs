@@ -70,7 +70,7 @@ namespace DrTools.Core.Recovery.Engine
                     ? _journals.Load(request.PlanName, request.RunId)
                     : _journals.FindLatestUnfinished(request.PlanName)
                       ?? throw new DrToolsException(ErrorIds.NotFound, DrErrorCategory.ObjectNotFound,
-                          $"Plan '{request.PlanName}' has no unfinished recovery run to resume in '{_journals.Directory}'.", request.PlanName,
+                          $"Plan '{request.PlanName}' has no unfinished recovery run to resume in '{_journals.Location}'.", request.PlanName,
                           "Start a new run without -Resume; steps whose work is already done are detected and skipped.");
                 journal.Attempts++;
                 _reporter.Verbose($"Resuming run {journal.RunId} of plan '{journal.PlanName}' (attempt {journal.Attempts}, first started {journal.Started:u}).");
@@ -78,7 +78,7 @@ namespace DrTools.Core.Recovery.Engine
             else
             {
                 var runId = request.RunId ?? NewRunId(now);
-                if (System.IO.File.Exists(_journals.PathOf(request.PlanName, runId)))
+                if (_journals.Exists(request.PlanName, runId))
                     throw new DrToolsException(ErrorIds.AlreadyExists, DrErrorCategory.ResourceExists,
                         $"Plan '{request.PlanName}' already has a run '{runId}'.", runId,
                         "Resume it with -Resume, or leave the run id out to start a new run.");

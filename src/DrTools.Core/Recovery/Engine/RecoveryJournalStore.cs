@@ -6,14 +6,18 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Threading;
+using System.Security.Cryptography;
+using DrTools.Core.Backup.Storage;
 using DrTools.Core.Diagnostics;
 
 namespace DrTools.Core.Recovery.Engine
 {
     /// <summary>
-    /// Recovery journals on disk: &lt;directory&gt;/&lt;plan name&gt;/&lt;run id&gt;.json. Every save writes a temporary
-    /// file in the same folder, flushes it to disk and renames it over the journal, so the file is always either
-    /// the previous or the new complete JSON document, even if the process dies mid-write.
+    /// Recovery journals in a folder or an S3 prefix (the backup repository's stores): key &lt;plan name&gt;/&lt;run id&gt;.json.
+    /// Every save is atomic: a folder store writes a temporary file, flushes it to disk and renames it over the journal;
+    /// an S3 store puts the whole object. A journal is always either the previous or the new complete JSON document.
+    /// The engine saves under its state lock, so this class is synchronous over the async store (the core installs no
+    /// synchronization context, and every store call has its own timeout).
     /// </summary>
     public sealed class RecoveryJournalStore
     {
@@ -25,62 +29,93 @@ namespace DrTools.Core.Recovery.Engine
             Converters = { new JsonStringEnumConverter() },
         };
 
+        readonly IRepositoryStore _store;
+
+        /// <summary>Journals in a folder (created on the first save).</summary>
         public RecoveryJournalStore(string directory)
         {
             if (string.IsNullOrWhiteSpace(directory)) throw new ArgumentException("A journal directory is required.", nameof(directory));
-            Directory = Path.GetFullPath(directory);
+            _store = new FolderStore(Path.GetFullPath(directory));
         }
+
+        /// <summary>Journals in any repository store: a <see cref="FolderStore"/> or an <see cref="S3Store"/> prefix.</summary>
+        public RecoveryJournalStore(IRepositoryStore store) => _store = store ?? throw new ArgumentNullException(nameof(store));
 
         /// <summary>%LOCALAPPDATA%\DrTools\journals on Windows, ~/.local/share/DrTools/journals elsewhere.</summary>
         public static string DefaultDirectory =>
             Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create),
                 "DrTools", "journals");
 
-        public string Directory { get; }
+        /// <summary>Where the journals are, as users see it: a folder path or s3://bucket/prefix.</summary>
+        public string Location => _store.Location;
 
         /// <summary>Called after each successful save with the journal path (tests check the file at every point).</summary>
         internal Action<string>? AfterSave { get; set; }
 
-        public string PathOf(string planName, string runId) => Path.Combine(Directory, SafeName(planName), SafeName(runId) + ".json");
+        static string KeyOf(string planName, string runId) => SafeName(planName) + "/" + SafeName(runId) + ".json";
 
-        /// <summary>Writes the journal atomically (temp file, flush, rename).</summary>
-        /// <exception cref="DrToolsException">DrTools.JournalError when the file cannot be written.</exception>
+        /// <summary>The journal's file path, or its s3://bucket/prefix/plan/run.json URI.</summary>
+        public string PathOf(string planName, string runId) => Display(KeyOf(planName, runId));
+
+        string Display(string key) => _store is FolderStore
+            ? Path.Combine(_store.Location, key.Replace('/', Path.DirectorySeparatorChar))
+            : _store.Location.TrimEnd('/') + "/" + key;
+
+        /// <summary>Writes the journal atomically.</summary>
+        /// <exception cref="DrToolsException">DrTools.JournalError when it cannot be written.</exception>
         public string Save(RecoveryJournal journal)
         {
-            var path = PathOf(journal.PlanName, journal.RunId);
-            var temp = path + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp";
-            try
+            var key = KeyOf(journal.PlanName, journal.RunId);
+            var path = Display(key);
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(journal, Json);
+            byte[] sha256;
+            using (var sha = SHA256.Create()) sha256 = sha.ComputeHash(bytes);
+            // Not cancellable: the last save of a cancelled run records which steps were cancelled.
+            for (var attempt = 1; ; attempt++)
             {
-                System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                var bytes = JsonSerializer.SerializeToUtf8Bytes(journal, Json);
-                using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.WriteThrough))
+                try
                 {
-                    fs.Write(bytes, 0, bytes.Length);
-                    fs.Flush(true);
+                    _store.PutAsync(key, bytes, bytes.Length, sha256, CancellationToken.None).GetAwaiter().GetResult();
+                    break;
                 }
-                Replace(temp, path);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
-            {
-                TryDelete(temp);
-                throw new DrToolsException(ErrorIds.JournalError, DrErrorCategory.WriteError,
-                    $"Could not write the recovery journal '{path}': {ex.Message}", path,
-                    "Check that the journal folder exists, is writable and has free space, or pass another journal folder.", ex);
+                catch (Exception ex) when (_store is FolderStore && attempt < 5 && IsTransientFileError(ex))
+                {
+                    // Windows: replacing the file can fail briefly while a scanner holds it.
+                    Thread.Sleep(20 * attempt);
+                }
+                catch (Exception ex) when (ex is DrToolsException or IOException or UnauthorizedAccessException or NotSupportedException)
+                {
+                    throw new DrToolsException(ErrorIds.JournalError, DrErrorCategory.WriteError,
+                        $"Could not write the recovery journal '{path}': {ex.Message}", path,
+                        "Check that the journal location (folder or S3 prefix) exists, is writable and has free space, or pass another -JournalPath.", ex);
+                }
             }
             AfterSave?.Invoke(path);
             return path;
         }
 
-        /// <summary>Reads one run's journal.</summary>
-        /// <exception cref="DrToolsException">DrTools.NotFound when there is no such run; DrTools.JournalError when the file is unreadable.</exception>
-        public RecoveryJournal Load(string planName, string runId)
+        /// <summary>True when the run has a journal.</summary>
+        /// <exception cref="DrToolsException">DrTools.JournalError when the location cannot be read.</exception>
+        public bool Exists(string planName, string runId)
         {
             var path = PathOf(planName, runId);
-            if (!File.Exists(path))
-                throw new DrToolsException(ErrorIds.NotFound, DrErrorCategory.ObjectNotFound,
-                    $"There is no recovery run '{runId}' of plan '{planName}' in '{Directory}'.", runId,
-                    "Check the run id (the journals are in the folder named after the plan), or start a new run without -Resume.");
-            var journal = Read(path);
+            try { return _store.ExistsAsync(KeyOf(planName, runId), CancellationToken.None).GetAwaiter().GetResult(); }
+            catch (Exception ex) when (ex is DrToolsException or IOException or UnauthorizedAccessException)
+            {
+                throw ReadError(path, ex);
+            }
+        }
+
+        /// <summary>Reads one run's journal.</summary>
+        /// <exception cref="DrToolsException">DrTools.NotFound when there is no such run; DrTools.JournalError when it is unreadable.</exception>
+        public RecoveryJournal Load(string planName, string runId)
+        {
+            var key = KeyOf(planName, runId);
+            var path = Display(key);
+            var journal = Read(key)
+                ?? throw new DrToolsException(ErrorIds.NotFound, DrErrorCategory.ObjectNotFound,
+                    $"There is no recovery run '{runId}' of plan '{planName}' in '{Location}'.", runId,
+                    "Check the run id (the journals are in the folder named after the plan) and -JournalPath, or start a new run without -Resume.");
             if (!string.Equals(journal.PlanName, planName, StringComparison.Ordinal))
                 throw new DrToolsException(ErrorIds.JournalError, DrErrorCategory.InvalidData,
                     $"The journal '{path}' belongs to plan '{journal.PlanName}', not '{planName}'.", path,
@@ -88,20 +123,29 @@ namespace DrTools.Core.Recovery.Engine
             return journal;
         }
 
-        /// <summary>All runs of a plan, newest first; unreadable files are skipped.</summary>
+        /// <summary>All runs of a plan, newest first; unreadable journals are skipped.</summary>
+        /// <exception cref="DrToolsException">DrTools.JournalError when the location cannot be listed.</exception>
         public IReadOnlyList<RecoveryJournal> List(string planName)
         {
-            var folder = Path.Combine(Directory, SafeName(planName));
-            if (!System.IO.Directory.Exists(folder)) return Array.Empty<RecoveryJournal>();
-            var runs = new List<RecoveryJournal>();
-            foreach (var file in System.IO.Directory.GetFiles(folder, "*.json"))
+            var prefix = SafeName(planName) + "/";
+            IReadOnlyList<StoredObject> objects;
+            try { objects = _store.ListAsync(prefix, CancellationToken.None).GetAwaiter().GetResult(); }
+            catch (Exception ex) when (ex is DrToolsException or IOException or UnauthorizedAccessException)
             {
+                throw ReadError(Display(prefix), ex);
+            }
+            var runs = new List<RecoveryJournal>();
+            foreach (var o in objects)
+            {
+                // Only <plan>/<run>.json: not temporaries, not anything in deeper folders.
+                var name = o.Key.Substring(prefix.Length);
+                if (name.IndexOf('/') >= 0 || !name.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) continue;
                 try
                 {
-                    var j = Read(file);
-                    if (string.Equals(j.PlanName, planName, StringComparison.Ordinal)) runs.Add(j);
+                    var j = Read(o.Key);
+                    if (j != null && string.Equals(j.PlanName, planName, StringComparison.Ordinal)) runs.Add(j);
                 }
-                catch (DrToolsException) { /* a foreign or damaged file must not hide the other runs */ }
+                catch (DrToolsException) { /* a foreign or damaged journal must not hide the other runs */ }
             }
             return runs.OrderByDescending(r => r.Started).ThenByDescending(r => r.RunId, StringComparer.Ordinal).ToList();
         }
@@ -109,52 +153,41 @@ namespace DrTools.Core.Recovery.Engine
         /// <summary>The newest run of the plan that did not succeed, or null.</summary>
         public RecoveryJournal? FindLatestUnfinished(string planName) => List(planName).FirstOrDefault(r => r.IsUnfinished);
 
-        static RecoveryJournal Read(string path)
+        /// <summary>The journal under the key; null when there is none.</summary>
+        RecoveryJournal? Read(string key)
         {
+            var path = Display(key);
             try
             {
-                var journal = JsonSerializer.Deserialize<RecoveryJournal>(File.ReadAllBytes(path), Json)
+                byte[] bytes;
+                using (var stream = _store.OpenReadAsync(key, CancellationToken.None).GetAwaiter().GetResult())
+                {
+                    if (stream == null) return null;
+                    using var buffer = new MemoryStream();
+                    stream.CopyToAsync(buffer, 81920, CancellationToken.None).GetAwaiter().GetResult();
+                    bytes = buffer.ToArray();
+                }
+                var journal = JsonSerializer.Deserialize<RecoveryJournal>(bytes, Json)
                               ?? throw new JsonException("the file is empty (null)");
                 if (journal.FormatVersion > RecoveryJournal.CurrentFormatVersion)
                     throw new JsonException($"format version {journal.FormatVersion} is newer than this DrTools understands ({RecoveryJournal.CurrentFormatVersion})");
                 return journal;
             }
-            catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
+            catch (Exception ex) when (ex is JsonException or DrToolsException or IOException or UnauthorizedAccessException or NotSupportedException)
             {
-                throw new DrToolsException(ErrorIds.JournalError, DrErrorCategory.ReadError,
-                    $"Could not read the recovery journal '{path}': {ex.Message}", path,
-                    "Start a new run without -Resume (completed steps are detected and skipped), or update DrTools if the journal is from a newer version.", ex);
+                throw ReadError(path, ex);
             }
         }
 
-        static void Replace(string temp, string path)
-        {
-            // Windows: File.Replace can fail briefly while a scanner holds the file; retry a few times.
-            for (var attempt = 1; ; attempt++)
-            {
-                try
-                {
-                    if (File.Exists(path)) File.Replace(temp, path, null, ignoreMetadataErrors: true);
-                    else File.Move(temp, path);
-                    return;
-                }
-                catch (IOException) when (attempt < 5)
-                {
-                    Thread.Sleep(20 * attempt);
-                }
-                catch (UnauthorizedAccessException) when (attempt < 5)
-                {
-                    Thread.Sleep(20 * attempt);
-                }
-            }
-        }
+        static DrToolsException ReadError(string path, Exception ex) =>
+            new(ErrorIds.JournalError, DrErrorCategory.ReadError,
+                $"Could not read the recovery journal '{path}': {ex.Message}", path,
+                "Start a new run without -Resume (completed steps are detected and skipped), check -JournalPath and access to it, " +
+                "or update DrTools if the journal is from a newer version.", ex);
 
-        static void TryDelete(string path)
-        {
-            try { if (File.Exists(path)) File.Delete(path); }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
-        }
+        static bool IsTransientFileError(Exception ex) =>
+            ex is IOException or UnauthorizedAccessException
+            || ex is DrToolsException d && (d.ErrorId == ErrorIds.ServiceError || d.ErrorId == ErrorIds.AccessDenied) && d.InnerException is IOException or UnauthorizedAccessException;
 
         /// <summary>Keeps names usable as file names on every OS (plan names are already restricted by the loader).</summary>
         internal static string SafeName(string name)

@@ -3,6 +3,9 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using DrTools.Core.Aws.S3;
+using DrTools.Core.Backup;
+using DrTools.Core.Backup.Storage;
 using DrTools.Core.Connection;
 using DrTools.Core.Diagnostics;
 using DrTools.Core.Plans;
@@ -83,9 +86,9 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
                 ContinueOnError = ContinueOnError.IsPresent ? true : null,
                 Approve = ApproveAsync,
             };
-            var journals = new RecoveryJournalStore(JournalPath != null
-                ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(JournalPath)
-                : RecoveryJournalStore.DefaultDirectory);
+            RecoveryJournalStore journals;
+            try { journals = OpenJournals(); }
+            catch (DrToolsException ex) { ThrowTerminatingError(ErrorRecords.From(ex)); return; }
 
             using var services = RecoveryServices.Create(new AwsClientFactory(Connection), plan, Reporter);
             var service = new RecoveryService(services, journals, Reporter);
@@ -129,6 +132,22 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
                 foreach (var failed in result.Failed)
                     EmitError(StepError(failed, result, resume));
             });
+        }
+
+        /// <summary>
+        /// -JournalPath: s3://bucket/prefix (through this cmdlet's connection, like a backup repository) or a folder
+        /// (PowerShell paths resolve against the current location); the default is the local journal folder.
+        /// </summary>
+        RecoveryJournalStore OpenJournals()
+        {
+            if (JournalPath == null) return new RecoveryJournalStore(RecoveryJournalStore.DefaultDirectory);
+            var location = RepositoryLocation.Parse(RepositoryLocation.LooksLikeUri(JournalPath)
+                ? JournalPath
+                : SessionState.Path.GetUnresolvedProviderPathFromPSPath(JournalPath));
+            // An S3-compatible server (-EndpointUrl) usually rejects SSE-S3; AWS encrypts new objects by default anyway.
+            var options = new S3StoreOptions { NoServerSideEncryption = Connection.EndpointUrl != null };
+            return new RecoveryJournalStore(RepositoryStores.Create(location,
+                () => new S3Service(new AwsClientFactory(Connection), null, Reporter), options));
         }
 
         /// <summary>The command that continues this run, as the operator would type it.</summary>
