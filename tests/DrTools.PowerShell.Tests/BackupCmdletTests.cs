@@ -13,26 +13,9 @@ using static DrTools.TestSupport.PsHarness;
 namespace DrTools.PowerShell.Tests
 {
     /// <summary>The backup cmdlets in the real engine, on folder repositories (no AWS connection at all).</summary>
-    public sealed class BackupCmdletTests : IDisposable
+    public sealed class BackupCmdletTests : FolderRepositoryTest
     {
-        readonly string _root = Path.Combine(Path.GetTempPath(), "drtools-bkps-" + Guid.NewGuid().ToString("N").Substring(0, 8));
-        string Src => Path.Combine(_root, "Data");
-        string Repo => Path.Combine(_root, "repo");
-        string Dest => Path.Combine(_root, "restore");
-
-        public BackupCmdletTests()
-        {
-            Directory.CreateDirectory(Path.Combine(Src, "sub"));
-            File.WriteAllText(Path.Combine(Src, "a.txt"), "alpha");
-            File.WriteAllBytes(Path.Combine(Src, "sub", "b.bin"), Enumerable.Range(0, 200_000).Select(i => (byte)(i * 7)).ToArray());
-        }
-
-        public void Dispose()
-        {
-            try { Directory.Delete(_root, true); } catch (IOException) { }
-        }
-
-        static void Ok(PsResult r) => Assert.True(r.Terminating == null && r.Errors.Count == 0, r.Describe());
+        public BackupCmdletTests() : base("bkps") { }
 
         static ErrorRecord OneError(PsResult r) => Assert.Single(r.AllErrors);
 
@@ -61,7 +44,7 @@ $backup; $test; $restore");
         [Fact]
         public void Nonexistent_source_path_is_SourceNotFound()
         {
-            var missing = Path.Combine(_root, "nope");
+            var missing = Path.Combine(Root, "nope");
             var e = OneError(Run($"Invoke-DrBackup -Path {Quote(missing)} -Repository {Quote(Repo)}"));
             Assert.StartsWith("DrTools.SourceNotFound", e.FullyQualifiedErrorId);
             Assert.Equal(ErrorCategory.ObjectNotFound, e.CategoryInfo.Category);
@@ -97,7 +80,7 @@ $backup; $test; $restore");
             Assert.StartsWith("DrTools.UnsafePath", e.FullyQualifiedErrorId);
             Assert.Equal((ErrorCategory.InvalidData, (object)"../../evil.ps1"), (e.CategoryInfo.Category, e.TargetObject));
             Assert.Contains("'..'", e.Exception.Message);
-            Assert.False(File.Exists(Path.Combine(_root, "evil.ps1")));
+            Assert.False(File.Exists(Path.Combine(Root, "evil.ps1")));
             Assert.False(Directory.Exists(Dest));
         }
 
@@ -182,7 +165,7 @@ $backup; $test; $restore");
         public void Copy_WhatIf_names_each_set_and_creates_nothing_at_the_destination()
         {
             Ok(Run($"Invoke-DrBackup -Path {Quote(Src)} -Repository {Quote(Repo)}"));
-            var copy = Path.Combine(_root, "copy");
+            var copy = Path.Combine(Root, "copy");
             var r = Run($"Get-DrBackup -Repository {Quote(Repo)} | Copy-DrBackup -Destination {Quote(copy)} -WhatIf");
             Ok(r);
             Assert.Empty(r.Output);
@@ -194,7 +177,7 @@ $backup; $test; $restore");
         public void Pipeline_from_Get_DrBackup_removes_and_copies_by_Repository_and_Id()
         {
             Ok(Run($"Invoke-DrBackup -Path {Quote(Src)} -Repository {Quote(Repo)}"));
-            var copy = Path.Combine(_root, "copy");
+            var copy = Path.Combine(Root, "copy");
             var c = Run($"Get-DrBackup -Repository {Quote(Repo)} -Latest | Copy-DrBackup -Destination {Quote(copy)}");
             Ok(c);
             Assert.Equal(2, ((CopyResult)c.Output.Single().BaseObject).ChunksCopied);
@@ -208,7 +191,7 @@ $backup; $test; $restore");
         [Fact]
         public async Task Ctrl_C_mid_backup_leaves_no_set_and_the_rerun_reuses_uploaded_chunks()
         {
-            var big = Path.Combine(_root, "Big");
+            var big = Path.Combine(Root, "Big");
             Directory.CreateDirectory(big);
             var rnd = new Random(5);
             // 30 files of 600 KB: the first 8 MiB packs fill and is stored before the stop; the rest is in the pack being filled.

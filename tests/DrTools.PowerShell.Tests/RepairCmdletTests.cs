@@ -13,25 +13,9 @@ using static DrTools.TestSupport.PsHarness;
 namespace DrTools.PowerShell.Tests
 {
     /// <summary>Repair-DrBackup and damaged backup sets as a user sees them (issue 10 items 4 and 15).</summary>
-    public sealed class RepairCmdletTests : IDisposable
+    public sealed class RepairCmdletTests : FolderRepositoryTest
     {
-        readonly string _root = Path.Combine(Path.GetTempPath(), "drtools-rpps-" + Guid.NewGuid().ToString("N").Substring(0, 8));
-        string Src => Path.Combine(_root, "Data");
-        string Repo => Path.Combine(_root, "repo");
-
-        public RepairCmdletTests()
-        {
-            Directory.CreateDirectory(Path.Combine(Src, "sub"));
-            File.WriteAllText(Path.Combine(Src, "a.txt"), "alpha");
-            File.WriteAllBytes(Path.Combine(Src, "sub", "b.bin"), Enumerable.Range(0, 200_000).Select(i => (byte)(i * 7)).ToArray());
-        }
-
-        public void Dispose()
-        {
-            try { Directory.Delete(_root, true); } catch (IOException) { }
-        }
-
-        static void Ok(PsResult r) => Assert.True(r.Terminating == null && r.Errors.Count == 0, r.Describe());
+        public RepairCmdletTests() : base("rpps") { }
 
         /// <summary>Deletes the pack that holds a.txt's content ("alpha" is one chunk named by its SHA-256).</summary>
         void DeletePackOfAlpha()
