@@ -126,7 +126,7 @@ namespace DrTools.Core.RecoveryPoints
             if (backup == null && replicated)
                 throw new DrToolsException(RecoveryPointErrorIds.NoAutomatedBackups, DrErrorCategory.ObjectNotFound,
                     $"No automated backups of DB instance {r.SourceDBInstanceIdentifier} ({sourceRegion}) are replicated to {region}.", r.SourceDBInstanceIdentifier,
-                    $"Start the replication (Start-DrBackupReplication is not available yet: 'aws rds start-db-instance-automated-backups-replication --region {region} " +
+                    $"Start the replication ('aws rds start-db-instance-automated-backups-replication --region {region} " +
                     $"--source-db-instance-arn <ARN of {r.SourceDBInstanceIdentifier}>'), wait until Get-DrBackup -Kind DBAutomatedBackup -Region {region} shows a window, then re-run.");
             if (replicated && string.IsNullOrEmpty(backup!.Arn))
                 throw new DrToolsException(RecoveryPointErrorIds.NoAutomatedBackups, DrErrorCategory.InvalidData,
