@@ -112,5 +112,65 @@ namespace DrTools.PowerShell.Tests
             Assert.StartsWith("DrTools.InvalidParameter", e.FullyQualifiedErrorId);
             Assert.Contains("-Reboot applies to images", e.ToString());
         }
+
+        // ---- point-in-time restore of DB instances (issue 12)
+
+        static FakeResponse Rds(string action, string inner) =>
+            new(200, $"<{action}Response xmlns=\"http://rds.amazonaws.com/doc/2014-10-31/\"><{action}Result>{inner}</{action}Result>" +
+                     $"<ResponseMetadata><RequestId>req-{action}</RequestId></ResponseMetadata></{action}Response>");
+
+        const string ReplicatedBackups =
+            "<DBInstanceAutomatedBackups><DBInstanceAutomatedBackup><DBInstanceIdentifier>orders-db</DBInstanceIdentifier><Region>us-east-1</Region>" +
+            "<Status>replicating</Status><DBInstanceAutomatedBackupsArn>arn:aws:rds:us-west-2:123456789012:auto-backup:ab-1</DBInstanceAutomatedBackupsArn>" +
+            "<RestoreWindow><EarliestTime>2026-12-01T00:00:00Z</EarliestTime><LatestTime>2026-12-05T02:40:00Z</LatestTime></RestoreWindow>" +
+            "</DBInstanceAutomatedBackup></DBInstanceAutomatedBackups>";
+
+        [Fact]
+        public void Restore_DrBackup_PointInTime_WhatIf_shows_the_plan_and_calls_nothing()
+        {
+            using var aws = new FakeAwsServer(r => throw new InvalidOperationException("no call expected: " + r.Action));
+            var r = Run($"Restore-DrBackup -DBInstanceIdentifier orders-db -SourceRegion us-east-1 -UseLatestRestorableTime -TargetDBInstanceIdentifier orders-db " +
+                        $"-Region us-west-2 -WhatIf -EndpointUrl {aws.Url} {Keys}");
+            Assert.True(r.Terminating == null && r.Errors.Count == 0, r.Describe());
+            Assert.Contains("Create DB instance orders-db in us-west-2 with the data of DB instance orders-db (us-east-1) at its latest restorable time, " +
+                            "from its automated backups replicated to us-west-2", r.HostText);
+            Assert.Empty(aws.Requests);
+        }
+
+        [Fact]
+        public void Restore_DrBackup_PointInTime_in_the_DR_region_restores_from_the_replicated_backups_and_lists_their_window()
+        {
+            using var aws = new FakeAwsServer(r => r.Action switch
+            {
+                "DescribeDBInstanceAutomatedBackups" => Rds(r.Action, ReplicatedBackups),
+                "RestoreDBInstanceToPointInTime" => Rds(r.Action, "<DBInstance><DBInstanceIdentifier>orders-db</DBInstanceIdentifier><DBInstanceStatus>creating</DBInstanceStatus></DBInstance>"),
+                _ => throw new InvalidOperationException("unexpected " + r.Action),
+            });
+            var r = Run($@"
+Get-DrBackup -Kind DBAutomatedBackup -Region us-west-2 -EndpointUrl {aws.Url} {Keys}
+Restore-DrBackup -DBInstanceIdentifier orders-db -SourceRegion us-east-1 -PointInTime '2026-12-05T02:30:00Z' -TargetDBInstanceIdentifier orders-db -NoWait -Force -Region us-west-2 -EndpointUrl {aws.Url} {Keys}");
+            Assert.True(r.Terminating == null && r.Errors.Count == 0, r.Describe());
+            var point = (RecoveryPoint)r.Output[0].BaseObject;
+            Assert.Equal((RecoveryPointKind.DBAutomatedBackup, "us-east-1:orders-db", new DateTime(2026, 12, 1, 0, 0, 0, DateTimeKind.Utc)),
+                (point.Kind, point.CopyOf, point.EarliestRestorableTime));
+            var restored = (RestoredResource)r.Output[1].BaseObject;
+            Assert.Equal(("orders-db", "us-west-2", new DateTime(2026, 12, 5, 2, 30, 0, DateTimeKind.Utc)), (restored.Id, restored.Region, restored.PointInTime));
+            var call = aws.Requests.Last();
+            Assert.Equal(("RestoreDBInstanceToPointInTime", "us-west-2", "arn:aws:rds:us-west-2:123456789012:auto-backup:ab-1", "2026-12-05T02:30:00Z"),
+                (call.Action, call.Region, call.Form["SourceDBInstanceAutomatedBackupsArn"], call.Form["RestoreTime"]));
+            Assert.False(call.Form.ContainsKey("SourceDBInstanceIdentifier"));
+        }
+
+        [Fact]
+        public void Restore_DrBackup_PointInTime_after_the_window_is_an_error_naming_the_window_and_restores_nothing()
+        {
+            using var aws = new FakeAwsServer(r => Rds("DescribeDBInstanceAutomatedBackups", ReplicatedBackups));
+            var r = Run($"Restore-DrBackup -DBInstanceIdentifier orders-db -SourceRegion us-east-1 -PointInTime '2026-12-05T02:50:00Z' -TargetDBInstanceIdentifier orders-db " +
+                        $"-Force -Region us-west-2 -EndpointUrl {aws.Url} {Keys}");
+            var e = Assert.Single(r.AllErrors);
+            Assert.StartsWith(RecoveryPointErrorIds.PointInTimeOutsideWindow, e.FullyQualifiedErrorId);
+            Assert.Contains("2026-12-01T00:00:00Z to 2026-12-05T02:40:00Z", e.ToString());
+            Assert.DoesNotContain(aws.Requests, q => q.Action == "RestoreDBInstanceToPointInTime");
+        }
     }
 }

@@ -7,8 +7,11 @@ using DrTools.Core.Aws.Rds;
 
 namespace DrTools.Core.RecoveryPoints
 {
-    /// <summary>What a recovery point is: EBS snapshot (one per volume of a server), AMI, or RDS snapshot.</summary>
-    public enum RecoveryPointKind { Snapshot, Image, DBSnapshot }
+    /// <summary>
+    /// What a recovery point is: EBS snapshot (one per volume of a server), AMI, RDS snapshot, or the automated backups
+    /// of an RDS instance (a restorable window, for point-in-time restores; AWS makes and removes them).
+    /// </summary>
+    public enum RecoveryPointKind { Snapshot, Image, DBSnapshot, DBAutomatedBackup }
 
     /// <summary>
     /// One restorable copy of a server's volume, a server image or a database, in one region. Kind, Id and Region
@@ -28,7 +31,13 @@ namespace DrTools.Core.RecoveryPoints
         public TimeSpan Age => DateTime.UtcNow - Created;
         /// <summary>pending/completed (snapshot), pending/available (image), creating/copying/available (DB snapshot).</summary>
         public string State { get; init; } = "";
-        public bool IsUsable => State is "completed" or "available";
+        /// <summary>Restorable now; DB automated backups are while they have a restorable window.</summary>
+        public bool IsUsable => Kind == RecoveryPointKind.DBAutomatedBackup ? LatestRestorableTime != null && State is not ("pending" or "creating")
+            : State is "completed" or "available";
+        /// <summary>DB automated backups: the earliest time a point-in-time restore can reach (UTC).</summary>
+        public DateTime? EarliestRestorableTime { get; init; }
+        /// <summary>DB automated backups: the latest time a point-in-time restore can reach (UTC); also <see cref="Created"/>.</summary>
+        public DateTime? LatestRestorableTime { get; init; }
         public int? SizeGiB { get; init; }
         public bool Encrypted { get; init; }
         public string? KmsKeyId { get; init; }
@@ -105,6 +114,27 @@ namespace DrTools.Core.RecoveryPoints
             }.WithCommon(t);
         }
 
+        /// <summary>
+        /// Automated backups as a recovery point: Id is their ARN, Created the latest restorable time (so the RPO check
+        /// measures how far the newest restorable data lags), CopyOf the source region and instance of replicated ones.
+        /// </summary>
+        internal static RecoveryPoint FromAutomatedBackup(DbAutomatedBackup b) => new()
+        {
+            Kind = RecoveryPointKind.DBAutomatedBackup,
+            Id = b.Arn ?? b.DbiResourceId ?? b.DBInstanceIdentifier,
+            SourceId = b.DBInstanceIdentifier,
+            Region = b.Region,
+            Created = b.LatestRestorableTime ?? DateTime.MinValue,
+            State = b.Status,
+            SizeGiB = b.AllocatedStorage,
+            Encrypted = b.Encrypted,
+            KmsKeyId = b.KmsKeyId,
+            EarliestRestorableTime = b.EarliestRestorableTime,
+            LatestRestorableTime = b.LatestRestorableTime,
+            CopyOf = b.IsReplicated ? RecoveryPointTags.Pair(b.SourceRegion!, b.DBInstanceIdentifier) : null,
+            CopiedTo = b.Replications.Count > 0 ? string.Join(", ", b.Replications) : null,
+        };
+
         RecoveryPoint WithCommon(IReadOnlyDictionary<string, string> t) => new()
         {
             Kind = Kind, Id = Id, SourceId = SourceId, VolumeId = VolumeId, Region = Region, Created = Created, State = State, SizeGiB = SizeGiB,
@@ -139,6 +169,8 @@ namespace DrTools.Core.RecoveryPoints
         public const string Drill = "DrTools:Drill";
         public const string DrillId = "DrTools:DrillId";
         public const string RestoredFrom = "DrTools:RestoredFrom";
+        /// <summary>On a DB instance from a point-in-time restore: the time asked for, or "latest".</summary>
+        public const string PointInTime = "DrTools:PointInTime";
 
         /// <summary>UTC ISO 8601 with seconds, e.g. 2024-05-01T02:00:00Z.</summary>
         public static string FormatTime(DateTime t) => t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
@@ -187,6 +219,8 @@ namespace DrTools.Core.RecoveryPoints
         public RecoveryPointKind Kind { get; init; }
         /// <summary>The AZ (volume), private IP (instance) or endpoint address (DB instance) to point clients at.</summary>
         public string? Address { get; init; }
+        /// <summary>A point-in-time restore: the time restored to (UTC); for the latest restorable time, that time as known when the restore started (null when unknown).</summary>
+        public DateTime? PointInTime { get; init; }
         /// <summary>The full AWS description: Ec2Volume, Ec2Instance or DbInstance.</summary>
         public object? Resource { get; init; }
         public override string ToString() => $"{ResourceType} {Id} ({State})";

@@ -23,7 +23,13 @@ namespace DrTools.Core.RecoveryPoints
         {
             var sources = sourceIds is { Count: > 0 } ? sourceIds.ToArray() : null;
             List<RecoveryPoint> points;
-            if (kind == RecoveryPointKind.DBSnapshot)
+            if (kind == RecoveryPointKind.DBAutomatedBackup)
+            {
+                // AWS makes these (no DrTools tag): every instance's, and those replicated here from other regions.
+                var backups = await _services.Rds(region).DescribeDBInstanceAutomatedBackupsAsync(null, null, cancellationToken).ConfigureAwait(false);
+                points = backups.Select(RecoveryPoint.FromAutomatedBackup).ToList();
+            }
+            else if (kind == RecoveryPointKind.DBSnapshot)
             {
                 var rds = _services.Rds(region);
                 var snaps = await rds.DescribeDBSnapshotsAsync(new DbSnapshotQuery { SnapshotType = "manual" }, cancellationToken).ConfigureAwait(false);
@@ -64,6 +70,10 @@ namespace DrTools.Core.RecoveryPoints
                     case RecoveryPointKind.Image:
                         var i = (await _services.Ec2(region).DescribeImagesAsync(new[] { id }, null, null, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
                         return i != null && i.State != "deregistered" ? RecoveryPoint.FromImage(i, region) : throw RecoveryPointErrors.NotFound(kind, id, region);
+                    case RecoveryPointKind.DBAutomatedBackup:
+                        var backups = await _services.Rds(region).DescribeDBInstanceAutomatedBackupsAsync(null, null, cancellationToken).ConfigureAwait(false);
+                        var b = backups.FirstOrDefault(x => string.Equals(RecoveryPoint.FromAutomatedBackup(x).Id, id, StringComparison.Ordinal));
+                        return b != null ? RecoveryPoint.FromAutomatedBackup(b) : throw RecoveryPointErrors.NotFound(kind, id, region);
                     default:
                         var rds = _services.Rds(region);
                         var d = await rds.FindDBSnapshotAsync(id, cancellationToken).ConfigureAwait(false) ?? throw RecoveryPointErrors.NotFound(kind, id, region);

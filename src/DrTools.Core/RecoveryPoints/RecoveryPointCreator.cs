@@ -80,6 +80,9 @@ namespace DrTools.Core.RecoveryPoints
             var token = request.ClientToken is { Length: > 0 } t ? t : NewClientToken();
             if (token.Length > 48 || token.Any(c => c > 127 || char.IsWhiteSpace(c)))
                 throw RecoveryPointErrors.Invalid($"The client token '{token}' must be at most 48 ASCII characters without spaces.", token, "Pass a shorter token.");
+            if (request.Kind == RecoveryPointKind.DBAutomatedBackup)
+                throw RecoveryPointErrors.NotForAutomatedBackups(request.SourceId, "Creating a recovery point",
+                    "Automated backups are on while the DB instance's backup retention period is above 0; take a DB snapshot with -Kind DBSnapshot.");
             return request.Kind switch
             {
                 RecoveryPointKind.Snapshot => SnapshotAsync(request, region, token, cancellationToken),

@@ -47,6 +47,9 @@ namespace DrTools.Core.RecoveryPoints
         {
             var drillId = Guid.NewGuid().ToString("N").Substring(0, 10);
             var src = o.Restore;
+            if (rp.Kind == RecoveryPointKind.DBAutomatedBackup)
+                throw RecoveryPointErrors.NotForAutomatedBackups(rp.Id, "Test-DrRestore",
+                    "Test a DB snapshot (Get-DrBackup -Kind DBSnapshot), or restore to a point in time with Restore-DrBackup -PointInTime and remove the instance afterwards.");
             var request = new RecoveryPointRestoreRequest
             {
                 AvailabilityZone = src.AvailabilityZone ?? rp.Region + "a",

@@ -17,6 +17,10 @@ namespace DrTools.Core.RecoveryPoints
         /// <summary>Remove-DrBackup refuses resources that DrTools did not create.</summary>
         public const string NotCreatedByDrTools = "DrTools.NotCreatedByDrTools";
         public const string RecoveryPointNotFound = "DrTools.RecoveryPointNotFound";
+        /// <summary>A point-in-time restore asked for a time outside the automated backups' restorable window.</summary>
+        public const string PointInTimeOutsideWindow = "DrTools.PointInTimeOutsideWindow";
+        /// <summary>No automated backups of the DB instance in the region (backups off, or not replicated there).</summary>
+        public const string NoAutomatedBackups = "DrTools.NoAutomatedBackups";
     }
 
     internal static class RecoveryPointErrors
@@ -77,10 +81,16 @@ namespace DrTools.Core.RecoveryPoints
                 "Fix the cause named above, then re-run with the same -ClientToken: the existing recovery point is reused, nothing is taken twice.", inner)
             { AwsErrorCode = inner.AwsErrorCode, RequestId = inner.RequestId, Service = inner.Service };
 
+        /// <summary>For operations that work on snapshots, AMIs and DB snapshots only.</summary>
+        public static DrToolsException NotForAutomatedBackups(string id, string operation, string action) =>
+            new(ErrorIds.InvalidParameter, DrErrorCategory.InvalidOperation,
+                $"{operation} does not work on DB automated backups ({id}): AWS manages them by the instance's backup retention period.", id, action);
+
         public static string Describe(RecoveryPointKind kind) => kind switch
         {
             RecoveryPointKind.Snapshot => "EBS snapshot",
             RecoveryPointKind.Image => "AMI",
+            RecoveryPointKind.DBAutomatedBackup => "DB automated backups",
             _ => "DB snapshot",
         };
     }

@@ -39,6 +39,8 @@ namespace DrTools.Core.RecoveryPoints
         public async Task<RecoveryPointRemovalPlan> PlanAsync(RecoveryPointKind kind, string region, RetentionPolicy? policy, bool expiredOnly,
             IReadOnlyCollection<string>? sourceIds, DateTime nowUtc, CancellationToken cancellationToken)
         {
+            if (kind == RecoveryPointKind.DBAutomatedBackup)
+                throw RecoveryPointErrors.NotForAutomatedBackups(region, "Remove-DrBackup", "Change the DB instance's backup retention period to keep fewer days.");
             if ((policy == null || policy.IsEmpty) && !expiredOnly)
                 throw RecoveryPointErrors.Invalid("A removal plan needs a keep rule or -Expired.", kind,
                     "Say which recovery points to keep (e.g. -KeepDaily 7 -KeepWeekly 4) or pass -Expired.");
@@ -69,6 +71,8 @@ namespace DrTools.Core.RecoveryPoints
         /// <summary>Removes one recovery point after re-reading it: refuses (DrTools.NotCreatedByDrTools) anything DrTools did not tag.</summary>
         public async Task<RecoveryPointRemoval> RemoveAsync(RecoveryPointKind kind, string id, string region, string reason, CancellationToken cancellationToken)
         {
+            if (kind == RecoveryPointKind.DBAutomatedBackup)
+                throw RecoveryPointErrors.NotForAutomatedBackups(id, "Remove-DrBackup", "Change the DB instance's backup retention period to keep fewer days.");
             var p = await new RecoveryPointCatalog(_services).GetAsync(kind, id, region, cancellationToken).ConfigureAwait(false);
             EnsureCreatedByDrTools(p);
             IReadOnlyList<string> deletedSnapshots = Array.Empty<string>();

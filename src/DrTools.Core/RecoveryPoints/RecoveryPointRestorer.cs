@@ -38,6 +38,31 @@ namespace DrTools.Core.RecoveryPoints
         public bool NoWait { get; set; }
     }
 
+    /// <summary>
+    /// A point-in-time restore of a DB instance from its automated backups: in the instance's own region, or in another
+    /// (the DR region) from the backups replicated there. Exactly one of <see cref="PointInTime"/> and
+    /// <see cref="UseLatestRestorableTime"/>.
+    /// </summary>
+    public sealed class PointInTimeRestoreRequest
+    {
+        /// <summary>The DB instance whose data is restored (its id, in <see cref="SourceRegion"/>).</summary>
+        public string SourceDBInstanceIdentifier { get; set; } = "";
+        /// <summary>The region the source instance runs in. Default: the services' home region.</summary>
+        public string? SourceRegion { get; set; }
+        /// <summary>Where the new instance is made. Default: the source region; another region restores from replicated backups.</summary>
+        public string? Region { get; set; }
+        public string TargetDBInstanceIdentifier { get; set; } = "";
+        /// <summary>The time to restore to; a local time is converted to UTC; whole seconds (truncated).</summary>
+        public DateTime? PointInTime { get; set; }
+        public bool UseLatestRestorableTime { get; set; }
+        public string? DBInstanceClass { get; set; }
+        public string? DBSubnetGroupName { get; set; }
+        public IList<string> SecurityGroupIds { get; set; } = new List<string>();
+        public bool? MultiAZ { get; set; }
+        public IDictionary<string, string> Tags { get; set; } = new Dictionary<string, string>();
+        public bool NoWait { get; set; }
+    }
+
     /// <summary>Restores recovery points: a volume from a snapshot, an instance from an AMI, a DB instance from a DB snapshot.</summary>
     public sealed class RecoveryPointRestorer
     {
@@ -60,8 +85,108 @@ namespace DrTools.Core.RecoveryPoints
             _ => $"Create DB instance {r.DBInstanceIdentifier ?? rp.SourceId} from DB snapshot {rp.Id} in {rp.Region}",
         };
 
+        /// <summary>What the point-in-time restore will create, for ShouldProcess (-WhatIf shows it).</summary>
+        public static string Describe(PointInTimeRestoreRequest r, string homeRegion)
+        {
+            var source = r.SourceRegion ?? homeRegion;
+            var target = r.Region ?? source;
+            var when = r.UseLatestRestorableTime ? "its latest restorable time" : r.PointInTime is { } t ? RecoveryPointTags.FormatTime(t) : "(no time given)";
+            return $"Create DB instance {r.TargetDBInstanceIdentifier} in {target} with the data of DB instance {r.SourceDBInstanceIdentifier} " +
+                   $"({source}) at {when}" + (target != source ? $", from its automated backups replicated to {target}" : "");
+        }
+
+        /// <summary>
+        /// Restores <see cref="PointInTimeRestoreRequest.SourceDBInstanceIdentifier"/> to a new instance at a point in time.
+        /// Checks the time against the automated backups' restorable window first, so a time outside it fails with
+        /// DrTools.PointInTimeOutsideWindow naming the window, not with an AWS error after the call.
+        /// </summary>
+        public async Task<RestoredResource> RestorePointInTimeAsync(PointInTimeRestoreRequest r, CancellationToken ct)
+        {
+            if (string.IsNullOrWhiteSpace(r.SourceDBInstanceIdentifier))
+                throw RecoveryPointErrors.Invalid("The DB instance to restore is required.", null, "Pass -DBInstanceIdentifier with the id of the DB instance whose data you need.");
+            if (string.IsNullOrWhiteSpace(r.TargetDBInstanceIdentifier))
+                throw RecoveryPointErrors.Invalid("The new DB instance's identifier is required.", r.SourceDBInstanceIdentifier,
+                    "Pass -TargetDBInstanceIdentifier with a name no DB instance in the region has.");
+            if ((r.PointInTime != null) == r.UseLatestRestorableTime)
+                throw RecoveryPointErrors.Invalid("Give either a point in time or the latest restorable time.", r.SourceDBInstanceIdentifier,
+                    "Pass -PointInTime <time> or -UseLatestRestorableTime.");
+            var sourceRegion = r.SourceRegion ?? _services.HomeRegion;
+            var region = r.Region ?? sourceRegion;
+            var replicated = !string.Equals(region, sourceRegion, StringComparison.Ordinal);
+            if (!replicated && string.Equals(r.SourceDBInstanceIdentifier, r.TargetDBInstanceIdentifier, StringComparison.OrdinalIgnoreCase))
+                throw RecoveryPointErrors.Invalid($"The new DB instance cannot have the source's name '{r.SourceDBInstanceIdentifier}' in {region}: " +
+                                                  "a point-in-time restore never replaces the source.", r.TargetDBInstanceIdentifier,
+                    "Pass another -TargetDBInstanceIdentifier; switch clients to it, or rename the instances afterwards.");
+            var rds = _services.Rds(region);
+            var backups = await rds.DescribeDBInstanceAutomatedBackupsAsync(replicated ? null : r.SourceDBInstanceIdentifier, null, ct).ConfigureAwait(false);
+            // Replicated backups keep the source instance's id and name the source region; the region's own have no other region.
+            var backup = backups.Where(b => string.Equals(b.DBInstanceIdentifier, r.SourceDBInstanceIdentifier, StringComparison.OrdinalIgnoreCase)
+                                            && (replicated ? string.Equals(b.SourceRegion, sourceRegion, StringComparison.Ordinal) : !b.IsReplicated))
+                .OrderByDescending(b => b.LatestRestorableTime ?? DateTime.MinValue).FirstOrDefault();
+            if (backup == null && replicated)
+                throw new DrToolsException(RecoveryPointErrorIds.NoAutomatedBackups, DrErrorCategory.ObjectNotFound,
+                    $"No automated backups of DB instance {r.SourceDBInstanceIdentifier} ({sourceRegion}) are replicated to {region}.", r.SourceDBInstanceIdentifier,
+                    $"Start the replication ('aws rds start-db-instance-automated-backups-replication --region {region} " +
+                    $"--source-db-instance-arn <ARN of {r.SourceDBInstanceIdentifier}>'), wait until Get-DrBackup -Kind DBAutomatedBackup -Region {region} shows a window, then re-run.");
+            if (replicated && string.IsNullOrEmpty(backup!.Arn))
+                throw new DrToolsException(RecoveryPointErrorIds.NoAutomatedBackups, DrErrorCategory.InvalidData,
+                    $"The automated backups of {r.SourceDBInstanceIdentifier} replicated to {region} have no ARN in the RDS answer; they cannot be named in a restore.",
+                    r.SourceDBInstanceIdentifier, "Re-run later; if it persists, restore in the source region or from a DB snapshot copy.");
+            CheckWindow(r, backup, region);
+            var tags = new Dictionary<string, string>(r.Tags, StringComparer.Ordinal)
+            {
+                [RecoveryPointTags.RestoredFrom] = RecoveryPointTags.Pair(sourceRegion, r.SourceDBInstanceIdentifier),
+                [RecoveryPointTags.Source] = r.SourceDBInstanceIdentifier,
+                [RecoveryPointTags.PointInTime] = r.PointInTime is { } pit ? RecoveryPointTags.FormatTime(pit) : "latest",
+            };
+            var db = await rds.RestoreDBInstanceToPointInTimeAsync(new RestoreDbInstanceToPointInTimeRequest
+            {
+                SourceDBInstanceIdentifier = replicated ? null : r.SourceDBInstanceIdentifier,
+                SourceDBInstanceAutomatedBackupsArn = replicated ? backup!.Arn : null,
+                TargetDBInstanceIdentifier = r.TargetDBInstanceIdentifier,
+                RestoreTime = r.PointInTime?.ToUniversalTime(),
+                UseLatestRestorableTime = r.UseLatestRestorableTime,
+                DBInstanceClass = r.DBInstanceClass,
+                DBSubnetGroupName = r.DBSubnetGroupName,
+                VpcSecurityGroupIds = r.SecurityGroupIds.Count > 0 ? r.SecurityGroupIds.ToList() : null,
+                MultiAZ = r.MultiAZ,
+                Tags = tags,
+            }, ct).ConfigureAwait(false);
+            if (!r.NoWait) db = await rds.WaitForDBInstanceAvailableAsync(r.TargetDBInstanceIdentifier, _options.WaitTimeout, _reporter, ct).ConfigureAwait(false);
+            return new RestoredResource
+            {
+                ResourceType = "DBInstance", Id = db.Identifier, Region = region, State = db.Status,
+                RecoveryPointId = backup != null ? RecoveryPoint.FromAutomatedBackup(backup).Id : r.SourceDBInstanceIdentifier,
+                Kind = RecoveryPointKind.DBAutomatedBackup, Address = db.EndpointAddress, Resource = db,
+                PointInTime = r.PointInTime?.ToUniversalTime() ?? backup?.LatestRestorableTime,
+            };
+        }
+
+        /// <summary>A time outside a known window fails before any change; with no window known (some endpoints omit it) RDS decides.</summary>
+        static void CheckWindow(PointInTimeRestoreRequest r, DbAutomatedBackup? backup, string region)
+        {
+            if (r.PointInTime is not { } asked || backup == null) return;
+            var t = asked.ToUniversalTime();
+            var window = $"{Fmt(backup.EarliestRestorableTime)} to {Fmt(backup.LatestRestorableTime)}";
+            if (backup.EarliestRestorableTime is { } earliest && t < earliest)
+                throw new DrToolsException(RecoveryPointErrorIds.PointInTimeOutsideWindow, DrErrorCategory.InvalidArgument,
+                    $"{RecoveryPointTags.FormatTime(t)} is before the earliest restorable time of DB instance {r.SourceDBInstanceIdentifier} in {region}: " +
+                    $"its automated backups reach {window}.", t,
+                    "Pass a -PointInTime inside that window, or restore an older DB snapshot (Get-DrBackup -Kind DBSnapshot).");
+            if (backup.LatestRestorableTime is { } latest && t > latest)
+                throw new DrToolsException(RecoveryPointErrorIds.PointInTimeOutsideWindow, DrErrorCategory.InvalidArgument,
+                    $"{RecoveryPointTags.FormatTime(t)} is after the latest restorable time of DB instance {r.SourceDBInstanceIdentifier} in {region}: " +
+                    $"its automated backups reach {window}.", t,
+                    "Pass an earlier -PointInTime, or -UseLatestRestorableTime for the newest data (RDS usually lags 5 minutes; replicated backups more).");
+        }
+
+        static string Fmt(DateTime? t) => t is { } v ? RecoveryPointTags.FormatTime(v) : "(unknown)";
+
         public async Task<RestoredResource> RestoreAsync(RecoveryPoint rp, RecoveryPointRestoreRequest r, CancellationToken ct)
         {
+            if (rp.Kind == RecoveryPointKind.DBAutomatedBackup)
+                throw RecoveryPointErrors.NotForAutomatedBackups(rp.Id, "Restoring a recovery point",
+                    $"Restore to a point in time instead: Restore-DrBackup -DBInstanceIdentifier {rp.SourceId} -PointInTime <time> (or -UseLatestRestorableTime) -TargetDBInstanceIdentifier <new id>.");
             if (!rp.IsUsable)
                 throw new DrToolsException(ErrorIds.InvalidState, DrErrorCategory.InvalidOperation,
                     $"{RecoveryPointErrors.Describe(rp.Kind)} {rp.Id} in {rp.Region} is '{rp.State}', not yet restorable.", rp.Id,

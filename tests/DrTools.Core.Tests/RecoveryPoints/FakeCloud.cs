@@ -366,6 +366,39 @@ namespace DrTools.Core.Tests.RecoveryPoints
             return Task.FromResult(d);
         }
 
+        /// <summary>The automated backups in this region (own and replicated); tests set the windows.</summary>
+        public readonly List<DbAutomatedBackup> AutomatedBackups = new();
+        public RestoreDbInstanceToPointInTimeRequest? LastPointInTimeRestore;
+
+        public Task<DbInstance> RestoreDBInstanceToPointInTimeAsync(RestoreDbInstanceToPointInTimeRequest request, CancellationToken ct = default)
+        {
+            Hit("RestoreDBInstanceToPointInTime");
+            LastPointInTimeRestore = request;
+            if (Instances.ContainsKey(request.TargetDBInstanceIdentifier)) throw FakeCloud.Aws("DBInstanceAlreadyExists", "DB instance already exists");
+            var d = new DbInstance { Identifier = request.TargetDBInstanceIdentifier, Status = "creating", Region = Region, InstanceClass = request.DBInstanceClass, Tags = request.Tags ?? new Dictionary<string, string>() };
+            Instances[d.Identifier] = d;
+            return Task.FromResult(d);
+        }
+
+        public Task<IReadOnlyList<DbAutomatedBackup>> DescribeDBInstanceAutomatedBackupsAsync(string? id = null, IReadOnlyList<RdsFilter>? filters = null, CancellationToken ct = default)
+        {
+            Hit("DescribeDBInstanceAutomatedBackups");
+            return Task.FromResult<IReadOnlyList<DbAutomatedBackup>>(AutomatedBackups.Where(b => id == null || b.DBInstanceIdentifier == id).ToList());
+        }
+
+        public Task<DbAutomatedBackup> StartDBInstanceAutomatedBackupsReplicationAsync(string arn, int? days = null, string? kms = null, CancellationToken ct = default)
+        {
+            Hit("StartDBInstanceAutomatedBackupsReplication");
+            var parts = arn.Split(':');
+            var b = new DbAutomatedBackup
+            {
+                DBInstanceIdentifier = parts[6], DBInstanceArn = arn, SourceRegion = parts[3], Status = "pending", BackupRetentionPeriod = days, KmsKeyId = kms,
+                Arn = $"arn:aws:rds:{Region}:123456789012:auto-backup:ab-{parts[6]}", Region = Region,
+            };
+            AutomatedBackups.Add(b);
+            return Task.FromResult(b);
+        }
+
         public Task<DbInstance> CreateDBInstanceReadReplicaAsync(CreateReadReplicaRequest request, CancellationToken ct = default) => throw new NotSupportedException();
         public Task<DbInstance> PromoteReadReplicaAsync(string id, int? backupRetentionPeriod = null, CancellationToken ct = default) => throw new NotSupportedException();
         public Task<DbInstance> ModifyDBInstanceAsync(ModifyDbInstanceRequest request, CancellationToken ct = default) => throw new NotSupportedException();

@@ -37,6 +37,24 @@ namespace DrTools.Core.Aws.Rds
 
         Task<DbInstance> RestoreDBInstanceFromDBSnapshotAsync(RestoreDbInstanceRequest request, CancellationToken cancellationToken = default);
 
+        /// <summary>
+        /// A new instance from the automated backups of an instance in this region, or from backups replicated here,
+        /// at a time inside the restorable window (or the latest restorable time).
+        /// </summary>
+        Task<DbInstance> RestoreDBInstanceToPointInTimeAsync(RestoreDbInstanceToPointInTimeRequest request, CancellationToken cancellationToken = default);
+
+        /// <summary>The automated backups in this region (of instances here and replicated from other regions), across every page.</summary>
+        /// <param name="dbInstanceIdentifier">Only this instance's (an id; null for all).</param>
+        Task<IReadOnlyList<DbAutomatedBackup>> DescribeDBInstanceAutomatedBackupsAsync(string? dbInstanceIdentifier = null,
+            IReadOnlyList<RdsFilter>? filters = null, CancellationToken cancellationToken = default);
+
+        /// <summary>
+        /// Starts replicating the automated backups of the instance <paramref name="sourceDBInstanceArn"/> (in another
+        /// region) into this region. <paramref name="kmsKeyId"/>: a key in THIS region, required for an encrypted instance.
+        /// </summary>
+        Task<DbAutomatedBackup> StartDBInstanceAutomatedBackupsReplicationAsync(string sourceDBInstanceArn, int? backupRetentionPeriod = null,
+            string? kmsKeyId = null, CancellationToken cancellationToken = default);
+
         /// <summary>Creates a read replica in <see cref="Region"/>; cross-region when the source ARN names another region.</summary>
         Task<DbInstance> CreateDBInstanceReadReplicaAsync(CreateReadReplicaRequest request, CancellationToken cancellationToken = default);
 

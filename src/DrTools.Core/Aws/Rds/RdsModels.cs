@@ -131,6 +131,84 @@ namespace DrTools.Core.Aws.Rds
         };
     }
 
+    /// <summary>
+    /// The automated backups of a DB instance in one region (DBInstanceAutomatedBackup): the source region's own, or a
+    /// replica of them in another region. <see cref="EarliestRestorableTime"/>..<see cref="LatestRestorableTime"/> is
+    /// the window a point-in-time restore can reach.
+    /// </summary>
+    public sealed record DbAutomatedBackup
+    {
+        public string DBInstanceIdentifier { get; init; } = "";
+        /// <summary>The DB instance's ARN (in the source region, also for a replicated backup).</summary>
+        public string? DBInstanceArn { get; init; }
+        public string? DbiResourceId { get; init; }
+        /// <summary>The region of the DB instance the backups are of (AWS's Region member).</summary>
+        public string? SourceRegion { get; init; }
+        /// <summary>The ARN of these backups; a restore in another region names the replicated ones by it.</summary>
+        public string? Arn { get; init; }
+        /// <summary>active (instance exists), retained (instance deleted), creating, pending, replicating...</summary>
+        public string Status { get; init; } = "";
+        public DateTime? EarliestRestorableTime { get; init; }
+        public DateTime? LatestRestorableTime { get; init; }
+        public int? BackupRetentionPeriod { get; init; }
+        public string? Engine { get; init; }
+        public string? EngineVersion { get; init; }
+        public int? AllocatedStorage { get; init; }
+        public bool Encrypted { get; init; }
+        public string? KmsKeyId { get; init; }
+        /// <summary>ARNs of the replicas of these backups in other regions.</summary>
+        public IReadOnlyList<string> Replications { get; init; } = Array.Empty<string>();
+        /// <summary>The region the backups were read from.</summary>
+        public string Region { get; init; } = "";
+        /// <summary>A replica of another region's backups.</summary>
+        public bool IsReplicated => SourceRegion != null && !string.Equals(SourceRegion, Region, StringComparison.Ordinal);
+
+        internal static DbAutomatedBackup Parse(XElement x, string region) => new()
+        {
+            DBInstanceIdentifier = x.Child("DBInstanceIdentifier") ?? "",
+            DBInstanceArn = x.Child("DBInstanceArn"),
+            DbiResourceId = x.Child("DbiResourceId"),
+            SourceRegion = x.Child("Region"),
+            Arn = x.Child("DBInstanceAutomatedBackupsArn"),
+            Status = x.Child("Status") ?? "",
+            EarliestRestorableTime = x.Element("RestoreWindow")?.Date("EarliestTime"),
+            LatestRestorableTime = x.Element("RestoreWindow")?.Date("LatestTime"),
+            BackupRetentionPeriod = x.Int("BackupRetentionPeriod"),
+            Engine = x.Child("Engine"),
+            EngineVersion = x.Child("EngineVersion"),
+            AllocatedStorage = x.Int("AllocatedStorage"),
+            Encrypted = x.Bool("Encrypted"),
+            KmsKeyId = x.Child("KmsKeyId"),
+            Replications = x.Items("DBInstanceAutomatedBackupsReplications").Select(r => r.Child("DBInstanceAutomatedBackupsArn")).OfType<string>().ToList(),
+            Region = region,
+        };
+    }
+
+    /// <summary>
+    /// RestoreDBInstanceToPointInTime, in the service's region: from a DB instance there (<see cref="SourceDBInstanceIdentifier"/>)
+    /// or from automated backups replicated there (<see cref="SourceDBInstanceAutomatedBackupsArn"/>). Exactly one source,
+    /// and exactly one of <see cref="RestoreTime"/> and <see cref="UseLatestRestorableTime"/>.
+    /// </summary>
+    public sealed record RestoreDbInstanceToPointInTimeRequest
+    {
+        public string? SourceDBInstanceIdentifier { get; init; }
+        public string? SourceDBInstanceAutomatedBackupsArn { get; init; }
+        public string TargetDBInstanceIdentifier { get; init; } = "";
+        /// <summary>UTC (a local time is converted).</summary>
+        public DateTime? RestoreTime { get; init; }
+        public bool UseLatestRestorableTime { get; init; }
+        public string? DBInstanceClass { get; init; }
+        public string? DBSubnetGroupName { get; init; }
+        public IReadOnlyList<string>? VpcSecurityGroupIds { get; init; }
+        public bool? MultiAZ { get; init; }
+        public string? AvailabilityZone { get; init; }
+        public bool? PubliclyAccessible { get; init; }
+        public string? DBParameterGroupName { get; init; }
+        public string? OptionGroupName { get; init; }
+        public bool? DeletionProtection { get; init; }
+        public IReadOnlyDictionary<string, string>? Tags { get; init; }
+    }
+
     /// <summary>An RDS Describe* filter, e.g. ("engine", ["postgres"]) or ("db-instance-id", [arn]).</summary>
     public sealed record RdsFilter(string Name, IReadOnlyList<string> Values)
     {

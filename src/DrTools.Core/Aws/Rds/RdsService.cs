@@ -187,6 +187,79 @@ namespace DrTools.Core.Aws.Rds
             return DbInstance.Parse(Result(r, "DBInstance"), Region);
         }
 
+        public async Task<DbInstance> RestoreDBInstanceToPointInTimeAsync(RestoreDbInstanceToPointInTimeRequest request, CancellationToken cancellationToken = default)
+        {
+            if (request == null) throw new ArgumentNullException(nameof(request));
+            Require(request.TargetDBInstanceIdentifier, "target DB instance identifier");
+            var hasId = !string.IsNullOrWhiteSpace(request.SourceDBInstanceIdentifier);
+            var hasArn = !string.IsNullOrWhiteSpace(request.SourceDBInstanceAutomatedBackupsArn);
+            if (hasId == hasArn)
+                throw Invalid("A point-in-time restore needs exactly one source: a DB instance in this region, or the ARN of automated backups replicated here.",
+                    request.TargetDBInstanceIdentifier);
+            if ((request.RestoreTime != null) == request.UseLatestRestorableTime)
+                throw Invalid("A point-in-time restore needs either a restore time or the latest restorable time, not both or neither.",
+                    request.TargetDBInstanceIdentifier);
+            var source = hasId ? InstanceName(request.SourceDBInstanceIdentifier!) : $"automated backups '{request.SourceDBInstanceAutomatedBackupsArn}'";
+            var p = new QueryParams()
+                .Add("SourceDBInstanceIdentifier", request.SourceDBInstanceIdentifier)
+                .Add("SourceDBInstanceAutomatedBackupsArn", request.SourceDBInstanceAutomatedBackupsArn)
+                .Add("TargetDBInstanceIdentifier", request.TargetDBInstanceIdentifier)
+                // Whole seconds, truncated: never later than asked (the point is usually "just before the mistake").
+                .Add("RestoreTime", request.RestoreTime is { } t ? Timestamp(t) : null)
+                .Add("UseLatestRestorableTime", request.UseLatestRestorableTime ? true : null)
+                .Add("DBInstanceClass", request.DBInstanceClass)
+                .Add("AvailabilityZone", request.AvailabilityZone)
+                .Add("DBSubnetGroupName", request.DBSubnetGroupName)
+                .Add("MultiAZ", request.MultiAZ)
+                .Add("PubliclyAccessible", request.PubliclyAccessible)
+                .Add("OptionGroupName", request.OptionGroupName)
+                .AddTags("Tags", "Tag", request.Tags)
+                .AddList("VpcSecurityGroupIds", "VpcSecurityGroupId", request.VpcSecurityGroupIds)
+                .Add("DBParameterGroupName", request.DBParameterGroupName)
+                .Add("DeletionProtection", request.DeletionProtection);
+            var when = request.RestoreTime is { } rt ? Timestamp(rt) : "the latest restorable time";
+            var r = await CallAsync("RestoreDBInstanceToPointInTime", p,
+                $"{InstanceName(request.TargetDBInstanceIdentifier)} from {source} at {when}",
+                request.TargetDBInstanceIdentifier, cancellationToken).ConfigureAwait(false);
+            return DbInstance.Parse(Result(r, "DBInstance"), Region);
+        }
+
+        public async Task<IReadOnlyList<DbAutomatedBackup>> DescribeDBInstanceAutomatedBackupsAsync(string? dbInstanceIdentifier = null,
+            IReadOnlyList<RdsFilter>? filters = null, CancellationToken cancellationToken = default)
+        {
+            var p = new QueryParams().Add("DBInstanceIdentifier", dbInstanceIdentifier);
+            AddFilters(p, filters);
+            var what = dbInstanceIdentifier != null ? $"automated backups of {InstanceName(dbInstanceIdentifier)} in {Region}" : $"automated backups in {Region}";
+            var pages = await PagesAsync("DescribeDBInstanceAutomatedBackups", p, "DBInstanceAutomatedBackups", what, dbInstanceIdentifier, cancellationToken)
+                .ConfigureAwait(false);
+            return pages.Select(x => DbAutomatedBackup.Parse(x, Region)).ToList();
+        }
+
+        public async Task<DbAutomatedBackup> StartDBInstanceAutomatedBackupsReplicationAsync(string sourceDBInstanceArn, int? backupRetentionPeriod = null,
+            string? kmsKeyId = null, CancellationToken cancellationToken = default)
+        {
+            Require(sourceDBInstanceArn, "source DB instance ARN");
+            if (backupRetentionPeriod is < 1 or > 35)
+                throw Invalid($"Replicated backup retention must be 1 to 35 days, not {backupRetentionPeriod}.", sourceDBInstanceArn);
+            var sourceRegion = sourceDBInstanceArn.StartsWith("arn:", StringComparison.Ordinal) ? SourceRegionOf(sourceDBInstanceArn, "db") : null;
+            if (sourceRegion == null)
+                throw Invalid($"Automated backups are replicated into another region: '{sourceDBInstanceArn}' must be the ARN of a DB instance in a region other than {Region}.",
+                    sourceDBInstanceArn);
+            var what = $"replication of the automated backups of '{sourceDBInstanceArn}' to {Region}";
+            var p = new QueryParams()
+                .Add("SourceDBInstanceArn", sourceDBInstanceArn)
+                .Add("BackupRetentionPeriod", backupRetentionPeriod)
+                .Add("KmsKeyId", kmsKeyId);
+            // RDS in this region reads the source's backups with this URL, signed for the source region.
+            var credentials = await CredentialsAsync("StartDBInstanceAutomatedBackupsReplication", what).ConfigureAwait(false);
+            var signed = new Dictionary<string, string> { ["SourceDBInstanceArn"] = sourceDBInstanceArn };
+            if (backupRetentionPeriod is { } days) signed["BackupRetentionPeriod"] = days.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (!string.IsNullOrEmpty(kmsKeyId)) signed["KmsKeyId"] = kmsKeyId!;
+            p.Add("PreSignedUrl", RdsPresigner.Presign(credentials, AwsServices.Rds, "StartDBInstanceAutomatedBackupsReplication", sourceRegion, Region, signed));
+            var r = await CallAsync("StartDBInstanceAutomatedBackupsReplication", p, what, sourceDBInstanceArn, cancellationToken).ConfigureAwait(false);
+            return DbAutomatedBackup.Parse(Result(r, "DBInstanceAutomatedBackup"), Region);
+        }
+
         public async Task<DbInstance> CreateDBInstanceReadReplicaAsync(CreateReadReplicaRequest request, CancellationToken cancellationToken = default)
         {
             if (request == null) throw new ArgumentNullException(nameof(request));
@@ -395,6 +468,8 @@ namespace DrTools.Core.Aws.Rds
 
         static void AddFilters(QueryParams p, IReadOnlyList<RdsFilter>? filters) =>
             p.AddFilters("Filters", "Filter", "Value", filters?.Select(f => new KeyValuePair<string, IReadOnlyList<string>>(f.Name, f.Values)));
+
+        static string Timestamp(DateTime t) => t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
         static string InstanceName(string id) => $"DB instance '{id}'";
         static string SnapshotName(string id) => $"DB snapshot '{id}'";

@@ -13,7 +13,7 @@ namespace DrTools.PowerShell.Cmdlets.Backup
 {
     [Cmdlet(VerbsData.Restore, "DrBackup", HelpUri = HelpLinks.Cmdlets + "Restore-DrBackup.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = "Id")]
     [OutputType(typeof(RestoreResult), ParameterSetName = new[] { "Id", "PointInTime" })]
-    [OutputType(typeof(RestoredResource), ParameterSetName = new[] { "RecoveryPoint", "KindId" })]
+    [OutputType(typeof(RestoredResource), ParameterSetName = new[] { "RecoveryPoint", "KindId", "DBPointInTime", "DBLatestRestorable" })]
     public sealed class RestoreDrBackupCommand : BackupCmdlet
     {
         [Parameter(Mandatory = true, ParameterSetName = "Id", ValueFromPipelineByPropertyName = true)]
@@ -28,7 +28,21 @@ namespace DrTools.PowerShell.Cmdlets.Backup
         public string? Id { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = "PointInTime")]
+        [Parameter(Mandatory = true, ParameterSetName = "DBPointInTime")]
         public DateTime PointInTime { get; set; }
+
+        // ---- point-in-time restore of a DB instance
+
+        [Parameter(Mandatory = true, ParameterSetName = "DBLatestRestorable")]
+        public SwitchParameter UseLatestRestorableTime { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = "DBPointInTime")] [Parameter(Mandatory = true, ParameterSetName = "DBLatestRestorable")]
+        [ValidateNotNullOrEmpty]
+        public string? TargetDBInstanceIdentifier { get; set; }
+
+        [Parameter(ParameterSetName = "DBPointInTime")] [Parameter(ParameterSetName = "DBLatestRestorable")]
+        [ValidateNotNullOrEmpty]
+        public string? SourceRegion { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = "Id")]
         [Parameter(Mandatory = true, ParameterSetName = "PointInTime")]
@@ -90,6 +104,7 @@ namespace DrTools.PowerShell.Cmdlets.Backup
         public string? SubnetId { get; set; }
 
         [Parameter(ParameterSetName = "RecoveryPoint")] [Parameter(ParameterSetName = "KindId")]
+        [Parameter(ParameterSetName = "DBPointInTime")] [Parameter(ParameterSetName = "DBLatestRestorable")]
         [ValidateNotNullOrEmpty]
         public string[]? SecurityGroupId { get; set; }
 
@@ -98,28 +113,39 @@ namespace DrTools.PowerShell.Cmdlets.Backup
         public string? KeyName { get; set; }
 
         [Parameter(ParameterSetName = "RecoveryPoint")] [Parameter(ParameterSetName = "KindId")]
+        [Parameter(Mandatory = true, ParameterSetName = "DBPointInTime")] [Parameter(Mandatory = true, ParameterSetName = "DBLatestRestorable")]
         [ValidateNotNullOrEmpty]
         public string? DBInstanceIdentifier { get; set; }
 
         [Parameter(ParameterSetName = "RecoveryPoint")] [Parameter(ParameterSetName = "KindId")]
+        [Parameter(ParameterSetName = "DBPointInTime")] [Parameter(ParameterSetName = "DBLatestRestorable")]
         [ValidateNotNullOrEmpty]
         public string? DBInstanceClass { get; set; }
 
         [Parameter(ParameterSetName = "RecoveryPoint")] [Parameter(ParameterSetName = "KindId")]
+        [Parameter(ParameterSetName = "DBPointInTime")] [Parameter(ParameterSetName = "DBLatestRestorable")]
         [ValidateNotNullOrEmpty]
         public string? DBSubnetGroupName { get; set; }
 
         [Parameter(ParameterSetName = "RecoveryPoint")] [Parameter(ParameterSetName = "KindId")]
+        [Parameter(ParameterSetName = "DBPointInTime")] [Parameter(ParameterSetName = "DBLatestRestorable")]
         public SwitchParameter MultiAZ { get; set; }
 
         [Parameter(ParameterSetName = "RecoveryPoint")] [Parameter(ParameterSetName = "KindId")]
+        [Parameter(ParameterSetName = "DBPointInTime")] [Parameter(ParameterSetName = "DBLatestRestorable")]
         public Hashtable? ResourceTag { get; set; }
 
         [Parameter(ParameterSetName = "RecoveryPoint")] [Parameter(ParameterSetName = "KindId")]
+        [Parameter(ParameterSetName = "DBPointInTime")] [Parameter(ParameterSetName = "DBLatestRestorable")]
         public SwitchParameter NoWait { get; set; }
 
         protected override void ProcessRecord()
         {
+            if (ParameterSetName is "DBPointInTime" or "DBLatestRestorable")
+            {
+                RestoreDBInstanceToPointInTime();
+                return;
+            }
             if (IsRecoveryPointSet)
             {
                 RestoreRecoveryPoint();
@@ -144,6 +170,25 @@ namespace DrTools.PowerShell.Cmdlets.Backup
                 }, ct).ConfigureAwait(false);
                 foreach (var failure in result.Failures) EmitError(failure.Error);
                 Emit(result);
+            });
+        }
+
+        void RestoreDBInstanceToPointInTime()
+        {
+            var request = new PointInTimeRestoreRequest
+            {
+                SourceDBInstanceIdentifier = DBInstanceIdentifier!, SourceRegion = SourceRegion, Region = Connection.Region,
+                TargetDBInstanceIdentifier = TargetDBInstanceIdentifier!,
+                PointInTime = ParameterSetName == "DBPointInTime" ? PointInTime : null, UseLatestRestorableTime = UseLatestRestorableTime,
+                DBInstanceClass = DBInstanceClass, DBSubnetGroupName = DBSubnetGroupName, SecurityGroupIds = SecurityGroupId ?? Array.Empty<string>(),
+                MultiAZ = MultiAZ ? true : null, Tags = RecoveryPointCmdlets.Tags(ResourceTag), NoWait = NoWait,
+            };
+            var home = Connection.Region;
+            using var services = OpenRecoveryPointServices();
+            RunItem(async ct =>
+            {
+                if (!await ShouldProcessAsync($"DB instance {request.TargetDBInstanceIdentifier} in {home}", RecoveryPointRestorer.Describe(request, home)).ConfigureAwait(false)) return;
+                Emit(await new RecoveryPointRestorer(services, Reporter).RestorePointInTimeAsync(request, ct).ConfigureAwait(false));
             });
         }
 

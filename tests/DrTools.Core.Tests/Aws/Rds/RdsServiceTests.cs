@@ -614,6 +614,132 @@ namespace DrTools.Core.Tests.Aws.Rds
             }
         }
 
+        // ---- point-in-time restore and automated backups (issue 12)
+
+        [Fact]
+        public async Task RestoreDBInstanceToPointInTime_sends_the_time_in_UTC_whole_seconds_and_parses_the_new_instance()
+        {
+            var (server, rds) = Start(_ => Ok("RestoreDBInstanceToPointInTime", Instance("orders-pitr", "creating")));
+            using (server)
+            using (rds)
+            {
+                var local = new DateTime(2026, 12, 4, 17, 30, 15, 900, DateTimeKind.Utc).ToLocalTime();
+                var db = await rds.RestoreDBInstanceToPointInTimeAsync(new RestoreDbInstanceToPointInTimeRequest
+                {
+                    SourceDBInstanceIdentifier = "orders-db", TargetDBInstanceIdentifier = "orders-pitr", RestoreTime = local,
+                    DBInstanceClass = "db.t3.micro", DBSubnetGroupName = "prod", VpcSecurityGroupIds = new[] { "sg-1" }, MultiAZ = false,
+                    Tags = new Dictionary<string, string> { ["DrTools:PointInTime"] = "2026-12-04T17:30:15Z" },
+                });
+                QueryFakes.AssertForm(server.Requests.Single().Form, ("Action", "RestoreDBInstanceToPointInTime"), ("Version", "2014-10-31"),
+                    ("SourceDBInstanceIdentifier", "orders-db"), ("TargetDBInstanceIdentifier", "orders-pitr"), ("RestoreTime", "2026-12-04T17:30:15Z"),
+                    ("DBInstanceClass", "db.t3.micro"), ("DBSubnetGroupName", "prod"), ("MultiAZ", "false"),
+                    ("VpcSecurityGroupIds.VpcSecurityGroupId.1", "sg-1"),
+                    ("Tags.Tag.1.Key", "DrTools:PointInTime"), ("Tags.Tag.1.Value", "2026-12-04T17:30:15Z"));
+                Assert.Equal(("orders-pitr", "creating", "us-west-2"), (db.Identifier, db.Status, db.Region));
+            }
+        }
+
+        [Fact]
+        public async Task RestoreDBInstanceToPointInTime_from_replicated_backups_sends_their_ARN_and_the_latest_time()
+        {
+            const string backups = "arn:aws:rds:us-west-2:123456789012:auto-backup:ab-abc";
+            var (server, rds) = Start(_ => Ok("RestoreDBInstanceToPointInTime", Instance("orders-db", "creating")));
+            using (server)
+            using (rds)
+            {
+                await rds.RestoreDBInstanceToPointInTimeAsync(new RestoreDbInstanceToPointInTimeRequest
+                    { SourceDBInstanceAutomatedBackupsArn = backups, TargetDBInstanceIdentifier = "orders-db", UseLatestRestorableTime = true });
+                QueryFakes.AssertForm(server.Requests.Single().Form, ("Action", "RestoreDBInstanceToPointInTime"), ("Version", "2014-10-31"),
+                    ("SourceDBInstanceAutomatedBackupsArn", backups), ("TargetDBInstanceIdentifier", "orders-db"), ("UseLatestRestorableTime", "true"));
+            }
+        }
+
+        [Fact]
+        public async Task RestoreDBInstanceToPointInTime_needs_one_source_and_one_time_before_any_call()
+        {
+            var (server, rds) = Start(_ => throw new InvalidOperationException("no call expected"));
+            using (server)
+            using (rds)
+            {
+                var noTime = await Assert.ThrowsAsync<DrToolsException>(() => rds.RestoreDBInstanceToPointInTimeAsync(new RestoreDbInstanceToPointInTimeRequest
+                    { SourceDBInstanceIdentifier = "a", TargetDBInstanceIdentifier = "b" }));
+                var twoSources = await Assert.ThrowsAsync<DrToolsException>(() => rds.RestoreDBInstanceToPointInTimeAsync(new RestoreDbInstanceToPointInTimeRequest
+                    { SourceDBInstanceIdentifier = "a", SourceDBInstanceAutomatedBackupsArn = "arn:x", TargetDBInstanceIdentifier = "b", UseLatestRestorableTime = true }));
+                Assert.Equal((ErrorIds.InvalidParameter, ErrorIds.InvalidParameter), (noTime.ErrorId, twoSources.ErrorId));
+                Assert.Empty(server.Requests);
+            }
+        }
+
+        [Fact]
+        public async Task DescribeDBInstanceAutomatedBackups_parses_the_restore_window_and_replications_across_pages()
+        {
+            const string own =
+                "<DBInstanceAutomatedBackup><DBInstanceIdentifier>orders-db</DBInstanceIdentifier><DBInstanceArn>" + SourceDbArn + "</DBInstanceArn>" +
+                "<Region>us-east-1</Region><Status>replicating</Status><DbiResourceId>db-ABC</DbiResourceId>" +
+                "<DBInstanceAutomatedBackupsArn>arn:aws:rds:us-west-2:123456789012:auto-backup:ab-abc</DBInstanceAutomatedBackupsArn>" +
+                "<RestoreWindow><EarliestTime>2026-12-01T00:00:00Z</EarliestTime><LatestTime>2026-12-05T02:55:00.5Z</LatestTime></RestoreWindow>" +
+                "<BackupRetentionPeriod>7</BackupRetentionPeriod><Engine>postgres</Engine><Encrypted>true</Encrypted><KmsKeyId>alias/dr</KmsKeyId>" +
+                "<DBInstanceAutomatedBackupsReplications><DBInstanceAutomatedBackupsReplication><DBInstanceAutomatedBackupsArn>arn:r1</DBInstanceAutomatedBackupsArn>" +
+                "</DBInstanceAutomatedBackupsReplication></DBInstanceAutomatedBackupsReplications></DBInstanceAutomatedBackup>";
+            var (server, rds) = Start(r => r.Form.ContainsKey("Marker")
+                ? Ok("DescribeDBInstanceAutomatedBackups", "<DBInstanceAutomatedBackups><DBInstanceAutomatedBackup><DBInstanceIdentifier>b</DBInstanceIdentifier>" +
+                                                           "<Status>retained</Status></DBInstanceAutomatedBackup></DBInstanceAutomatedBackups>")
+                : Ok("DescribeDBInstanceAutomatedBackups", $"<Marker>m2</Marker><DBInstanceAutomatedBackups>{own}</DBInstanceAutomatedBackups>"));
+            using (server)
+            using (rds)
+            {
+                var all = await rds.DescribeDBInstanceAutomatedBackupsAsync();
+                Assert.Equal(2, all.Count);
+                var a = all[0];
+                Assert.Equal(("orders-db", SourceDbArn, "us-east-1", "replicating", "us-west-2", true), (a.DBInstanceIdentifier, a.DBInstanceArn, a.SourceRegion, a.Status, a.Region, a.IsReplicated));
+                Assert.Equal(("arn:aws:rds:us-west-2:123456789012:auto-backup:ab-abc", "db-ABC", 7, true, "alias/dr"), (a.Arn, a.DbiResourceId, a.BackupRetentionPeriod, a.Encrypted, a.KmsKeyId));
+                Assert.Equal(new DateTime(2026, 12, 1, 0, 0, 0, DateTimeKind.Utc), a.EarliestRestorableTime);
+                Assert.Equal(new DateTime(2026, 12, 5, 2, 55, 0, 500, DateTimeKind.Utc), a.LatestRestorableTime);
+                Assert.Equal(new[] { "arn:r1" }, a.Replications);
+                Assert.Equal(("b", "retained", null), (all[1].DBInstanceIdentifier, all[1].Status, all[1].LatestRestorableTime));
+                QueryFakes.AssertForm(server.Requests.First().Form, ("Action", "DescribeDBInstanceAutomatedBackups"), ("Version", "2014-10-31"), ("MaxRecords", "100"));
+            }
+        }
+
+        [Fact]
+        public async Task StartDBInstanceAutomatedBackupsReplication_carries_a_URL_presigned_for_the_source_region()
+        {
+            var (server, rds) = Start(_ => Ok("StartDBInstanceAutomatedBackupsReplication",
+                "<DBInstanceAutomatedBackup><DBInstanceIdentifier>orders-db</DBInstanceIdentifier><Region>us-east-1</Region><Status>pending</Status>" +
+                "</DBInstanceAutomatedBackup>"));
+            using (server)
+            using (rds)
+            {
+                var b = await rds.StartDBInstanceAutomatedBackupsReplicationAsync(SourceDbArn, 14, "alias/dr");
+                var form = server.Requests.Single().Form;
+                var url = form["PreSignedUrl"];
+                QueryFakes.AssertForm(form, ("Action", "StartDBInstanceAutomatedBackupsReplication"), ("Version", "2014-10-31"),
+                    ("SourceDBInstanceArn", SourceDbArn), ("BackupRetentionPeriod", "14"), ("KmsKeyId", "alias/dr"), ("PreSignedUrl", url));
+                var uri = new Uri(url);
+                Assert.Equal("rds.us-east-1.amazonaws.com", uri.Host);
+                var q = Query(uri);
+                Assert.Equal(("StartDBInstanceAutomatedBackupsReplication", SourceDbArn, "14", "alias/dr", "us-west-2"),
+                    (q["Action"], q["SourceDBInstanceArn"], q["BackupRetentionPeriod"], q["KmsKeyId"], q["DestinationRegion"]));
+                AssertValidSignature(uri, "us-east-1");
+                Assert.Equal(("orders-db", "pending", true), (b.DBInstanceIdentifier, b.Status, b.IsReplicated));
+            }
+        }
+
+        [Theory]
+        [InlineData("orders-db")] // an id, not an ARN
+        [InlineData("arn:aws:rds:us-west-2:123456789012:db:orders-db")] // the service's own region
+        public async Task StartDBInstanceAutomatedBackupsReplication_needs_an_instance_ARN_in_another_region(string source)
+        {
+            var (server, rds) = Start(_ => throw new InvalidOperationException("no call expected"));
+            using (server)
+            using (rds)
+            {
+                var ex = await Assert.ThrowsAsync<DrToolsException>(() => rds.StartDBInstanceAutomatedBackupsReplicationAsync(source));
+                Assert.Equal(ErrorIds.InvalidParameter, ex.ErrorId);
+                Assert.Empty(server.Requests);
+            }
+        }
+
         static Dictionary<string, string> Query(Uri uri) =>
             uri.Query.TrimStart('?').Split('&').Select(p => p.Split('=', 2))
                 .ToDictionary(p => Uri.UnescapeDataString(p[0]), p => Uri.UnescapeDataString(p[1]));

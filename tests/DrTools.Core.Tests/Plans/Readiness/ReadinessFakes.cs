@@ -164,6 +164,9 @@ namespace DrTools.Core.Tests.Plans.Readiness
             public Task<DbSnapshot> CreateDBSnapshotAsync(string dbInstanceIdentifier, string dbSnapshotIdentifier, IReadOnlyDictionary<string, string>? tags = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
             public Task<DbSnapshot> CopyDBSnapshotAsync(CopyDbSnapshotRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
             public Task<DbInstance> RestoreDBInstanceFromDBSnapshotAsync(RestoreDbInstanceRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+            public Task<DbInstance> RestoreDBInstanceToPointInTimeAsync(RestoreDbInstanceToPointInTimeRequest request, CancellationToken ct = default) => throw new NotSupportedException();
+            public Task<IReadOnlyList<DbAutomatedBackup>> DescribeDBInstanceAutomatedBackupsAsync(string? id = null, IReadOnlyList<RdsFilter>? filters = null, CancellationToken ct = default) => throw new NotSupportedException();
+            public Task<DbAutomatedBackup> StartDBInstanceAutomatedBackupsReplicationAsync(string arn, int? days = null, string? kms = null, CancellationToken ct = default) => throw new NotSupportedException();
             public Task<DbInstance> CreateDBInstanceReadReplicaAsync(CreateReadReplicaRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
             public Task<DbInstance> PromoteReadReplicaAsync(string dbInstanceIdentifier, int? backupRetentionPeriod = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
             public Task<DbInstance> ModifyDBInstanceAsync(ModifyDbInstanceRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException();

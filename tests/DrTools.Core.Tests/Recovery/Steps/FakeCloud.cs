@@ -216,6 +216,9 @@ namespace DrTools.Core.Tests.Recovery.Steps
         public Task<IReadOnlyList<DbInstance>> DescribeDBInstancesAsync(string? id = null, IReadOnlyList<RdsFilter>? filters = null, CancellationToken ct = default) => throw new NotSupportedException();
         public Task<DbSnapshot> CreateDBSnapshotAsync(string i, string s, IReadOnlyDictionary<string, string>? tags = null, CancellationToken ct = default) => throw new NotSupportedException();
         public Task<DbSnapshot> CopyDBSnapshotAsync(CopyDbSnapshotRequest r, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task<DbInstance> RestoreDBInstanceToPointInTimeAsync(RestoreDbInstanceToPointInTimeRequest request, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task<IReadOnlyList<DbAutomatedBackup>> DescribeDBInstanceAutomatedBackupsAsync(string? id = null, IReadOnlyList<RdsFilter>? filters = null, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task<DbAutomatedBackup> StartDBInstanceAutomatedBackupsReplicationAsync(string arn, int? days = null, string? kms = null, CancellationToken ct = default) => throw new NotSupportedException();
         public Task<DbInstance> CreateDBInstanceReadReplicaAsync(CreateReadReplicaRequest r, CancellationToken ct = default) => throw new NotSupportedException();
         public Task<DbInstance> DeleteDBInstanceAsync(string id, DbFinalSnapshot f, bool? d = null, CancellationToken ct = default) => throw new NotSupportedException();
         public Task<DbSnapshot> DeleteDBSnapshotAsync(string id, CancellationToken ct = default) => throw new NotSupportedException();
