@@ -189,7 +189,7 @@ namespace DrTools.Core.Aws.Rds
     /// or from automated backups replicated there (<see cref="SourceDBInstanceAutomatedBackupsArn"/>). Exactly one source,
     /// and exactly one of <see cref="RestoreTime"/> and <see cref="UseLatestRestorableTime"/>.
     /// </summary>
-    public sealed record RestoreDbInstanceToPointInTimeRequest
+    public sealed record RestoreDbInstanceToPointInTimeRequest : NewDbInstanceSettings
     {
         public string? SourceDBInstanceIdentifier { get; init; }
         public string? SourceDBInstanceAutomatedBackupsArn { get; init; }
@@ -197,16 +197,6 @@ namespace DrTools.Core.Aws.Rds
         /// <summary>UTC (a local time is converted).</summary>
         public DateTime? RestoreTime { get; init; }
         public bool UseLatestRestorableTime { get; init; }
-        public string? DBInstanceClass { get; init; }
-        public string? DBSubnetGroupName { get; init; }
-        public IReadOnlyList<string>? VpcSecurityGroupIds { get; init; }
-        public bool? MultiAZ { get; init; }
-        public string? AvailabilityZone { get; init; }
-        public bool? PubliclyAccessible { get; init; }
-        public string? DBParameterGroupName { get; init; }
-        public string? OptionGroupName { get; init; }
-        public bool? DeletionProtection { get; init; }
-        public IReadOnlyDictionary<string, string>? Tags { get; init; }
     }
 
     /// <summary>An RDS Describe* filter, e.g. ("engine", ["postgres"]) or ("db-instance-id", [arn]).</summary>
@@ -242,11 +232,16 @@ namespace DrTools.Core.Aws.Rds
     }
 
     /// <summary>RestoreDBInstanceFromDBSnapshot: a new instance from a snapshot, in the service's region.</summary>
-    public sealed record RestoreDbInstanceRequest
+    public sealed record RestoreDbInstanceRequest : NewDbInstanceSettings
     {
         public string DBInstanceIdentifier { get; init; } = "";
         /// <summary>Snapshot id (or ARN of a shared snapshot).</summary>
         public string DBSnapshotIdentifier { get; init; } = "";
+    }
+
+    /// <summary>The settings of a DB instance a restore creates (from a snapshot or to a point in time); all optional.</summary>
+    public abstract record NewDbInstanceSettings
+    {
         public string? DBInstanceClass { get; init; }
         public string? DBSubnetGroupName { get; init; }
         public IReadOnlyList<string>? VpcSecurityGroupIds { get; init; }

@@ -162,6 +162,20 @@ namespace DrTools.Core.Aws.Rds
 
         // ---- Instances ----
 
+        /// <summary>The members both restores share (RestoreDBInstanceFromDBSnapshot, RestoreDBInstanceToPointInTime).</summary>
+        static void AddNewInstanceSettings(QueryParams p, NewDbInstanceSettings s) => p
+            .Add("DBInstanceClass", s.DBInstanceClass)
+            .Add("AvailabilityZone", s.AvailabilityZone)
+            .Add("DBSubnetGroupName", s.DBSubnetGroupName)
+            .Add("MultiAZ", s.MultiAZ)
+            .Add("PubliclyAccessible", s.PubliclyAccessible)
+            .Add("OptionGroupName", s.OptionGroupName)
+            .AddTags("Tags", "Tag", s.Tags)
+            .Add("StorageType", s.StorageType)
+            .AddList("VpcSecurityGroupIds", "VpcSecurityGroupId", s.VpcSecurityGroupIds)
+            .Add("DBParameterGroupName", s.DBParameterGroupName)
+            .Add("DeletionProtection", s.DeletionProtection);
+
         public async Task<DbInstance> RestoreDBInstanceFromDBSnapshotAsync(RestoreDbInstanceRequest request, CancellationToken cancellationToken = default)
         {
             if (request == null) throw new ArgumentNullException(nameof(request));
@@ -169,18 +183,8 @@ namespace DrTools.Core.Aws.Rds
             Require(request.DBSnapshotIdentifier, "DB snapshot identifier");
             var p = new QueryParams()
                 .Add("DBInstanceIdentifier", request.DBInstanceIdentifier)
-                .Add("DBSnapshotIdentifier", request.DBSnapshotIdentifier)
-                .Add("DBInstanceClass", request.DBInstanceClass)
-                .Add("AvailabilityZone", request.AvailabilityZone)
-                .Add("DBSubnetGroupName", request.DBSubnetGroupName)
-                .Add("MultiAZ", request.MultiAZ)
-                .Add("PubliclyAccessible", request.PubliclyAccessible)
-                .Add("OptionGroupName", request.OptionGroupName)
-                .AddTags("Tags", "Tag", request.Tags)
-                .Add("StorageType", request.StorageType)
-                .AddList("VpcSecurityGroupIds", "VpcSecurityGroupId", request.VpcSecurityGroupIds)
-                .Add("DBParameterGroupName", request.DBParameterGroupName)
-                .Add("DeletionProtection", request.DeletionProtection);
+                .Add("DBSnapshotIdentifier", request.DBSnapshotIdentifier);
+            AddNewInstanceSettings(p, request);
             var r = await CallAsync("RestoreDBInstanceFromDBSnapshot", p,
                 $"{InstanceName(request.DBInstanceIdentifier)} from {SnapshotName(request.DBSnapshotIdentifier)}",
                 request.DBInstanceIdentifier, cancellationToken).ConfigureAwait(false);
@@ -206,17 +210,8 @@ namespace DrTools.Core.Aws.Rds
                 .Add("TargetDBInstanceIdentifier", request.TargetDBInstanceIdentifier)
                 // Whole seconds, truncated: never later than asked (the point is usually "just before the mistake").
                 .Add("RestoreTime", request.RestoreTime is { } t ? Timestamp(t) : null)
-                .Add("UseLatestRestorableTime", request.UseLatestRestorableTime ? true : null)
-                .Add("DBInstanceClass", request.DBInstanceClass)
-                .Add("AvailabilityZone", request.AvailabilityZone)
-                .Add("DBSubnetGroupName", request.DBSubnetGroupName)
-                .Add("MultiAZ", request.MultiAZ)
-                .Add("PubliclyAccessible", request.PubliclyAccessible)
-                .Add("OptionGroupName", request.OptionGroupName)
-                .AddTags("Tags", "Tag", request.Tags)
-                .AddList("VpcSecurityGroupIds", "VpcSecurityGroupId", request.VpcSecurityGroupIds)
-                .Add("DBParameterGroupName", request.DBParameterGroupName)
-                .Add("DeletionProtection", request.DeletionProtection);
+                .Add("UseLatestRestorableTime", request.UseLatestRestorableTime ? true : null);
+            AddNewInstanceSettings(p, request);
             var when = request.RestoreTime is { } rt ? Timestamp(rt) : "the latest restorable time";
             var r = await CallAsync("RestoreDBInstanceToPointInTime", p,
                 $"{InstanceName(request.TargetDBInstanceIdentifier)} from {source} at {when}",
