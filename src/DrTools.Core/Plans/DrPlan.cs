@@ -51,6 +51,8 @@ namespace DrTools.Core.Plans
         /// <summary>Pauses for a human "go" before a kind of step.</summary>
         public IReadOnlyList<ApprovalSpec> Approvals { get; init; } = Array.Empty<ApprovalSpec>();
         public PlanOptions Options { get; init; } = new();
+        /// <summary>How Invoke-DrDrill rehearses this plan in isolation; null: drills use the plan's own DR subnets and no DNS step.</summary>
+        public DrillSpec? Drill { get; init; }
         /// <summary>Where the plan was read from (file path), for messages; not part of the schema.</summary>
         public string? Source { get; init; }
     }
@@ -131,6 +133,10 @@ namespace DrTools.Core.Plans
         public string? SnapshotId { get; init; }
         /// <summary>The id of the DB instance the restore creates.</summary>
         public string InstanceId { get; init; } = "";
+        /// <summary>Restore to this moment from the primary's automated backups (replicated to the DR region) instead of a snapshot.</summary>
+        public DateTimeOffset? PointInTime { get; init; }
+        /// <summary>Restore to the latest restorable time of the primary's automated backups (replicated to the DR region) instead of a snapshot.</summary>
+        public bool LatestRestorable { get; init; }
     }
 
     /// <summary>Minimum / maximum / desired capacity of an Auto Scaling group.</summary>
@@ -230,5 +236,69 @@ namespace DrTools.Core.Plans
         /// <summary>The kind of step to pause before (JSON: its name, e.g. "ChangeDns").</summary>
         public StepKind Before { get; init; }
         public string Message { get; init; } = "";
+    }
+
+    /// <summary>
+    /// The plan's "drill" section: where a drill (Invoke-DrDrill) puts what it creates, so that it never touches what
+    /// production or the standby depends on. Every member is optional.
+    /// </summary>
+    public sealed class DrillSpec
+    {
+        /// <summary>Subnet for drill instances; null: each app server's own subnet.</summary>
+        public string? SubnetId { get; init; }
+        /// <summary>Security groups for drill instances; empty: each app server's own.</summary>
+        public IReadOnlyList<string> SecurityGroupIds { get; init; } = Array.Empty<string>();
+        /// <summary>DB subnet group for the drill database; null: the RDS default.</summary>
+        public string? DbSubnetGroupName { get; init; }
+        /// <summary>VPC security groups for the drill database; empty: the RDS default.</summary>
+        public IReadOnlyList<string> DbSecurityGroupIds { get; init; } = Array.Empty<string>();
+        /// <summary>Instance class of the drill database; null: the plan's targetInstanceClass, else the source's class.</summary>
+        public string? DbInstanceClass { get; init; }
+        /// <summary>A drill-only DNS record pointing at the drill instances; null: drills change no DNS.</summary>
+        public DrillDnsSpec? Dns { get; init; }
+        /// <summary>Copy: create drill Auto Scaling groups from the standby groups' launch templates; Skip: no groups.</summary>
+        public DrillGroupMode AutoScalingGroups { get; init; } = DrillGroupMode.Copy;
+        /// <summary>HTTP/TCP checks run against the drill environment; every one must pass for the drill to pass.</summary>
+        public IReadOnlyList<DrillProbeSpec> Probes { get; init; } = Array.Empty<DrillProbeSpec>();
+        /// <summary>CloudWatch alarms (in the DR region) polled during every drill: one in ALARM stops the drill.</summary>
+        public IReadOnlyList<string> StopAlarms { get; init; } = Array.Empty<string>();
+        /// <summary>Readiness fails when the newest passing drill is older than this; null: not checked.</summary>
+        public TimeSpan? MaxAge { get; init; }
+    }
+
+    /// <summary>What a drill does with the plan's Auto Scaling groups (JSON: COPY, SKIP).</summary>
+    public enum DrillGroupMode
+    {
+        Copy,
+        Skip,
+    }
+
+    /// <summary>A record only drills use (never one of the plan's production records).</summary>
+    public sealed class DrillDnsSpec
+    {
+        public string HostedZoneId { get; init; } = "";
+        /// <summary>Fully qualified name with the trailing dot ("drill.example.com."); must not be one of the plan's records.</summary>
+        public string RecordName { get; init; } = "";
+        /// <summary>The app server role whose drill instances the record points at (their private IPs); null: the first role.</summary>
+        public string? AppServer { get; init; }
+        public int Ttl { get; init; } = 60;
+    }
+
+    /// <summary>
+    /// One validation probe. Targets may hold placeholders filled from the drill environment: {&lt;role&gt;} (the first
+    /// drill instance of that app server role, private IP), {&lt;role&gt;.publicIp}, {database} (the drill database's
+    /// endpoint address), {database.port}, {dns} (the drill record name without the trailing dot).
+    /// </summary>
+    public sealed class DrillProbeSpec
+    {
+        public string Name { get; init; } = "";
+        /// <summary>http:// or https:// URL; passes on the expected status.</summary>
+        public string? Url { get; init; }
+        /// <summary>"host:port"; passes when a TCP connection opens.</summary>
+        public string? Tcp { get; init; }
+        /// <summary>HTTP status that passes; null: any 2xx or 3xx.</summary>
+        public int? ExpectStatus { get; init; }
+        /// <summary>How long the probe is retried (every 10 s) before it fails: new servers take time to boot.</summary>
+        public TimeSpan Within { get; init; } = TimeSpan.FromMinutes(5);
     }
 }

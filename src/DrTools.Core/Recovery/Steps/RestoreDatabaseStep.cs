@@ -39,6 +39,16 @@ namespace DrTools.Core.Recovery.Steps
         public TimeSpan Rpo { get; }
         public bool AllowDataLoss { get; }
         public string? InstanceClass { get; }
+        /// <summary>Restore to this moment (UTC) with RestoreDBInstanceToPointInTime instead of from a snapshot.</summary>
+        public DateTime? PointInTime { get; init; }
+        /// <summary>Restore to the latest restorable time with RestoreDBInstanceToPointInTime instead of from a snapshot.</summary>
+        public bool UseLatestRestorableTime { get; init; }
+        /// <summary>DB subnet group of the new instance (drills put it apart from production); null: the RDS default.</summary>
+        public string? DBSubnetGroupName { get; init; }
+        /// <summary>VPC security groups of the new instance; null or empty: the RDS default.</summary>
+        public IReadOnlyList<string>? VpcSecurityGroupIds { get; init; }
+        /// <summary>Tags added to the new instance besides the run tags (drills add DrTools:Drill).</summary>
+        public IReadOnlyDictionary<string, string>? ExtraTags { get; init; }
         /// <summary>The clock the snapshot's age is measured against (tests fix it).</summary>
         public Func<DateTime> UtcNow { get; init; } = () => DateTime.UtcNow;
 
@@ -75,13 +85,14 @@ namespace DrTools.Core.Recovery.Steps
                 context.Reporter.Warning($"Restoring from snapshot {snapshot.Identifier} although {problem} (data loss allowed).");
             }
             context.Reporter.Verbose($"RestoreDBInstanceFromDBSnapshot {TargetInstanceId} from {snapshot.Identifier} (taken {taken:u}).");
-            var tags = RunTags(context).ToDictionary(kv => kv.Key, kv => kv.Value);
             await _rds.RestoreDBInstanceFromDBSnapshotAsync(new RestoreDbInstanceRequest
             {
                 DBInstanceIdentifier = TargetInstanceId,
                 DBSnapshotIdentifier = snapshot.Identifier,
                 DBInstanceClass = InstanceClass,
-                Tags = tags,
+                DBSubnetGroupName = DBSubnetGroupName,
+                VpcSecurityGroupIds = VpcSecurityGroupIds is { Count: > 0 } ? VpcSecurityGroupIds : null,
+                Tags = NewInstanceTags(context),
             }, cancellationToken).ConfigureAwait(false);
             var db = await _rds.WaitForDBInstanceAvailableAsync(TargetInstanceId, WaitBudget(TimeSpan.FromHours(2)), context.Reporter, cancellationToken).ConfigureAwait(false);
             return Outcome($"Restored {TargetInstanceId} from snapshot {snapshot.Identifier} (taken {taken:u})", db).WithOutput("snapshotId", snapshot.Identifier);
@@ -106,6 +117,14 @@ namespace DrTools.Core.Recovery.Steps
                    ?? throw new DrToolsException(ErrorIds.NotFound, DrErrorCategory.ObjectNotFound,
                        $"No available snapshot of {PrimaryInstanceId} exists in {_rds.Region}.", PrimaryInstanceId,
                        $"Copy a snapshot of {PrimaryInstanceId} to {_rds.Region} (Test-DrPlan -Live checks recovery points), or name one in resources.database.restore.snapshotId.");
+        }
+
+        /// <summary>The run tags plus <see cref="ExtraTags"/>, for the instance a restore creates.</summary>
+        Dictionary<string, string> NewInstanceTags(StepContext context)
+        {
+            var tags = RunTags(context).ToDictionary(kv => kv.Key, kv => kv.Value);
+            foreach (var kv in ExtraTags ?? new Dictionary<string, string>()) tags[kv.Key] = kv.Value;
+            return tags;
         }
 
         static StepOutcome Outcome(string message, DbInstance db)
