@@ -50,6 +50,10 @@ namespace DrTools.Core.Drills
             return now.UtcDateTime.ToString("yyyyMMdd't'HHmmss", CultureInfo.InvariantCulture) + "-" + BitConverter.ToString(bytes).Replace("-", "").ToLowerInvariant();
         }
 
+        /// <summary>The drill's steps, wired, for run <paramref name="runId"/>; builds objects only (no AWS call).</summary>
+        public IReadOnlyList<IRecoveryStep> BuildSteps(DrPlan plan, DrillOptions options, string runId) =>
+            DrillGraph.Build(plan ?? throw new ArgumentNullException(nameof(plan)), _services, runId, options ?? new DrillOptions()).Steps;
+
         /// <summary>-WhatIf: every step with its wave and resources, what the drill leaves alone, and the cleanup. No AWS call.</summary>
         public DrillPlan Plan(DrPlan plan, DrillOptions options)
         {
