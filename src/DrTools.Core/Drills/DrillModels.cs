@@ -169,3 +169,24 @@ namespace DrTools.Core.Drills
         public DrillResult Result { get; }
     }
 }
+
+namespace DrTools.Core.Drills
+{
+    /// <summary>Readable lines of a drill's -WhatIf: the steps by wave, what is left alone and why, the cleanup.</summary>
+    public static class DrillPlanFormatter
+    {
+        public static IEnumerable<string> Format(DrillPlan plan)
+        {
+            yield return $"Drill of plan '{plan.Plan}', scenario {plan.Scenario}, run id {plan.RunId} (names and tags below use it; " +
+                         "a real run without -RunId gets a new one). Production and the standby are not changed.";
+            foreach (var line in RecoveryPlanFormatter.Format(plan.Steps)) yield return line;
+            if (plan.Skipped.Count > 0)
+            {
+                yield return "Left alone:";
+                foreach (var s in plan.Skipped) yield return $"  {s.Type} {s.Id}: {s.Reason}";
+            }
+            yield return plan.Keep ? "Cleanup (-Keep):" : "Cleanup (always, unless -Keep):";
+            foreach (var line in plan.Cleanup) yield return "  " + line;
+        }
+    }
+}
