@@ -165,7 +165,8 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
                 ? JournalPath
                 : SessionState.Path.GetUnresolvedProviderPathFromPSPath(JournalPath));
             // An S3-compatible server (-EndpointUrl) usually rejects SSE-S3; AWS encrypts new objects by default anyway.
-            var options = new S3StoreOptions { NoServerSideEncryption = Connection.EndpointUrl != null };
+            // Only an S3 location needs the connection: Get-DrDrill on a folder must work without credentials.
+            var options = RepositoryLocation.LooksLikeUri(JournalPath) ? new S3StoreOptions { NoServerSideEncryption = Connection.EndpointUrl != null } : new S3StoreOptions();
             return new RecoveryJournalStore(RepositoryStores.Create(location,
                 () => new S3Service(new AwsClientFactory(Connection), null, Reporter), options));
         }
