@@ -43,6 +43,10 @@ namespace DrTools.Core.Tests.Plans.Readiness
         };
 
         /// <summary>Everything every example plan names, in shape.</summary>
+        internal static FakeAws HealthyAccount() => Healthy();
+        internal static List<HealthCheckObservation> Reports(params (string Region, bool Healthy)[] reports) => Observations(reports);
+        internal static void MakeWeighted(FakeAws aws) => Weighted(aws);
+
         static FakeAws Healthy()
         {
             var aws = new FakeAws();
