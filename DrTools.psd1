@@ -24,6 +24,7 @@
         'Start-DrPilotLight',
         'Import-DrPlan',
         'New-DrPlan',
+        'Get-DrIamPolicy',
         'Test-DrPlan',
         'Test-DrRestore',
         'Get-DrTrafficWeight',

@@ -244,6 +244,15 @@ namespace DrTools.PowerShell.Tests
                 "<imageOwnerId>123456789012</imageOwnerId><blockDeviceMapping/><tagSet/></item></imagesSet></DescribeImagesResponse>"),
             ("ec2", "DescribeAddresses") => new(400,
                 "<Response><Errors><Error><Code>InvalidAllocationID.NotFound</Code><Message>The allocation ID 'eipalloc-0123456789abcdef0' does not exist</Message></Error></Errors><RequestID>fake-request-id</RequestID></Response>"),
+            ("ec2", "DescribeInstances") => new(200, "<DescribeInstancesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>r2</requestId><reservationSet/></DescribeInstancesResponse>"),
+            ("ec2", "DescribeInstanceTypes") => new(200,
+                "<DescribeInstanceTypesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>r3</requestId><instanceTypeSet><item>" +
+                "<instanceType>t3.large</instanceType><vCpuInfo><defaultVCpus>2</defaultVCpus></vCpuInfo></item></instanceTypeSet></DescribeInstanceTypesResponse>"),
+            ("servicequotas", _) => new(200, "{\"Quota\":{\"ServiceCode\":\"ec2\",\"QuotaCode\":\"L-1216C47A\",\"Value\":64.0}}", "application/x-amz-json-1.1"),
+            ("monitoring", "GetMetricStatistics") => new(200,
+                "<GetMetricStatisticsResponse xmlns=\"http://monitoring.amazonaws.com/doc/2010-08-01/\"><GetMetricStatisticsResult><Label>ReplicaLag</Label><Datapoints><member>" +
+                $"<Timestamp>{DateTime.UtcNow.AddMinutes(-1):yyyy-MM-ddTHH:mm:ssZ}</Timestamp><Maximum>3.0</Maximum><Unit>Seconds</Unit></member></Datapoints></GetMetricStatisticsResult>" +
+                "<ResponseMetadata><RequestId>r4</RequestId></ResponseMetadata></GetMetricStatisticsResponse>"),
             ("rds", "DescribeDBInstances") when rdsDenied => FakeAwsServer.QueryError(403, "AccessDenied", "User: arn:aws:iam::123456789012:user/dr-admin is not authorized to perform: rds:DescribeDBInstances"),
             ("rds", "DescribeDBInstances") => new(200,
                 "<DescribeDBInstancesResponse xmlns=\"http://rds.amazonaws.com/doc/2014-10-31/\"><DescribeDBInstancesResult><DBInstances><DBInstance>" +
@@ -260,11 +269,16 @@ namespace DrTools.PowerShell.Tests
             var r = Run($"Test-DrPlan -Plan {LivePlan} -Live -EndpointUrl {aws.Url} {Keys}");
             Ok(r);
             var checks = r.Output.Select(o => Assert.IsType<ReadinessCheck>(o.BaseObject)).ToList();
-            Assert.Equal(new[] { "RegionEnabled", "AmiExists", "AmiAge", "DbReplica", "ElasticIp" }, checks.Select(c => c.Check));
-            Assert.Equal(new[] { true, true, true, true, false }, checks.Select(c => c.Ready));
+            Assert.Equal(new[] { "RegionEnabled", "AmiExists", "AmiAge", "DbReplica", "ReplicaLag", "InstanceQuota", "ElasticIp" }, checks.Select(c => c.Check));
+            Assert.Equal(new[] { true, true, true, true, true, true, false }, checks.Select(c => c.Ready));
             Assert.Contains("is 1d 2h old; the plan allows 7d (maxAmiAge).", checks[2].Reason);
-            Assert.Equal("eipalloc-0123456789abcdef0 (for web[0])", checks[4].Resource);
-            Assert.StartsWith("Elastic IP eipalloc-0123456789abcdef0 does not exist in us-west-2.", checks[4].Reason);
+            Assert.Equal("orders-db-dr is 3s behind; the plan allows 15m (rpo).", checks[4].Reason);
+            Assert.Equal("quota 64 vCPUs, 0 in use, 64 free; the plan launches 2 vCPUs (web 1 x t3.large = 2)", checks[5].Observed);
+            Assert.Equal("eipalloc-0123456789abcdef0 (for web[0])", checks[6].Resource);
+            Assert.StartsWith("Elastic IP eipalloc-0123456789abcdef0 does not exist in us-west-2.", checks[6].Reason);
+            var quota = aws.Requests.Single(q => q.Service == "servicequotas");
+            Assert.Equal("ServiceQuotasV20190624.GetServiceQuota", quota.Headers["X-Amz-Target"]);
+            Assert.Equal("DBInstanceIdentifier", aws.Requests.Single(q => q.Service == "monitoring").Form["Dimensions.member.1.Name"]);
             // No -Region and no default region: every call went to the plan's DR region with the keys given (the list of
             // regions is asked in the primary region: a DR region that is not enabled cannot answer for itself).
             Assert.All(aws.Requests.Where(q => q.Action != "DescribeRegions"), q => Assert.Equal(("us-west-2", "AKIDTEST"), (q.Region, q.AccessKey)));
@@ -274,7 +288,7 @@ namespace DrTools.PowerShell.Tests
             Assert.Equal("orders-db-dr", aws.Requests.Single(q => q.Action == "DescribeDBInstances").Form["DBInstanceIdentifier"]);
             Assert.Equal("eipalloc-0123456789abcdef0", aws.Requests.Single(q => q.Action == "DescribeAddresses").Form["AllocationId.1"]);
             var warning = Assert.Single(r.Warnings);
-            Assert.Contains("Plan 'orders' is not ready in us-west-2: 1 of 5 checks failed (ElasticIp eipalloc-0123456789abcdef0", warning);
+            Assert.Contains("Plan 'orders' is not ready in us-west-2: 1 of 7 checks failed (ElasticIp eipalloc-0123456789abcdef0", warning);
         }
 
         [Fact]

@@ -53,6 +53,7 @@ BeforeAll {
         'DrTools.Core.Backup.RepairResult'         = Repair-DrBackup -Repository $repository -Confirm:$false
         'DrTools.Core.Plans.DrPlan'                = New-DrPlan -Strategy WARM_STANDBY -Name orders-web-and-database -Path $planFile
         'DrTools.Core.Plans.PlanValidationResult'  = Test-DrPlan -Plan $planFile
+        'DrTools.Core.Access.IamPolicyDocument'    = Get-DrIamPolicy -Plan $planFile -Role Operator -Path (Join-Path $TestDrive 'orders-operator-policy-for-the-dr-account.json')
     }
 
     # Objects that only AWS produces: built with the longest values real AWS ids and names take.

@@ -247,6 +247,12 @@ namespace DrTools.Core.Tests.RecoveryPoints
 
         public Task<Ec2Address> AllocateAddressAsync(IDictionary<string, string>? tags, CancellationToken ct) => throw new NotSupportedException();
         public Task<IReadOnlyList<Ec2Region>> DescribeRegionsAsync(CancellationToken ct) => throw new NotSupportedException();
+        public Task<IReadOnlyList<Ec2Subnet>> DescribeSubnetsAsync(IEnumerable<string> subnetIds, CancellationToken ct) => throw new NotSupportedException();
+        public Task<IReadOnlyList<Ec2SecurityGroup>> DescribeSecurityGroupsAsync(IEnumerable<string> groupIds, CancellationToken ct) => throw new NotSupportedException();
+        public Task<IReadOnlyList<Ec2KeyPair>> DescribeKeyPairsAsync(IEnumerable<string> keyNames, CancellationToken ct) => throw new NotSupportedException();
+        public Task<IReadOnlyList<Ec2LaunchTemplateVersion>> DescribeLaunchTemplateVersionsAsync(string? launchTemplateId, string? launchTemplateName, IEnumerable<string> versions, CancellationToken ct) => throw new NotSupportedException();
+        public Task<IReadOnlyList<Ec2InstanceTypeInfo>> DescribeInstanceTypesAsync(IEnumerable<string> instanceTypes, CancellationToken ct) => throw new NotSupportedException();
+        public Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> DescribeAccountAttributesAsync(IEnumerable<string> attributeNames, CancellationToken ct) => throw new NotSupportedException();
         public Task<IReadOnlyList<Ec2Address>> DescribeAddressesAsync(IEnumerable<string>? allocationIds, IEnumerable<Ec2Filter>? filters, CancellationToken ct) => throw new NotSupportedException();
         public Task<string> AssociateAddressAsync(string allocationId, string instanceId, bool allowReassociation, CancellationToken ct) => throw new NotSupportedException();
         public Task DisassociateAddressAsync(string associationId, CancellationToken ct) => throw new NotSupportedException();

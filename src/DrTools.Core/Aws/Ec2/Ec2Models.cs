@@ -132,3 +132,19 @@ namespace DrTools.Core.Aws.Ec2
         public static readonly Ec2WaitOptions Snapshot = new(TimeSpan.FromHours(4), TimeSpan.FromSeconds(30));
     }
 }
+
+namespace DrTools.Core.Aws.Ec2
+{
+    public sealed record Ec2Subnet(string SubnetId, string? VpcId, string? AvailabilityZone, string? State, int? AvailableIpAddressCount);
+
+    public sealed record Ec2SecurityGroup(string GroupId, string? GroupName, string? VpcId);
+
+    public sealed record Ec2KeyPair(string KeyName, string? KeyPairId, string? KeyType);
+
+    /// <summary>One version of a launch template, with what launching from it uses.</summary>
+    public sealed record Ec2LaunchTemplateVersion(string LaunchTemplateId, string? LaunchTemplateName, long VersionNumber, bool DefaultVersion,
+        string? ImageId, string? InstanceType, string? KeyName, IReadOnlyList<string> SecurityGroupIds);
+
+    /// <summary>An instance type's default vCPU count.</summary>
+    public sealed record Ec2InstanceTypeInfo(string InstanceType, int DefaultVCpus);
+}

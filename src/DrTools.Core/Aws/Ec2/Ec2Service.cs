@@ -363,6 +363,66 @@ namespace DrTools.Core.Aws.Ec2
             }, cancellationToken), cancellationToken);
         }
 
+        // ---------------------------------------------------------------- what a launch uses
+
+        public async Task<IReadOnlyList<Ec2Subnet>> DescribeSubnetsAsync(IEnumerable<string> subnetIds, CancellationToken cancellationToken)
+        {
+            var ids = subnetIds.ToList();
+            var r = await Call("DescribeSubnets", Describe("subnet", ids), c => c.DescribeSubnetsAsync(new DescribeSubnetsRequest { SubnetIds = ids }, cancellationToken),
+                cancellationToken).ConfigureAwait(false);
+            return (r.Subnets ?? new List<Subnet>()).Select(x => new Ec2Subnet(x.SubnetId, Next(x.VpcId), Next(x.AvailabilityZone), x.State?.Value, x.AvailableIpAddressCount))
+                .ToList();
+        }
+
+        public async Task<IReadOnlyList<Ec2SecurityGroup>> DescribeSecurityGroupsAsync(IEnumerable<string> groupIds, CancellationToken cancellationToken)
+        {
+            var ids = groupIds.ToList();
+            var r = await Call("DescribeSecurityGroups", Describe("security group", ids),
+                c => c.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest { GroupIds = ids }, cancellationToken), cancellationToken).ConfigureAwait(false);
+            return (r.SecurityGroups ?? new List<SecurityGroup>()).Select(g => new Ec2SecurityGroup(g.GroupId, Next(g.GroupName), Next(g.VpcId))).ToList();
+        }
+
+        public async Task<IReadOnlyList<Ec2KeyPair>> DescribeKeyPairsAsync(IEnumerable<string> keyNames, CancellationToken cancellationToken)
+        {
+            var names = keyNames.ToList();
+            var r = await Call("DescribeKeyPairs", Describe("key pair", names), c => c.DescribeKeyPairsAsync(new DescribeKeyPairsRequest { KeyNames = names }, cancellationToken),
+                cancellationToken).ConfigureAwait(false);
+            return (r.KeyPairs ?? new List<KeyPairInfo>()).Select(k => new Ec2KeyPair(k.KeyName, Next(k.KeyPairId), k.KeyType?.Value)).ToList();
+        }
+
+        public async Task<IReadOnlyList<Ec2LaunchTemplateVersion>> DescribeLaunchTemplateVersionsAsync(string? launchTemplateId, string? launchTemplateName,
+            IEnumerable<string> versions, CancellationToken cancellationToken)
+        {
+            var request = new DescribeLaunchTemplateVersionsRequest { Versions = versions.ToList() };
+            if (launchTemplateId != null) request.LaunchTemplateId = launchTemplateId; else request.LaunchTemplateName = launchTemplateName;
+            var what = $"launch template {launchTemplateId ?? launchTemplateName}";
+            var r = await Call("DescribeLaunchTemplateVersions", what, c => c.DescribeLaunchTemplateVersionsAsync(request, cancellationToken), cancellationToken,
+                launchTemplateId ?? launchTemplateName).ConfigureAwait(false);
+            return (r.LaunchTemplateVersions ?? new List<LaunchTemplateVersion>()).Select(v => new Ec2LaunchTemplateVersion(v.LaunchTemplateId, Next(v.LaunchTemplateName),
+                v.VersionNumber ?? 0, v.DefaultVersion ?? false, Next(v.LaunchTemplateData?.ImageId), v.LaunchTemplateData?.InstanceType?.Value,
+                Next(v.LaunchTemplateData?.KeyName), (v.LaunchTemplateData?.SecurityGroupIds ?? new List<string>()).ToList())).ToList();
+        }
+
+        public async Task<IReadOnlyList<Ec2InstanceTypeInfo>> DescribeInstanceTypesAsync(IEnumerable<string> instanceTypes, CancellationToken cancellationToken)
+        {
+            var types = instanceTypes.ToList();
+            var request = new DescribeInstanceTypesRequest { InstanceTypes = types.Select(t => (string)InstanceType.FindValue(t)).ToList() };
+            var r = await Call("DescribeInstanceTypes", Describe("instance type", types), c => c.DescribeInstanceTypesAsync(request, cancellationToken), cancellationToken)
+                .ConfigureAwait(false);
+            return (r.InstanceTypes ?? new List<InstanceTypeInfo>()).Select(t => new Ec2InstanceTypeInfo(t.InstanceType?.Value ?? "", t.VCpuInfo?.DefaultVCpus ?? 0)).ToList();
+        }
+
+        public async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> DescribeAccountAttributesAsync(IEnumerable<string> attributeNames, CancellationToken cancellationToken)
+        {
+            var names = attributeNames.ToList();
+            var r = await Call("DescribeAccountAttributes", "account attributes " + string.Join(", ", names),
+                c => c.DescribeAccountAttributesAsync(new DescribeAccountAttributesRequest { AttributeNames = names }, cancellationToken), cancellationToken).ConfigureAwait(false);
+            var result = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+            foreach (var a in r.AccountAttributes ?? new List<AccountAttribute>())
+                result[a.AttributeName] = (a.AttributeValues ?? new List<AccountAttributeValue>()).Select(v => v.AttributeValue).ToList();
+            return result;
+        }
+
         // ---------------------------------------------------------------- waiters
 
         static readonly string[] InstanceGone = { "shutting-down", "terminated" };

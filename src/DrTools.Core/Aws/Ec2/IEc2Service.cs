@@ -63,6 +63,17 @@ namespace DrTools.Core.Aws.Ec2
         Task CreateTagsAsync(IEnumerable<string> resourceIds, IDictionary<string, string> tags, CancellationToken cancellationToken);
         Task DeleteTagsAsync(IEnumerable<string> resourceIds, IEnumerable<string> tagKeys, CancellationToken cancellationToken);
 
+        // What a launch uses (readiness checks). Unknown ids fail with DrTools.NotFound, as EC2 does.
+        Task<IReadOnlyList<Ec2Subnet>> DescribeSubnetsAsync(IEnumerable<string> subnetIds, CancellationToken cancellationToken);
+        Task<IReadOnlyList<Ec2SecurityGroup>> DescribeSecurityGroupsAsync(IEnumerable<string> groupIds, CancellationToken cancellationToken);
+        Task<IReadOnlyList<Ec2KeyPair>> DescribeKeyPairsAsync(IEnumerable<string> keyNames, CancellationToken cancellationToken);
+        /// <summary>Versions of one launch template (by id, else name): "$Latest", "$Default" or numbers.</summary>
+        Task<IReadOnlyList<Ec2LaunchTemplateVersion>> DescribeLaunchTemplateVersionsAsync(string? launchTemplateId, string? launchTemplateName,
+            IEnumerable<string> versions, CancellationToken cancellationToken);
+        Task<IReadOnlyList<Ec2InstanceTypeInfo>> DescribeInstanceTypesAsync(IEnumerable<string> instanceTypes, CancellationToken cancellationToken);
+        /// <summary>Account attributes by name (e.g. "max-instances"): name to values.</summary>
+        Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> DescribeAccountAttributesAsync(IEnumerable<string> attributeNames, CancellationToken cancellationToken);
+
         // Waiters (DrTools.Timeout after the timeout; DrTools.InvalidState when a state that cannot lead there is reached)
         Task<Ec2Instance> WaitForInstanceRunningAsync(string instanceId, Ec2WaitOptions? options, CancellationToken cancellationToken);
         Task<Ec2Instance> WaitForInstanceStoppedAsync(string instanceId, Ec2WaitOptions? options, CancellationToken cancellationToken);

@@ -29,6 +29,12 @@ namespace DrTools.Core.Aws.Wire
                 r.Content = Encoding.UTF8.GetBytes("<?xml version=\"1.0\" encoding=\"UTF-8\"?>" + w.Body.ToString(System.Xml.Linq.SaveOptions.DisableFormatting));
                 r.Headers["Content-Type"] = "application/xml";
             }
+            if (w.JsonBody != null)
+            {
+                r.Content = Encoding.UTF8.GetBytes(w.JsonBody);
+                r.Headers["Content-Type"] = "application/x-amz-json-1.1";
+                r.Headers["X-Amz-Target"] = w.JsonTarget ?? w.Operation;
+            }
             return r;
         }
     }

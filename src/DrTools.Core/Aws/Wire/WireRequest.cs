@@ -23,6 +23,10 @@ namespace DrTools.Core.Aws.Wire
         public IDictionary<string, string> Parameters { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
         public IDictionary<string, string> Headers { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         public XElement? Body { get; set; }
+        /// <summary>JSON 1.1 protocol (Service Quotas...): the request document, sent with X-Amz-Target <see cref="JsonTarget"/>.</summary>
+        public string? JsonBody { get; set; }
+        /// <summary>JSON 1.1 protocol: "{TargetPrefix}.{Operation}", e.g. "ServiceQuotasV20190624.GetServiceQuota".</summary>
+        public string? JsonTarget { get; set; }
         /// <summary>True for Query protocol: parameters go into the form body, not the URL.</summary>
         internal bool FormEncoded { get; set; }
     }
@@ -31,6 +35,8 @@ namespace DrTools.Core.Aws.Wire
     public sealed class WireResponse : AmazonWebServiceResponse
     {
         public XElement Xml { get; set; } = new XElement("Empty");
+        /// <summary>JSON 1.1 protocol: the response document as sent; null for XML responses.</summary>
+        public string? Json { get; set; }
         public string? RequestId => ResponseMetadata?.RequestId;
         public HttpStatusCode StatusCode => HttpStatusCode;
     }

@@ -21,7 +21,10 @@ namespace DrTools.Core.Aws.Wire
 
         public override AmazonWebServiceResponse Unmarshall(XmlUnmarshallerContext input)
         {
-            var root = Parse(input.Stream) ?? new XElement("Empty");
+            var text = ReadAll(input.Stream);
+            if (text.TrimStart().StartsWith("{", StringComparison.Ordinal))
+                return new WireResponse { Json = text, ResponseMetadata = new ResponseMetadata { RequestId = HeaderRequestId(input.ResponseData) } };
+            var root = TryParse(text) ?? new XElement("Empty");
             var response = new WireResponse { Xml = root };
             // Query protocol carries the id in <ResponseMetadata><RequestId>; REST-XML in a header.
             response.ResponseMetadata = new ResponseMetadata
@@ -34,6 +37,7 @@ namespace DrTools.Core.Aws.Wire
         public override AmazonServiceException UnmarshallException(XmlUnmarshallerContext input, Exception innerException, HttpStatusCode statusCode)
         {
             string text = ReadAll(input.Stream);
+            if (text.TrimStart().StartsWith("{", StringComparison.Ordinal)) return JsonError(text, input, innerException, statusCode);
             XElement? root = TryParse(text);
             string? requestId = root?.Find("RequestId") ?? root?.Find("RequestID") ?? HeaderRequestId(input.ResponseData);
 
@@ -65,6 +69,34 @@ namespace DrTools.Core.Aws.Wire
                 null, requestId, statusCode, Array.Empty<string>());
         }
 
+        /// <summary>A JSON 1.0/1.1 error: {"__type": "[namespace#]Code", "message": "..."}; the code may also be in x-amzn-ErrorType.</summary>
+        private static AmazonServiceException JsonError(string text, XmlUnmarshallerContext input, Exception innerException, HttpStatusCode statusCode)
+        {
+            string? code = null, message = null;
+            try
+            {
+                using var doc = System.Text.Json.JsonDocument.Parse(text);
+                foreach (var p in doc.RootElement.EnumerateObject())
+                {
+                    if (p.Value.ValueKind != System.Text.Json.JsonValueKind.String) continue;
+                    if (p.NameEquals("__type") || p.NameEquals("code")) code ??= p.Value.GetString();
+                    else if (string.Equals(p.Name, "message", StringComparison.OrdinalIgnoreCase)) message ??= p.Value.GetString();
+                }
+            }
+            catch (System.Text.Json.JsonException) { }
+            var data = input.ResponseData;
+            if (code == null && data != null && data.IsHeaderPresent("x-amzn-ErrorType")) code = data.GetHeaderValue("x-amzn-ErrorType");
+            if (code != null)
+            {
+                code = code.Split(':')[0];
+                var hash = code.LastIndexOf('#');
+                if (hash >= 0) code = code.Substring(hash + 1);
+            }
+            var type = (int)statusCode >= 500 ? ErrorType.Receiver : ErrorType.Sender;
+            return new AwsWireException(message ?? code ?? statusCode.ToString(), innerException, type, code, HeaderRequestId(data), statusCode,
+                message == null ? Array.Empty<string>() : new[] { message });
+        }
+
         private static string? HeaderRequestId(IWebResponseData? data)
         {
             if (data == null) return null;
@@ -72,8 +104,6 @@ namespace DrTools.Core.Aws.Wire
                 if (data.IsHeaderPresent(h)) return data.GetHeaderValue(h);
             return null;
         }
-
-        private static XElement? Parse(Stream stream) => TryParse(ReadAll(stream));
 
         private static XElement? TryParse(string text)
         {

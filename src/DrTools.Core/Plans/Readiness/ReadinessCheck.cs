@@ -56,5 +56,19 @@ namespace DrTools.Core.Plans.Readiness
         public const string DnsSite = "DnsSite";
         /// <summary>A health check named by the plan exists.</summary>
         public const string HealthCheck = "HealthCheck";
+        /// <summary>The read replica's lag (CloudWatch ReplicaLag) is known and within maxReplicaLag (default the RPO).</summary>
+        public const string ReplicaLag = "ReplicaLag";
+        /// <summary>What Route 53's checkers report for a health check: a DR-side check must be healthy (a primary-side one is reported).</summary>
+        public const string HealthCheckStatus = "HealthCheckStatus";
+        /// <summary>A subnet that launches use (app servers, drill) exists in the DR region (with free addresses for the app servers).</summary>
+        public const string Subnet = "Subnet";
+        /// <summary>A security group that launches use (app servers, drill instances and database) exists in the DR region.</summary>
+        public const string SecurityGroup = "SecurityGroup";
+        /// <summary>A key pair the app servers launch with exists in the DR region.</summary>
+        public const string KeyPair = "KeyPair";
+        /// <summary>An Auto Scaling group's launch template and the versions it and the plan use exist, with their AMI.</summary>
+        public const string LaunchTemplate = "LaunchTemplate";
+        /// <summary>The EC2 On-Demand instance quota has room for what the plan launches (app servers, groups scaled to production).</summary>
+        public const string InstanceQuota = "InstanceQuota";
     }
 }

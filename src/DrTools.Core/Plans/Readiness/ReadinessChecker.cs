@@ -21,7 +21,7 @@ namespace DrTools.Core.Plans.Readiness
     /// credentials, a malformed endpoint) end the whole check with a <see cref="DrToolsException"/>.
     /// The checks are documented in docs/readiness.md.
     /// </summary>
-    public sealed class ReadinessChecker
+    public sealed partial class ReadinessChecker
     {
         /// <summary>Route 53 checks are not in a region.</summary>
         public const string GlobalRegion = "global";
@@ -55,8 +55,12 @@ namespace DrTools.Core.Plans.Readiness
             var r = plan.Resources;
             var groups = new List<Task<IReadOnlyList<ReadinessCheck>>>();
             groups.AddRange(r.AppServers.Select(run.AppServerAsync));
+            groups.AddRange(run.LaunchResourceChecks());
             if (r.Database != null) groups.Add(run.DatabaseAsync(r.Database));
+            if (r.Database?.ReplicaInstanceId != null && _services.ReplicaLag != null) groups.Add(run.ReplicaLagAsync(r.Database, r.Database.ReplicaInstanceId));
             groups.AddRange(r.AutoScalingGroups.Select(run.GroupAsync));
+            groups.AddRange(r.AutoScalingGroups.Select(run.LaunchTemplateAsync));
+            if (run.LaunchesInstances) groups.Add(run.InstanceQuotaAsync());
             groups.AddRange(ElasticIpsOf(plan).Select(e => run.ElasticIpAsync(e.AllocationId, e.Use)));
             if (r.Dns != null)
             {
@@ -65,6 +69,7 @@ namespace DrTools.Core.Plans.Readiness
                 groups.AddRange(r.Dns.Records.Select(rec => run.RecordAsync(rec, zone)));
                 var healthChecks = r.Dns.Records.SelectMany(rec => rec.Sites).Select(s => s.HealthCheckId).OfType<string>().Distinct(StringComparer.Ordinal);
                 groups.AddRange(healthChecks.Select(run.HealthCheckAsync));
+                groups.AddRange(run.HealthCheckStatusChecks(r.Dns));
             }
             _reporter.Verbose($"Plan '{plan.Name}': checking {groups.Count} resources in {run.Region}.");
             IReadOnlyList<ReadinessCheck>[]? results = null;
@@ -114,7 +119,7 @@ namespace DrTools.Core.Plans.Readiness
         static string Time(DateTime t) => t.ToUniversalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + "Z";
 
         /// <summary>One plan's check run: its region, clock and cancellation.</summary>
-        sealed class Run
+        sealed partial class Run
         {
             readonly ReadinessChecker _owner;
             readonly DrPlan _plan;
@@ -363,14 +368,16 @@ namespace DrTools.Core.Plans.Readiness
 
             // ---------------------------------------------------------------- Auto Scaling
 
+            /// <summary>-Region overrides the plan's DR region; a group in another region named explicitly stays there.</summary>
+            string RegionOf(AutoScalingGroupSpec spec) => string.IsNullOrEmpty(spec.Region) || spec.Region == _plan.DrRegion ? Region : spec.Region;
+
             public Task<IReadOnlyList<ReadinessCheck>> GroupAsync(AutoScalingGroupSpec spec)
             {
-                // -Region overrides the plan's DR region; a group in another region named explicitly stays there.
-                var region = string.IsNullOrEmpty(spec.Region) || spec.Region == _plan.DrRegion ? Region : spec.Region;
+                var region = RegionOf(spec);
                 var resource = spec.Name;
                 return Guard(new[] { (ReadinessChecks.AutoScalingGroup, resource) }, region, async () =>
                 {
-                    var group = await Services.AutoScaling(region).FindAutoScalingGroupAsync(spec.Name, _ct).ConfigureAwait(false);
+                    var group = await FindGroupAsync(region, spec.Name).ConfigureAwait(false);
                     if (group == null)
                         return One(Result(ReadinessChecks.AutoScalingGroup, resource, region, false, $"Auto Scaling group {spec.Name} does not exist in {region}."));
                     var inService = group.Instances.Count(i => i.IsInServiceAndHealthy);

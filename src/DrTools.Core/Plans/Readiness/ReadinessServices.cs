@@ -4,8 +4,10 @@ using DrTools.Core.Aws.AutoScaling;
 using DrTools.Core.Aws.Ec2;
 using DrTools.Core.Aws.Rds;
 using DrTools.Core.Aws.Route53;
+using DrTools.Core.Aws.ServiceQuotas;
 using DrTools.Core.Connection;
 using DrTools.Core.Diagnostics;
+using DrTools.Core.Recovery.Steps;
 
 namespace DrTools.Core.Plans.Readiness
 {
@@ -19,24 +21,35 @@ namespace DrTools.Core.Plans.Readiness
         readonly Func<string, IRdsService> _rds;
         readonly Func<string, IAutoScalingService> _autoScaling;
         readonly Func<IRoute53Service> _route53;
+        readonly Func<string, IServiceQuotasService>? _serviceQuotas;
         readonly Dictionary<(string, string), object> _created = new();
         IRoute53Service? _route53Instance;
 
         public ReadinessServices(Func<string, IEc2Service> ec2, Func<string, IRdsService> rds, Func<string, IAutoScalingService> autoScaling,
-            Func<IRoute53Service> route53)
+            Func<IRoute53Service> route53, Func<string, IServiceQuotasService>? serviceQuotas = null, IReplicaLagSource? replicaLag = null)
         {
             _ec2 = ec2 ?? throw new ArgumentNullException(nameof(ec2));
             _rds = rds ?? throw new ArgumentNullException(nameof(rds));
             _autoScaling = autoScaling ?? throw new ArgumentNullException(nameof(autoScaling));
             _route53 = route53 ?? throw new ArgumentNullException(nameof(route53));
+            _serviceQuotas = serviceQuotas;
+            ReplicaLag = replicaLag;
         }
+
+        /// <summary>Where replica lag is read (CloudWatch); null: the ReplicaLag check is left out.</summary>
+        public IReplicaLagSource? ReplicaLag { get; }
+
+        /// <summary>Service Quotas in a region; null when not available (the quota check then uses EC2's account attributes).</summary>
+        public IServiceQuotasService? ServiceQuotas(string region) => _serviceQuotas == null ? null : Get("servicequotas", region, _serviceQuotas);
 
         /// <summary>The real services for the identity of <paramref name="clients"/>, in whatever region each check needs.</summary>
         public static ReadinessServices ForConnection(IAwsClientFactory clients, IOperationReporter? reporter = null) => new(
             region => new Ec2Service(clients, region, reporter),
             region => RdsService.Create(clients, region),
             region => AutoScalingService.Create(clients, region),
-            () => new Route53Service(clients, reporter));
+            () => new Route53Service(clients, reporter),
+            region => ServiceQuotasService.Create(clients, region),
+            new CloudWatchReplicaLag(clients.Connection));
 
         public IEc2Service Ec2(string region) => Get("ec2", region, _ec2);
         public IRdsService Rds(string region) => Get("rds", region, _rds);

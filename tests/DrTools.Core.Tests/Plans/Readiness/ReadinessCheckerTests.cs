@@ -31,13 +31,22 @@ namespace DrTools.Core.Tests.Plans.Readiness
             new(id, state, $"orders-{role}-{id}", null, "123456789012", (Now - age).UtcDateTime, null, Array.Empty<string>(),
                 new Dictionary<string, string> { ["drtools:plan"] = "orders", ["drtools:role"] = role });
 
+        const string Template = "lt-0123456789abcdef0";
+        const string Subnet = "subnet-0123456789abcdef0";
+        const string Sg = "sg-0123456789abcdef0";
+
         static AutoScalingGroupInfo Group(string name, int desired, int inService) => new()
         {
+            LaunchTemplate = new LaunchTemplateRef { LaunchTemplateId = Template, LaunchTemplateName = "orders-dr", Version = "$Default" },
             Name = name, MinSize = 0, MaxSize = 10, DesiredCapacity = desired, AvailabilityZones = new[] { "us-west-2a" },
             Instances = Enumerable.Range(0, inService).Select(i => new AutoScalingInstance { InstanceId = $"i-{i:x17}", LifecycleState = "InService", HealthStatus = "Healthy" }).ToList(),
         };
 
         /// <summary>Everything every example plan names, in shape.</summary>
+        internal static FakeAws HealthyAccount() => Healthy();
+        internal static List<HealthCheckObservation> Reports(params (string Region, bool Healthy)[] reports) => Observations(reports);
+        internal static void MakeWeighted(FakeAws aws) => Weighted(aws);
+
         static FakeAws Healthy()
         {
             var aws = new FakeAws();
@@ -65,8 +74,23 @@ namespace DrTools.Core.Tests.Plans.Readiness
             };
             aws.HealthChecks.Add(new HealthCheck { Id = PrimaryHc, Config = new HealthCheckConfig { Type = "HTTPS", IpAddress = "198.51.100.10", Port = 443, ResourcePath = "/health" } });
             aws.HealthChecks.Add(new HealthCheck { Id = DrHc, Config = new HealthCheckConfig { Type = "HTTPS", IpAddress = "203.0.113.10", Port = 443, ResourcePath = "/health" } });
+            aws.Observations[PrimaryHc] = Observations(("us-east-1", true), ("us-east-1", true), ("eu-west-1", true), ("eu-west-1", true));
+            aws.Observations[DrHc] = Observations(("us-east-1", true), ("us-east-1", true), ("eu-west-1", true), ("eu-west-1", true));
+            aws.Lag["orders-db-dr"] = TimeSpan.FromSeconds(2);
+            aws.Subnets.Add(new Ec2Subnet(Subnet, "vpc-0dr", "us-west-2a", "available", 250));
+            aws.SecurityGroups.Add(new Ec2SecurityGroup(Sg, "orders-dr", "vpc-0dr"));
+            aws.KeyPairs.Add(new Ec2KeyPair("orders-dr", "key-0123456789abcdef0", "ed25519"));
+            aws.Images.Add(Image("ami-00000000000000003", "template", TimeSpan.FromDays(3)));
+            aws.TemplateVersions.Add(new Ec2LaunchTemplateVersion(Template, "orders-dr", 1, true, "ami-00000000000000003", "t3.micro", null, Array.Empty<string>()));
+            aws.TemplateVersions.Add(new Ec2LaunchTemplateVersion(Template, "orders-dr", 2, false, "ami-00000000000000003", "m6i.large", null, Array.Empty<string>()));
             return aws;
         }
+
+        static List<HealthCheckObservation> Observations(params (string Region, bool Healthy)[] reports) => reports.Select(r => new HealthCheckObservation
+        {
+            Region = r.Region, IpAddress = "15.177.0.1",
+            Status = r.Healthy ? "Success: HTTP Status Code 200, OK" : "Failure: Connection timed out. The endpoint or the internet connection is down.",
+        }).ToList();
 
         static void Weighted(FakeAws aws) => aws.Records[Zone] = new List<ResourceRecordSet>
         {
@@ -94,11 +118,12 @@ namespace DrTools.Core.Tests.Plans.Readiness
             var aws = Healthy();
             var checks = await Check(aws, Plan(DrStrategy.PilotLight));
             AllReady(checks);
-            Assert.Equal(new[] { "RegionEnabled", "AmiExists", "AmiAge", "AmiExists", "AmiAge", "DbReplica", "ElasticIp", "HostedZone", "DnsRecord" }, checks.Select(c => c.Check));
+            Assert.Equal(new[] { "RegionEnabled", "AmiExists", "AmiAge", "AmiExists", "AmiAge", "Subnet", "SecurityGroup", "KeyPair", "DbReplica", "ReplicaLag", "InstanceQuota", "ElasticIp", "HostedZone", "DnsRecord" },
+                checks.Select(c => c.Check));
             Assert.All(checks, c => Assert.Equal("orders", c.Plan));
             Assert.All(checks, c => Assert.Equal(Now, c.CheckedAt));
             Assert.All(checks, c => Assert.Null(c.ErrorId));
-            Assert.Equal(new[] { "us-west-2", "us-west-2", "us-west-2", "us-west-2", "us-west-2", "us-west-2", "us-west-2", "global", "global" }, checks.Select(c => c.Region));
+            Assert.Equal(Enumerable.Repeat("us-west-2", 12).Concat(new[] { "global", "global" }), checks.Select(c => c.Region));
             // The Elastic IP used by elasticIps and by the DNS target is checked once.
             Assert.Single(checks, c => c.Check == "ElasticIp");
             Assert.Contains("ami-00000000000000001", Single(checks, "AmiExists", "web").Observed);
@@ -116,7 +141,8 @@ namespace DrTools.Core.Tests.Plans.Readiness
         {
             var checks = await Check(Healthy(), Plan(DrStrategy.WarmStandby));
             AllReady(checks);
-            Assert.Equal(new[] { "RegionEnabled", "DbReplica", "AutoScalingGroup", "AutoScalingGroup", "HostedZone", "DnsSite", "DnsSite", "HealthCheck", "HealthCheck" }, checks.Select(c => c.Check));
+            Assert.Equal(new[] { "RegionEnabled", "DbReplica", "ReplicaLag", "AutoScalingGroup", "AutoScalingGroup", "LaunchTemplate", "LaunchTemplate", "InstanceQuota",
+                "HostedZone", "DnsSite", "DnsSite", "HealthCheck", "HealthCheck", "HealthCheckStatus", "HealthCheckStatus" }, checks.Select(c => c.Check));
             Assert.Equal("min 0, max 10, desired 4; 4 in service", Single(checks, "AutoScalingGroup", "orders-web-dr").Observed);
             Assert.Contains("SECONDARY", Single(checks, "DnsSite", "'us-west-2'").Observed);
             Assert.Equal("HTTPS 203.0.113.10:443/health", Single(checks, "HealthCheck", DrHc).Observed);
@@ -138,7 +164,8 @@ namespace DrTools.Core.Tests.Plans.Readiness
         {
             var checks = await Check(Healthy(), Plan(DrStrategy.BackupAndRestore));
             AllReady(checks);
-            Assert.Equal(new[] { "RegionEnabled", "AmiExists", "AmiAge", "AmiRecoveryPoint", "DbSnapshot", "DbRecoveryPoint", "ElasticIp", "HostedZone", "DnsRecord" }, checks.Select(c => c.Check));
+            Assert.Equal(new[] { "RegionEnabled", "AmiExists", "AmiAge", "AmiRecoveryPoint", "Subnet", "SecurityGroup", "KeyPair", "DbSnapshot", "DbRecoveryPoint", "InstanceQuota", "ElasticIp", "HostedZone", "DnsRecord" },
+                checks.Select(c => c.Check));
             // A copy's age counts from when the data was captured (OriginalSnapshotCreateTime), not from the copy.
             Assert.Contains("orders-db-copy-1", Single(checks, "DbRecoveryPoint").Observed);
             Assert.Contains("3h old", Single(checks, "DbRecoveryPoint").Reason);
@@ -417,7 +444,9 @@ namespace DrTools.Core.Tests.Plans.Readiness
                 Assert.Equal(ErrorIds.Throttled, c.ErrorId);
                 Assert.StartsWith("Could not check: DrTools.Throttled: Route53 refused: Throttling (request id fake-request-id).", c.Reason);
             });
-            Assert.True(checks.Where(c => c.Check != "HealthCheck").All(c => c.Ready));
+            // The launch templates' AMIs are read with DescribeImages too.
+            Assert.All(checks.Where(c => c.Check == "LaunchTemplate"), c => Assert.Equal((false, ErrorIds.AccessDenied), (c.Ready, c.ErrorId)));
+            Assert.True(checks.Where(c => c.Check != "HealthCheck" && c.Check != "LaunchTemplate").All(c => c.Ready));
 
             var pilot = await Check(aws, Plan(DrStrategy.PilotLight));
             var amiChecks = pilot.Where(c => c.Check.StartsWith("Ami")).ToList();

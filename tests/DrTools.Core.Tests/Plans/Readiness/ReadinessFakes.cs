@@ -9,6 +9,8 @@ using DrTools.Core.Aws.AutoScaling;
 using DrTools.Core.Aws.Ec2;
 using DrTools.Core.Aws.Rds;
 using DrTools.Core.Aws.Route53;
+using DrTools.Core.Aws.ServiceQuotas;
+using DrTools.Core.Recovery.Steps;
 using DrTools.Core.Diagnostics;
 using DrTools.Core.Plans.Readiness;
 
@@ -29,6 +31,21 @@ namespace DrTools.Core.Tests.Plans.Readiness
         public readonly List<HostedZone> Zones = new();
         public readonly Dictionary<string, List<ResourceRecordSet>> Records = new();
         public readonly List<HealthCheck> HealthChecks = new();
+        /// <summary>What GetHealthCheckStatus reports per health check id; a check missing here has no checker reports.</summary>
+        public readonly Dictionary<string, List<HealthCheckObservation>> Observations = new();
+        /// <summary>Replica lag per DB instance id (null: unknown, with <see cref="LagSource"/> as the reason).</summary>
+        public readonly Dictionary<string, TimeSpan?> Lag = new();
+        public string LagSource = "CloudWatch AWS/RDS ReplicaLag maximum at 2025-06-01 11:59:00Z";
+        public readonly List<Ec2Subnet> Subnets = new();
+        public readonly List<Ec2SecurityGroup> SecurityGroups = new();
+        public readonly List<Ec2KeyPair> KeyPairs = new();
+        /// <summary>Launch template versions; "$Default" and "$Latest" resolve by DefaultVersion and the highest number.</summary>
+        public readonly List<Ec2LaunchTemplateVersion> TemplateVersions = new();
+        public readonly List<Ec2Instance> RunningInstances = new();
+        public readonly Dictionary<string, int> VCpus = new() { ["t3.micro"] = 2, ["t3.large"] = 2, ["m5.large"] = 2, ["m5.xlarge"] = 4, ["c5.large"] = 2, ["c6i.large"] = 2, ["m6i.large"] = 2, ["p3.2xlarge"] = 8 };
+        /// <summary>Service Quotas' L-1216C47A value; null: Service Quotas answers NoSuchResource (as moto does for ec2).</summary>
+        public double? VCpuQuota = 640;
+        public string? MaxInstances = "20";
         /// <summary>What DescribeRegions answers: the regions the tests use, enabled, and one opt-in region that is not.</summary>
         public readonly List<Ec2Region> Regions = new()
         {
@@ -46,7 +63,34 @@ namespace DrTools.Core.Tests.Plans.Readiness
         public Func<string, CancellationToken, Task>? Gate;
 
         public ReadinessServices Services() => new(
-            region => new Ec2(this, region), region => new Rds(this, region), region => new Asg(this, region), () => new R53(this));
+            region => new Ec2(this, region), region => new Rds(this, region), region => new Asg(this, region), () => new R53(this),
+            region => new Quotas(this, region), new FakeLag(this));
+
+        sealed class FakeLag : IReplicaLagSource
+        {
+            readonly FakeAws _aws;
+            public FakeLag(FakeAws aws) => _aws = aws;
+            public async Task<ReplicaLagReading> GetLagAsync(string region, string dbInstanceIdentifier, CancellationToken cancellationToken)
+            {
+                await _aws.Enter("GetMetricStatistics", region, "ReplicaLag " + dbInstanceIdentifier, cancellationToken);
+                return new ReplicaLagReading(_aws.Lag.TryGetValue(dbInstanceIdentifier, out var lag) ? lag : null,
+                    _aws.Lag.ContainsKey(dbInstanceIdentifier) ? _aws.LagSource : "CloudWatch AWS/RDS ReplicaLag has no data point in the last 10 min");
+            }
+        }
+
+        sealed class Quotas : IServiceQuotasService
+        {
+            readonly FakeAws _aws;
+            public Quotas(FakeAws aws, string region) { _aws = aws; Region = region; }
+            public string Region { get; }
+            public void Dispose() { }
+            public async Task<ServiceQuota> GetServiceQuotaAsync(string serviceCode, string quotaCode, CancellationToken cancellationToken)
+            {
+                await _aws.Enter("GetServiceQuota", Region, $"{serviceCode} {quotaCode}", cancellationToken);
+                if (_aws.VCpuQuota is not { } v || serviceCode != "ec2" || quotaCode != "L-1216C47A") throw AwsError(ErrorIds.NotFound, "NoSuchResourceException", "ServiceQuotas");
+                return new ServiceQuota(serviceCode, quotaCode, "Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances", v, "None");
+            }
+        }
 
         async Task Enter(string operation, string region, string args, CancellationToken ct)
         {
@@ -108,7 +152,59 @@ namespace DrTools.Core.Tests.Plans.Readiness
 
             static string? Tagged(IReadOnlyDictionary<string, string> tags, string key) => tags.TryGetValue(key, out var v) ? v : null;
 
-            public Task<IReadOnlyList<Ec2Instance>> DescribeInstancesAsync(IEnumerable<string>? instanceIds, IEnumerable<Ec2Filter>? filters, CancellationToken cancellationToken) => throw new NotSupportedException();
+            public async Task<IReadOnlyList<Ec2Instance>> DescribeInstancesAsync(IEnumerable<string>? instanceIds, IEnumerable<Ec2Filter>? filters, CancellationToken cancellationToken)
+            {
+                await _aws.Enter("DescribeInstances", Region, string.Join(" ", (filters ?? Array.Empty<Ec2Filter>()).Select(x => $"{x.Name}={string.Join("|", x.Values)}")), cancellationToken);
+                return _aws.RunningInstances.ToList();
+            }
+
+            async Task<IReadOnlyList<T>> ById<T>(string operation, IEnumerable<string> ids, List<T> items, Func<T, string> id, string notFound, CancellationToken ct)
+            {
+                var wanted = ids.ToList();
+                await _aws.Enter(operation, Region, string.Join(",", wanted), ct);
+                var found = items.Where(i => wanted.Contains(id(i))).ToList();
+                if (found.Count < wanted.Count) throw AwsError(ErrorIds.NotFound, notFound);
+                return found;
+            }
+
+            public Task<IReadOnlyList<Ec2Subnet>> DescribeSubnetsAsync(IEnumerable<string> subnetIds, CancellationToken ct) =>
+                ById("DescribeSubnets", subnetIds, _aws.Subnets, x => x.SubnetId, "InvalidSubnetID.NotFound", ct);
+            public Task<IReadOnlyList<Ec2SecurityGroup>> DescribeSecurityGroupsAsync(IEnumerable<string> groupIds, CancellationToken ct) =>
+                ById("DescribeSecurityGroups", groupIds, _aws.SecurityGroups, x => x.GroupId, "InvalidGroup.NotFound", ct);
+            public Task<IReadOnlyList<Ec2KeyPair>> DescribeKeyPairsAsync(IEnumerable<string> keyNames, CancellationToken ct) =>
+                ById("DescribeKeyPairs", keyNames, _aws.KeyPairs, x => x.KeyName, "InvalidKeyPair.NotFound", ct);
+
+            public async Task<IReadOnlyList<Ec2LaunchTemplateVersion>> DescribeLaunchTemplateVersionsAsync(string? launchTemplateId, string? launchTemplateName, IEnumerable<string> versions, CancellationToken ct)
+            {
+                var wanted = versions.ToList();
+                await _aws.Enter("DescribeLaunchTemplateVersions", Region, $"{launchTemplateId ?? launchTemplateName} {string.Join(",", wanted)}", ct);
+                var all = _aws.TemplateVersions.Where(v => v.LaunchTemplateId == launchTemplateId || (launchTemplateName != null && v.LaunchTemplateName == launchTemplateName)).ToList();
+                if (all.Count == 0) throw AwsError(ErrorIds.NotFound, "InvalidLaunchTemplateId.NotFound");
+                var result = new List<Ec2LaunchTemplateVersion>();
+                foreach (var w in wanted)
+                {
+                    var v = w == "$Default" ? all.FirstOrDefault(x => x.DefaultVersion) : w == "$Latest" ? all.OrderByDescending(x => x.VersionNumber).FirstOrDefault()
+                        : all.FirstOrDefault(x => x.VersionNumber.ToString() == w);
+                    if (v == null) throw AwsError(ErrorIds.NotFound, "InvalidLaunchTemplateId.VersionNotFound");
+                    result.Add(v);
+                }
+                return result;
+            }
+
+            public async Task<IReadOnlyList<Ec2InstanceTypeInfo>> DescribeInstanceTypesAsync(IEnumerable<string> instanceTypes, CancellationToken ct)
+            {
+                var types = instanceTypes.ToList();
+                await _aws.Enter("DescribeInstanceTypes", Region, string.Join(",", types), ct);
+                return types.Where(_aws.VCpus.ContainsKey).Select(t => new Ec2InstanceTypeInfo(t, _aws.VCpus[t])).ToList();
+            }
+
+            public async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> DescribeAccountAttributesAsync(IEnumerable<string> attributeNames, CancellationToken ct)
+            {
+                await _aws.Enter("DescribeAccountAttributes", Region, string.Join(",", attributeNames), ct);
+                var d = new Dictionary<string, IReadOnlyList<string>>();
+                if (_aws.MaxInstances != null) d["max-instances"] = new[] { _aws.MaxInstances };
+                return d;
+            }
             public Task<IReadOnlyList<Ec2Instance>> RunInstancesAsync(Ec2RunRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
             public Task<IReadOnlyList<Ec2StateChange>> StartInstancesAsync(IEnumerable<string> instanceIds, CancellationToken cancellationToken) => throw new NotSupportedException();
             public Task<IReadOnlyList<Ec2StateChange>> StopInstancesAsync(IEnumerable<string> instanceIds, bool force, CancellationToken cancellationToken) => throw new NotSupportedException();
@@ -239,7 +335,12 @@ namespace DrTools.Core.Tests.Plans.Readiness
             public Task<ChangeInfo> WaitForInSyncAsync(string changeId, TimeSpan timeout, TimeSpan? pollInterval = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
             public Task<HealthCheck> CreateHealthCheckAsync(string callerReference, HealthCheckConfig config, CancellationToken cancellationToken = default) => throw new NotSupportedException();
             public Task DeleteHealthCheckAsync(string healthCheckId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-            public Task<HealthCheckStatus> GetHealthCheckStatusAsync(string healthCheckId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+            public async Task<HealthCheckStatus> GetHealthCheckStatusAsync(string healthCheckId, CancellationToken cancellationToken = default)
+            {
+                await _aws.Enter("GetHealthCheckStatus", "global", healthCheckId, cancellationToken);
+                if (!_aws.HealthChecks.Any(h => h.Id == healthCheckId)) throw AwsError(ErrorIds.NotFound, "NoSuchHealthCheck", "Route53");
+                return Route53Service.Evaluate(healthCheckId, _aws.Observations.TryGetValue(healthCheckId, out var o) ? o : new List<HealthCheckObservation>());
+            }
         }
     }
 }

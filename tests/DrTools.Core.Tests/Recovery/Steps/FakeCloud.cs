@@ -167,6 +167,12 @@ namespace DrTools.Core.Tests.Recovery.Steps
         public Task<IReadOnlyList<string>> DeregisterImageAsync(string id, CancellationToken ct) => throw new NotSupportedException();
         public Task<Ec2Address> AllocateAddressAsync(IDictionary<string, string>? tags, CancellationToken ct) => throw new NotSupportedException();
         public Task<IReadOnlyList<Ec2Region>> DescribeRegionsAsync(CancellationToken ct) => throw new NotSupportedException();
+        public Task<IReadOnlyList<Ec2Subnet>> DescribeSubnetsAsync(IEnumerable<string> subnetIds, CancellationToken ct) => throw new NotSupportedException();
+        public Task<IReadOnlyList<Ec2SecurityGroup>> DescribeSecurityGroupsAsync(IEnumerable<string> groupIds, CancellationToken ct) => throw new NotSupportedException();
+        public Task<IReadOnlyList<Ec2KeyPair>> DescribeKeyPairsAsync(IEnumerable<string> keyNames, CancellationToken ct) => throw new NotSupportedException();
+        public Task<IReadOnlyList<Ec2LaunchTemplateVersion>> DescribeLaunchTemplateVersionsAsync(string? launchTemplateId, string? launchTemplateName, IEnumerable<string> versions, CancellationToken ct) => throw new NotSupportedException();
+        public Task<IReadOnlyList<Ec2InstanceTypeInfo>> DescribeInstanceTypesAsync(IEnumerable<string> instanceTypes, CancellationToken ct) => throw new NotSupportedException();
+        public Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> DescribeAccountAttributesAsync(IEnumerable<string> attributeNames, CancellationToken ct) => throw new NotSupportedException();
         public Task DisassociateAddressAsync(string id, CancellationToken ct) => throw new NotSupportedException();
         public Task ReleaseAddressAsync(string id, CancellationToken ct) => throw new NotSupportedException();
         public Task CreateTagsAsync(IEnumerable<string> ids, IDictionary<string, string> tags, CancellationToken ct) => throw new NotSupportedException();
