@@ -56,5 +56,7 @@ namespace DrTools.Core.Plans.Readiness
         public const string DnsSite = "DnsSite";
         /// <summary>A health check named by the plan exists.</summary>
         public const string HealthCheck = "HealthCheck";
+        /// <summary>A CloudWatch alarm named in drill.stopAlarms exists in the DR region (a misspelt one would never stop a drill).</summary>
+        public const string StopAlarm = "StopAlarm";
     }
 }
