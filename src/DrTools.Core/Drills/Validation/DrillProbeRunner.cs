@@ -129,8 +129,8 @@ namespace DrTools.Core.Drills
                 return value;
             });
             if (unknown.Count == 0 && empty.Count == 0) return filled;
-            var known = placeholders.Where(kv => !string.IsNullOrWhiteSpace(kv.Value)).Select(kv => "{" + kv.Key + "}")
-                .OrderBy(k => k, StringComparer.Ordinal).ToList();
+            var known = placeholders.Where(kv => !string.IsNullOrWhiteSpace(kv.Value)).Select(kv => kv.Key)
+                .OrderBy(k => k, StringComparer.Ordinal).Select(k => "{" + k + "}").ToList();
             var knownText = known.Count > 0 ? "known here: " + string.Join(", ", known)
                 : "this drill has none (it created no instances, database or DNS record)";
             var problem = unknown.Count > 0
