@@ -28,7 +28,10 @@
         'Test-DrRestore',
         'Get-DrTrafficWeight',
         'Set-DrTrafficWeight',
-        'Start-DrWarmStandby'
+        'Start-DrWarmStandby',
+        'Invoke-DrDrill',
+        'Get-DrDrill',
+        'Remove-DrDrill'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

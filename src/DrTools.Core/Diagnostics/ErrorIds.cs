@@ -41,5 +41,9 @@ namespace DrTools.Core.Diagnostics
         public const string DataLossRisk = "DrTools.DataLossRisk";
         /// <summary>Failback refused: the primary site is not healthy or not re-protected.</summary>
         public const string PrimaryNotReady = "DrTools.PrimaryNotReady";
+        /// <summary>A drill did not pass: a step failed, a validation failed, or a stop condition ended it.</summary>
+        public const string DrillFailed = "DrTools.DrillFailed";
+        /// <summary>A drill's cleanup could not delete (or verify the deletion of) everything tagged with its run id.</summary>
+        public const string DrillLeftovers = "DrTools.DrillLeftovers";
     }
 }

@@ -128,6 +128,24 @@ namespace DrTools.Core.Aws.AutoScaling
         public LaunchTemplateRef? LaunchTemplate { get; init; }
     }
 
+    /// <summary>CreateAutoScalingGroup from a launch template, in subnets or availability zones, with tags.</summary>
+    public sealed record AutoScalingGroupCreate
+    {
+        public string AutoScalingGroupName { get; init; } = "";
+        /// <summary>Template id or name and version; required.</summary>
+        public LaunchTemplateRef LaunchTemplate { get; init; } = new();
+        /// <summary>Launch this type instead of the template's (sent as a mixed instances policy with one override).</summary>
+        public string? InstanceType { get; init; }
+        public int MinSize { get; init; }
+        public int MaxSize { get; init; }
+        public int? DesiredCapacity { get; init; }
+        /// <summary>Subnet ids (VPCZoneIdentifier); give these or <see cref="AvailabilityZones"/>.</summary>
+        public IReadOnlyList<string> Subnets { get; init; } = Array.Empty<string>();
+        public IReadOnlyList<string> AvailabilityZones { get; init; } = Array.Empty<string>();
+        /// <summary>Group tags, propagated to the instances it launches.</summary>
+        public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+    }
+
     /// <summary>The Auto Scaling process names SuspendProcesses/ResumeProcesses accept.</summary>
     public static class ScalingProcesses
     {

@@ -127,6 +127,51 @@ namespace DrTools.Core.Aws.AutoScaling
             };
         }
 
+        public Task CreateAutoScalingGroupAsync(AutoScalingGroupCreate request, CancellationToken cancellationToken = default)
+        {
+            if (request == null) throw new ArgumentNullException(nameof(request));
+            var name = request.AutoScalingGroupName;
+            Require(name, "Auto Scaling group name");
+            var template = request.LaunchTemplate ?? throw Invalid($"{GroupName(name)} needs a launch template.", name);
+            if (template.LaunchTemplateId == null && template.LaunchTemplateName == null)
+                throw Invalid($"{GroupName(name)} needs a launch template id or name.", name);
+            if (request.MinSize < 0 || request.MaxSize < request.MinSize || request.DesiredCapacity is { } d && (d < request.MinSize || d > request.MaxSize))
+                throw Invalid($"Sizes of {GroupName(name)} must satisfy 0 <= min <= desired <= max (min {request.MinSize}, max {request.MaxSize}, desired {request.DesiredCapacity}).", name);
+            if (request.Subnets.Count == 0 && request.AvailabilityZones.Count == 0)
+                throw Invalid($"{GroupName(name)} needs subnets or availability zones.", name);
+
+            var p = new QueryParams().Add("AutoScalingGroupName", name);
+            // A template with a different instance type is only expressible as a mixed instances policy with one override.
+            var prefix = request.InstanceType != null ? "MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification." : "LaunchTemplate.";
+            p.Add(prefix + "LaunchTemplateId", template.LaunchTemplateId)
+                .Add(prefix + "LaunchTemplateName", template.LaunchTemplateId == null ? template.LaunchTemplateName : null)
+                .Add(prefix + "Version", template.Version);
+            if (request.InstanceType != null) p.Add("MixedInstancesPolicy.LaunchTemplate.Overrides.member.1.InstanceType", request.InstanceType);
+            p.Add("MinSize", request.MinSize)
+                .Add("MaxSize", request.MaxSize)
+                .Add("DesiredCapacity", request.DesiredCapacity)
+                .Add("VPCZoneIdentifier", request.Subnets.Count > 0 ? string.Join(",", request.Subnets) : null);
+            if (request.Subnets.Count == 0) p.AddList("AvailabilityZones", "member", request.AvailabilityZones);
+            var i = 1;
+            foreach (var tag in request.Tags)
+            {
+                p.Add($"Tags.member.{i}.ResourceId", name)
+                    .Add($"Tags.member.{i}.ResourceType", "auto-scaling-group")
+                    .Add($"Tags.member.{i}.Key", tag.Key)
+                    .Add($"Tags.member.{i}.Value", tag.Value ?? "")
+                    .Add($"Tags.member.{i}.PropagateAtLaunch", true);
+                i++;
+            }
+            return CallAsync("CreateAutoScalingGroup", p, GroupName(name), name, cancellationToken);
+        }
+
+        public Task DeleteAutoScalingGroupAsync(string name, bool forceDelete, CancellationToken cancellationToken = default)
+        {
+            Require(name, "Auto Scaling group name");
+            var p = new QueryParams().Add("AutoScalingGroupName", name).Add("ForceDelete", forceDelete);
+            return CallAsync("DeleteAutoScalingGroup", p, GroupName(name), name, cancellationToken);
+        }
+
         public Task SetDesiredCapacityAsync(string name, int desiredCapacity, bool honorCooldown = false, CancellationToken cancellationToken = default)
         {
             Require(name, "Auto Scaling group name");

@@ -25,6 +25,15 @@ namespace DrTools.Core.Aws.AutoScaling
         /// <summary>Changes min/max/desired and/or the launch template (version). An unknown group is DrTools.NotFound.</summary>
         Task UpdateAutoScalingGroupAsync(AutoScalingGroupUpdate update, CancellationToken cancellationToken = default);
 
+        /// <summary>
+        /// Creates a group from a launch template (drills copy a standby group this way). No load balancers or target groups
+        /// are attached: a copy must never receive the original group's traffic.
+        /// </summary>
+        Task CreateAutoScalingGroupAsync(AutoScalingGroupCreate request, CancellationToken cancellationToken = default);
+
+        /// <summary>Deletes a group; <paramref name="forceDelete"/> terminates its instances too instead of refusing while it has any.</summary>
+        Task DeleteAutoScalingGroupAsync(string name, bool forceDelete, CancellationToken cancellationToken = default);
+
         /// <summary>Sets the desired capacity (within min..max). <paramref name="honorCooldown"/>: wait for a cooldown in progress instead of overriding it.</summary>
         Task SetDesiredCapacityAsync(string name, int desiredCapacity, bool honorCooldown = false, CancellationToken cancellationToken = default);
 

@@ -52,7 +52,11 @@ namespace DrTools.Core.Drills
             ct.ThrowIfCancellationRequested();
             var started = DateTimeOffset.UtcNow;
             var name = string.IsNullOrWhiteSpace(probe.Name) ? probe.Url ?? probe.Tcp ?? "probe" : probe.Name;
-            DrillValidationResult Result(bool passed, string message) => new(name, passed, message, started, DateTimeOffset.UtcNow);
+            DrillValidationResult Result(bool passed, string message)
+            {
+                var finished = DateTimeOffset.UtcNow;
+                return new(name, passed, message, started, finished, finished - started);
+            }
 
             if ((probe.Url == null) == (probe.Tcp == null))
                 return Result(false, $"Probe '{name}' must have exactly one of url and tcp; fix the plan's drill.probes.");

@@ -46,6 +46,9 @@ namespace DrTools.Core.Recovery.Engine
             Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create),
                 "DrTools", "journals");
 
+        /// <summary>The store under the journals; drill history (DrillHistory) is kept beside them.</summary>
+        public IRepositoryStore Store => _store;
+
         /// <summary>Where the journals are, as users see it: a folder path or s3://bucket/prefix.</summary>
         public string Location => _store.Location;
 

@@ -22,7 +22,8 @@ namespace DrTools.Core.Recovery.Engine
         public string? Message { get; init; }
         /// <summary>The DrTools error id of a failure (DrTools.Timeout, DrTools.NotFound...).</summary>
         public string? ErrorId { get; init; }
-        /// <summary>The failure itself, for the cmdlet to write as an error record; not kept in the journal.</summary>
+        /// <summary>The failure itself, for the cmdlet to write as an error record; not kept in the journal (nor in drill history).</summary>
+        [System.Text.Json.Serialization.JsonIgnore]
         public Exception? Error { get; init; }
         /// <summary>How many times the step was started across attempts of the run.</summary>
         public int Attempts { get; init; }

@@ -34,6 +34,11 @@ namespace DrTools.Core.Recovery.Steps
         }
 
         public AppServerSpec Spec => _spec;
+        /// <summary>
+        /// Only running instances that also carry these tags count as launched (drills: their own run id, so a drill never
+        /// adopts the instances of another drill); null: any instance of the plan's role.
+        /// </summary>
+        public IReadOnlyDictionary<string, string>? ReuseOnlyWithTags { get; init; }
         public override StepKind Kind => StepKind.LaunchInstances;
         public override string Description => $"Launch {_spec.Count} x {_spec.InstanceType} '{_spec.Name}' from {DescribeAmi(_spec.Ami)} in {_ec2.Region}";
 
@@ -114,16 +119,20 @@ namespace DrTools.Core.Recovery.Steps
         /// </summary>
         async Task<IReadOnlyList<Ec2Instance>> FindLaunchedAsync(StepContext context, CancellationToken ct)
         {
-            var found = await _ec2.DescribeInstancesAsync(null, new[]
+            var filters = new List<Ec2Filter>
             {
-                new Ec2Filter("tag:" + TagPlan, context.PlanName),
-                new Ec2Filter("tag:" + TagRole, _spec.Name),
-                new Ec2Filter("instance-state-name", Alive),
-            }, ct).ConfigureAwait(false);
+                new("tag:" + TagPlan, context.PlanName),
+                new("tag:" + TagRole, _spec.Name),
+                new("instance-state-name", Alive),
+            };
+            var required = ReuseOnlyWithTags ?? new Dictionary<string, string>();
+            filters.AddRange(required.Select(kv => new Ec2Filter("tag:" + kv.Key, kv.Value)));
+            var found = await _ec2.DescribeInstancesAsync(null, filters, ct).ConfigureAwait(false);
             // Filters are applied by EC2; state and tags are re-checked because an instance may stop between pages.
             var alive = found.Where(i => Alive.Contains(i.State)
                                          && i.Tags.TryGetValue(TagPlan, out var p) && p == context.PlanName
-                                         && i.Tags.TryGetValue(TagRole, out var r) && r == _spec.Name)
+                                         && i.Tags.TryGetValue(TagRole, out var r) && r == _spec.Name
+                                         && required.All(kv => i.Tags.TryGetValue(kv.Key, out var t) && t == kv.Value))
                 .GroupBy(i => i.InstanceId, StringComparer.Ordinal).Select(g => g.First())
                 .OrderBy(i => RunOf(i) == context.RunId ? 0 : 1)
                 .ThenBy(i => i.LaunchTime ?? DateTime.MaxValue)

@@ -49,12 +49,14 @@ namespace DrTools.Core.Recovery.Steps
         public IReadOnlyList<string>? VpcSecurityGroupIds { get; init; }
         /// <summary>Tags added to the new instance besides the run tags (drills add DrTools:Drill).</summary>
         public IReadOnlyDictionary<string, string>? ExtraTags { get; init; }
+        /// <summary>Only snapshots taken before this moment are used (drills' Ransomware scenario); null: the newest.</summary>
+        public DateTimeOffset? SnapshotsBefore { get; init; }
         /// <summary>The clock the snapshot's age is measured against (tests fix it).</summary>
         public Func<DateTime> UtcNow { get; init; } = () => DateTime.UtcNow;
 
         public override StepKind Kind => StepKind.RestoreDatabase;
         public override string Description => $"Restore database {TargetInstanceId} in {_rds.Region} from " +
-                                               (SnapshotId ?? $"the newest snapshot of {PrimaryInstanceId}");
+                                               (SnapshotId ?? $"the newest snapshot of {PrimaryInstanceId}" + (SnapshotsBefore is { } b ? $" taken before {b:u}" : ""));
         public override IReadOnlyList<StepResource> Resources => new[]
         {
             new StepResource("AWS::RDS::DBSnapshot", SnapshotId ?? $"newest of {PrimaryInstanceId}", _rds.Region, "read"),
@@ -112,12 +114,16 @@ namespace DrTools.Core.Recovery.Steps
             }
             var all = await _rds.DescribeDBSnapshotsAsync(new DbSnapshotQuery { DBInstanceIdentifier = PrimaryInstanceId }, ct).ConfigureAwait(false);
             return all.Where(s => s.Status == "available" && string.Equals(s.DBInstanceIdentifier, PrimaryInstanceId, StringComparison.Ordinal))
+                       .Where(s => SnapshotsBefore == null || TakenAt(s) is { } t && new DateTimeOffset(t, TimeSpan.Zero) < SnapshotsBefore.Value)
                        .OrderByDescending(s => s.OriginalSnapshotCreateTime ?? s.SnapshotCreateTime ?? DateTime.MinValue)
                        .FirstOrDefault()
                    ?? throw new DrToolsException(ErrorIds.NotFound, DrErrorCategory.ObjectNotFound,
-                       $"No available snapshot of {PrimaryInstanceId} exists in {_rds.Region}.", PrimaryInstanceId,
+                       $"No available snapshot of {PrimaryInstanceId} exists in {_rds.Region}" + (SnapshotsBefore is { } b ? $" from before {b:u}." : "."), PrimaryInstanceId,
                        $"Copy a snapshot of {PrimaryInstanceId} to {_rds.Region} (Test-DrPlan -Live checks recovery points), or name one in resources.database.restore.snapshotId.");
         }
+
+        static DateTime? TakenAt(DbSnapshot s) =>
+            (s.OriginalSnapshotCreateTime ?? s.SnapshotCreateTime) is { } t ? DateTime.SpecifyKind(t, DateTimeKind.Utc) : null;
 
         /// <summary>The run tags plus <see cref="ExtraTags"/>, for the instance a restore creates.</summary>
         Dictionary<string, string> NewInstanceTags(StepContext context)

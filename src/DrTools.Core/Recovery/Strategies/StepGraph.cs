@@ -30,7 +30,7 @@ namespace DrTools.Core.Recovery.Strategies
         public IReadOnlyList<IRecoveryStep> Steps => _steps;
         IEnumerable<string> Ids(IEnumerable<IRecoveryStep> steps) => steps.Select(s => s.Id);
 
-        T Add<T>(T step) where T : IRecoveryStep
+        internal T Add<T>(T step) where T : IRecoveryStep
         {
             _steps.Add(step);
             return step;

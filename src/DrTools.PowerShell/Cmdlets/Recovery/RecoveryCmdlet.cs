@@ -20,17 +20,8 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
     /// connect to its DR region, ask once for the whole recovery (the -WhatIf text is the full ordered plan), run it,
     /// prompt for the plan's approvals on the pipeline thread, and write the result and one error per failed step.
     /// </summary>
-    public abstract class RecoveryCmdlet : DrCmdlet
+    public abstract class RecoveryCmdlet : PlanRunCmdlet
     {
-        DrPlan? _plan;
-        PreApprovals? _preApproved;
-
-        /// <summary>A plan object (Import-DrPlan), a .json/.psd1 path, or a hashtable.</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
-        [ValidateNotNull]
-        [ArgumentCompleter(typeof(PlanFileCompleter))]
-        public object Plan { get; set; } = null!;
-
         [Parameter]
         public SwitchParameter AllowDataLoss { get; set; }
 
@@ -38,15 +29,7 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
         public SwitchParameter Resume { get; set; }
 
         [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string? RunId { get; set; }
-
-        [Parameter]
         public SwitchParameter ContinueOnError { get; set; }
-
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string? JournalPath { get; set; }
 
         /// <summary>Approval steps given in advance (step id or the kind they stand before), for unattended runs.</summary>
         [Parameter]
@@ -65,13 +48,9 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
         protected virtual bool SkipPrimaryCheckRequested => false;
         protected virtual string ActionName => "Start recovery";
 
-        /// <summary>Work in the plan's DR region unless -Region says otherwise.</summary>
-        protected override string? PlanRegion => _plan?.DrRegion;
-
         protected override void ProcessRecord()
         {
-            _plan = PlanInput.Resolve(this, Plan);
-            var plan = _plan;
+            var plan = ResolvePlan();
             if (RequiredStrategy is { } required)
             {
                 try { RecoveryService.RequireStrategy(plan, required, MyInvocation.MyCommand.Name); }
@@ -98,14 +77,10 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
             try
             {
                 whatIf = service.Plan(plan, Operation, options);
-                _preApproved = PreApprovals.Resolve(whatIf, Approve);
+                PreApprove(whatIf, Approve);
             }
             catch (DrToolsException ex) { ThrowTerminatingError(ErrorRecords.From(ex)); return; }
-            var text = string.Join(Environment.NewLine, RecoveryPlanFormatter.Format(whatIf));
-            foreach (var (id, question) in PreApprovals.ApprovalsOf(whatIf))
-                text += Environment.NewLine + (_preApproved.ApprovedStepIds.Contains(id)
-                    ? $"Approval {id}: given in advance (-Approve): {question}"
-                    : $"Approval {id}: asked during the run (default No; pass -Approve {id} for an unattended run): {question}");
+            var text = string.Join(Environment.NewLine, RecoveryPlanFormatter.Format(whatIf)) + ApprovalLines(whatIf);
             var summary = $"{ActionName} of plan '{plan.Name}' ({whatIf.Strategy}) in {Connection.Region}: {whatIf.Steps.Count} steps" +
                           (Resume ? " (resuming the earlier run)" : "") + (AllowDataLoss ? ", DATA LOSS ALLOWED" : "");
             if (!Confirmed(text, summary + "?", ActionName)) return;
@@ -126,47 +101,93 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
                 // timeline and what to resume must reach the caller anyway (also as each error's TargetObject).
                 Emit(result);
                 if (result.Succeeded) return;
-                var resume = ResumeCommand(plan, result);
+                var resume = ResumeCommand(plan, result.RunId);
                 Reporter.Warning($"Recovery of plan '{result.Plan}' did not complete ({result.Summary}). " +
                                  $"Fix the cause and continue with: {resume} (finished steps are not repeated).");
                 foreach (var failed in result.Failed)
                     EmitError(StepError(failed, result, resume));
             });
         }
+    }
+
+    /// <summary>
+    /// The plumbing of the cmdlets that run (or read) a plan's journaled runs: recoveries and drills. Resolves -Plan,
+    /// connects to the plan's DR region, opens -JournalPath (folder or S3), and asks the plan's approvals on the pipeline
+    /// thread (or takes them from -Approve).
+    /// </summary>
+    public abstract class PlanRunCmdlet : DrCmdlet
+    {
+        DrPlan? _plan;
+        PreApprovals? _preApproved;
+
+        /// <summary>A plan object (Import-DrPlan), a .json/.psd1 path, or a hashtable.</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+        [ValidateNotNull]
+        [ArgumentCompleter(typeof(PlanFileCompleter))]
+        public object Plan { get; set; } = null!;
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? RunId { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? JournalPath { get; set; }
+
+        /// <summary>Work in the plan's DR region unless -Region says otherwise.</summary>
+        protected override string? PlanRegion => _plan?.DrRegion;
+
+        /// <summary>Validates -Plan (terminating DrTools.InvalidPlan) and remembers it for the region and prompts.</summary>
+        protected DrPlan ResolvePlan() => _plan = PlanInput.Resolve(this, Plan);
+
+        /// <summary>Resolves -Approve against the approval steps of <paramref name="whatIf"/> (DrTools.InvalidParameter for an unknown name).</summary>
+        protected void PreApprove(RecoveryPlan whatIf, string[]? approve) => _preApproved = PreApprovals.Resolve(whatIf, approve);
+
+        /// <summary>The -WhatIf lines saying which approvals are given in advance and which will be asked.</summary>
+        protected string ApprovalLines(RecoveryPlan whatIf)
+        {
+            var text = "";
+            foreach (var (id, question) in PreApprovals.ApprovalsOf(whatIf))
+                text += Environment.NewLine + (_preApproved?.ApprovedStepIds.Contains(id) == true
+                    ? $"Approval {id}: given in advance (-Approve): {question}"
+                    : $"Approval {id}: asked during the run (default No; pass -Approve {id} for an unattended run): {question}");
+            return text;
+        }
 
         /// <summary>
         /// -JournalPath: s3://bucket/prefix (through this cmdlet's connection, like a backup repository) or a folder
         /// (PowerShell paths resolve against the current location); the default is the local journal folder.
         /// </summary>
-        RecoveryJournalStore OpenJournals()
+        protected RecoveryJournalStore OpenJournals()
         {
             if (JournalPath == null) return new RecoveryJournalStore(RecoveryJournalStore.DefaultDirectory);
             var location = RepositoryLocation.Parse(RepositoryLocation.LooksLikeUri(JournalPath)
                 ? JournalPath
                 : SessionState.Path.GetUnresolvedProviderPathFromPSPath(JournalPath));
             // An S3-compatible server (-EndpointUrl) usually rejects SSE-S3; AWS encrypts new objects by default anyway.
-            var options = new S3StoreOptions { NoServerSideEncryption = Connection.EndpointUrl != null };
+            // Only an S3 location needs the connection: Get-DrDrill on a folder must work without credentials.
+            var options = RepositoryLocation.LooksLikeUri(JournalPath) ? new S3StoreOptions { NoServerSideEncryption = Connection.EndpointUrl != null } : new S3StoreOptions();
             return new RecoveryJournalStore(RepositoryStores.Create(location,
                 () => new S3Service(new AwsClientFactory(Connection), null, Reporter), options));
         }
 
         /// <summary>The command that continues this run, as the operator would type it.</summary>
-        string ResumeCommand(DrPlan plan, RecoveryResult result)
+        protected string ResumeCommand(DrPlan plan, string runId)
         {
             var planArgument = plan.Source != null ? "'" + plan.Source.Replace("'", "''") + "'" : "<plan>";
-            var command = $"{MyInvocation.MyCommand.Name} -Plan {planArgument} -Resume -RunId {result.RunId}";
+            var command = $"{MyInvocation.MyCommand.Name} -Plan {planArgument} -Resume -RunId {runId}";
             return JournalPath != null ? command + " -JournalPath '" + JournalPath.Replace("'", "''") + "'" : command;
         }
 
-        /// <summary>A failed step's error, carrying the whole result as its target and naming the resume command.</summary>
-        static DrToolsException StepError(StepResult failed, RecoveryResult result, string resume)
+        /// <summary>A failed step's error, carrying <paramref name="target"/> (the whole result) and naming the resume command.</summary>
+        protected static DrToolsException StepError(StepResult failed, object target, string resume)
         {
             var cause = failed.Error as DrToolsException;
             var action = (cause?.RecommendedAction is { Length: > 0 } a ? a.TrimEnd() + (a.TrimEnd().EndsWith(".", StringComparison.Ordinal) ? " " : ". ") : "Fix the cause. ")
                          + $"Then continue the run: {resume}";
             var message = cause != null ? $"Step {failed.StepId} failed: {cause.Message}" : $"Step {failed.StepId} ({failed.Description}) failed: {failed.Message}";
             return new DrToolsException(cause?.ErrorId ?? failed.ErrorId ?? ErrorIds.StepFailed, cause?.Category ?? DrErrorCategory.InvalidOperation,
-                message, result, action, failed.Error)
+                message, target, action, failed.Error)
             {
                 AwsErrorCode = cause?.AwsErrorCode, RequestId = cause?.RequestId, Service = cause?.Service,
             };
@@ -176,7 +197,7 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
         /// A manual approval: given in advance by -Approve, or asked on the pipeline thread with No as the default
         /// answer (Enter at 3 a.m. must not move production traffic); a host that cannot ask means no approval.
         /// </summary>
-        async Task<bool> ApproveAsync(string question, CancellationToken ct)
+        protected async Task<bool> ApproveAsync(string question, CancellationToken ct)
         {
             if (_preApproved?.IsApproved(question) == true)
             {
@@ -185,13 +206,13 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
             }
             try
             {
-                return await OnPipelineThreadAsync(() => AskNoByDefault(question, $"Recovery of plan '{_plan!.Name}': approval")).ConfigureAwait(false);
+                return await OnPipelineThreadAsync(() => AskNoByDefault(question, $"Plan '{_plan!.Name}': approval")).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is PSInvalidOperationException or System.Management.Automation.Host.HostException or NotSupportedException or NotImplementedException)
             {
                 throw new DrToolsException(ErrorIds.ApprovalUnavailable, DrErrorCategory.InvalidOperation,
                     $"The plan asks for approval ('{question}') but this PowerShell host cannot ask: {ex.Message}", question,
-                    "Run the recovery in an interactive PowerShell session, or give the approval in advance with -Approve (see -WhatIf for the names).", ex);
+                    "Run interactively, or give the approval in advance with -Approve (see -WhatIf for the names).", ex);
             }
         }
 
@@ -199,7 +220,7 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
         {
             var choices = new System.Collections.ObjectModel.Collection<System.Management.Automation.Host.ChoiceDescription>
             {
-                new("&Yes", "Approve: the recovery continues with the steps after this approval."),
+                new("&Yes", "Approve: the run continues with the steps after this approval."),
                 new("&No", "Do not approve: the steps after this approval do not start; resume the run later."),
             };
             var ui = Host?.UI ?? throw new PSInvalidOperationException("The host has no user interface.");

@@ -173,6 +173,58 @@ namespace DrTools.Core.Tests.Aws.AutoScaling
         }
 
         [Fact]
+        public async Task Create_sends_template_sizes_subnets_and_propagated_tags_and_delete_sends_ForceDelete()
+        {
+            var (server, asg) = Start(r => Empty(r.Action!));
+            using (server)
+            using (asg)
+            {
+                await asg.CreateAutoScalingGroupAsync(new AutoScalingGroupCreate
+                {
+                    AutoScalingGroupName = "web-drill-r1", LaunchTemplate = new LaunchTemplateRef { LaunchTemplateId = "lt-0abc", Version = "7" },
+                    MinSize = 2, MaxSize = 2, DesiredCapacity = 2, Subnets = new[] { "subnet-0a", "subnet-0b" },
+                    Tags = new System.Collections.Generic.Dictionary<string, string> { ["DrTools:Drill"] = "r1" },
+                });
+                await asg.CreateAutoScalingGroupAsync(new AutoScalingGroupCreate
+                {
+                    AutoScalingGroupName = "api-drill-r1", LaunchTemplate = new LaunchTemplateRef { LaunchTemplateName = "api", Version = "$Latest" },
+                    InstanceType = "m6i.large", MinSize = 0, MaxSize = 1, AvailabilityZones = new[] { "us-west-2a" },
+                });
+                await asg.DeleteAutoScalingGroupAsync("web-drill-r1", forceDelete: true);
+
+                var r = server.Requests.ToArray();
+                QueryFakes.AssertForm(r[0].Form, ("Action", "CreateAutoScalingGroup"), ("Version", "2011-01-01"), ("AutoScalingGroupName", "web-drill-r1"),
+                    ("LaunchTemplate.LaunchTemplateId", "lt-0abc"), ("LaunchTemplate.Version", "7"), ("MinSize", "2"), ("MaxSize", "2"), ("DesiredCapacity", "2"),
+                    ("VPCZoneIdentifier", "subnet-0a,subnet-0b"), ("Tags.member.1.ResourceId", "web-drill-r1"), ("Tags.member.1.ResourceType", "auto-scaling-group"),
+                    ("Tags.member.1.Key", "DrTools:Drill"), ("Tags.member.1.Value", "r1"), ("Tags.member.1.PropagateAtLaunch", "true"));
+                QueryFakes.AssertForm(r[1].Form, ("Action", "CreateAutoScalingGroup"), ("Version", "2011-01-01"), ("AutoScalingGroupName", "api-drill-r1"),
+                    ("MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.LaunchTemplateName", "api"),
+                    ("MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.Version", "$Latest"),
+                    ("MixedInstancesPolicy.LaunchTemplate.Overrides.member.1.InstanceType", "m6i.large"), ("MinSize", "0"), ("MaxSize", "1"),
+                    ("AvailabilityZones.member.1", "us-west-2a"));
+                QueryFakes.AssertForm(r[2].Form, ("Action", "DeleteAutoScalingGroup"), ("Version", "2011-01-01"), ("AutoScalingGroupName", "web-drill-r1"),
+                    ("ForceDelete", "true"));
+            }
+        }
+
+        [Fact]
+        public async Task Create_without_template_or_placement_is_refused_before_any_call()
+        {
+            var (server, asg) = Start(r => Empty(r.Action!));
+            using (server)
+            using (asg)
+            {
+                var noTemplate = await Assert.ThrowsAsync<DrToolsException>(() => asg.CreateAutoScalingGroupAsync(new AutoScalingGroupCreate
+                    { AutoScalingGroupName = "x", MinSize = 0, MaxSize = 1, Subnets = new[] { "subnet-1" } }));
+                var nowhere = await Assert.ThrowsAsync<DrToolsException>(() => asg.CreateAutoScalingGroupAsync(new AutoScalingGroupCreate
+                    { AutoScalingGroupName = "x", LaunchTemplate = new LaunchTemplateRef { LaunchTemplateId = "lt-1" }, MinSize = 0, MaxSize = 1 }));
+                Assert.Equal(ErrorIds.InvalidParameter, noTemplate.ErrorId);
+                Assert.Equal(ErrorIds.InvalidParameter, nowhere.ErrorId);
+                Assert.Empty(server.Requests);
+            }
+        }
+
+        [Fact]
         public async Task SetDesiredCapacity_and_suspend_resume_send_the_exact_parameters()
         {
             var (server, asg) = Start(r => Empty(r.Action!));

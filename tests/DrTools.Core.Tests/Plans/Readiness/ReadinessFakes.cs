@@ -197,6 +197,8 @@ namespace DrTools.Core.Tests.Plans.Readiness
 
             public Task<IReadOnlyList<AutoScalingGroupInfo>> DescribeAutoScalingGroupsAsync(IReadOnlyList<string>? names = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
             public Task UpdateAutoScalingGroupAsync(AutoScalingGroupUpdate update, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+            public Task CreateAutoScalingGroupAsync(AutoScalingGroupCreate request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+            public Task DeleteAutoScalingGroupAsync(string name, bool forceDelete, CancellationToken cancellationToken = default) => throw new NotSupportedException();
             public Task SetDesiredCapacityAsync(string name, int desiredCapacity, bool honorCooldown = false, CancellationToken cancellationToken = default) => throw new NotSupportedException();
             public Task SuspendProcessesAsync(string name, IReadOnlyList<string>? processes, CancellationToken cancellationToken = default) => throw new NotSupportedException();
             public Task ResumeProcessesAsync(string name, IReadOnlyList<string>? processes, CancellationToken cancellationToken = default) => throw new NotSupportedException();

@@ -85,7 +85,7 @@ namespace DrTools.Core.Tests.Recovery.Steps
                 for (var k = 0; k < request.Count; k++)
                 {
                     var tags = new Dictionary<string, string>(request.Tags) { ["token"] = request.ClientToken ?? "" };
-                    var i = new Ec2Instance($"i-{++_n:x17}", "pending", request.InstanceType, request.ImageId, request.SubnetId, null, null, null, null,
+                    var i = new Ec2Instance($"i-{++_n:x17}", "pending", request.InstanceType, request.ImageId, request.SubnetId, null, null, $"10.0.0.{_n}", null,
                         request.KeyName, DateTime.UtcNow, request.SecurityGroupIds.ToList(), Array.Empty<string>(), tags);
                     Instances.Add(i);
                     launched.Add(i);
@@ -143,7 +143,18 @@ namespace DrTools.Core.Tests.Recovery.Steps
         // Not used by recovery steps.
         public Task<IReadOnlyList<Ec2StateChange>> StartInstancesAsync(IEnumerable<string> ids, CancellationToken ct) => throw new NotSupportedException();
         public Task<IReadOnlyList<Ec2StateChange>> StopInstancesAsync(IEnumerable<string> ids, bool force, CancellationToken ct) => throw new NotSupportedException();
-        public Task<IReadOnlyList<Ec2StateChange>> TerminateInstancesAsync(IEnumerable<string> ids, CancellationToken ct) => throw new NotSupportedException();
+        public Task<IReadOnlyList<Ec2StateChange>> TerminateInstancesAsync(IEnumerable<string> ids, CancellationToken ct)
+        {
+            var list = ids.ToList();
+            _cloud.Calls.Enqueue("ec2:TerminateInstances " + string.Join(",", list));
+            lock (Instances)
+                foreach (var id in list)
+                {
+                    var idx = Instances.FindIndex(i => i.InstanceId == id);
+                    if (idx >= 0) Instances[idx] = Instances[idx] with { State = "terminated" };
+                }
+            return Task.FromResult<IReadOnlyList<Ec2StateChange>>(list.Select(i => new Ec2StateChange(i, "running", "shutting-down")).ToList());
+        }
         public Task<IReadOnlyList<Ec2Volume>> DescribeVolumesAsync(IEnumerable<string>? ids, IEnumerable<Ec2Filter>? f, CancellationToken ct) => throw new NotSupportedException();
         public Task<Ec2Volume> CreateVolumeFromSnapshotAsync(Ec2CreateVolumeRequest r, CancellationToken ct) => throw new NotSupportedException();
         public Task DeleteVolumeAsync(string id, CancellationToken ct) => throw new NotSupportedException();
@@ -161,7 +172,7 @@ namespace DrTools.Core.Tests.Recovery.Steps
         public Task CreateTagsAsync(IEnumerable<string> ids, IDictionary<string, string> tags, CancellationToken ct) => throw new NotSupportedException();
         public Task DeleteTagsAsync(IEnumerable<string> ids, IEnumerable<string> keys, CancellationToken ct) => throw new NotSupportedException();
         public Task<Ec2Instance> WaitForInstanceStoppedAsync(string id, Ec2WaitOptions? o, CancellationToken ct) => throw new NotSupportedException();
-        public Task WaitForInstanceTerminatedAsync(string id, Ec2WaitOptions? o, CancellationToken ct) => throw new NotSupportedException();
+        public Task WaitForInstanceTerminatedAsync(string id, Ec2WaitOptions? o, CancellationToken ct) => Task.CompletedTask;
         public Task<Ec2Snapshot> WaitForSnapshotCompletedAsync(string id, Ec2WaitOptions? o, CancellationToken ct) => throw new NotSupportedException();
         public Task<Ec2Image> WaitForImageAvailableAsync(string id, Ec2WaitOptions? o, CancellationToken ct) => throw new NotSupportedException();
     }
@@ -185,8 +196,10 @@ namespace DrTools.Core.Tests.Recovery.Steps
         public Task<IReadOnlyList<DbSnapshot>> DescribeDBSnapshotsAsync(DbSnapshotQuery? query = null, CancellationToken ct = default) =>
             Task.FromResult<IReadOnlyList<DbSnapshot>>(Snapshots.Where(s => query?.DBInstanceIdentifier == null || s.DBInstanceIdentifier == query.DBInstanceIdentifier).ToList());
 
-        public Task<DbSnapshot?> FindDBSnapshotAsync(string id, CancellationToken ct = default) =>
-            Task.FromResult(Snapshots.FirstOrDefault(s => s.Identifier == id));
+        public Task<DbSnapshot?> FindDBSnapshotAsync(string id, CancellationToken ct = default)
+        {
+            lock (Snapshots) return Task.FromResult(Snapshots.FirstOrDefault(s => s.Identifier == id));
+        }
 
         public Task<DbInstance> PromoteReadReplicaAsync(string id, int? backupRetentionPeriod = null, CancellationToken ct = default)
         {
@@ -213,20 +226,64 @@ namespace DrTools.Core.Tests.Recovery.Steps
         public Task<DbInstance> WaitForDBInstanceAvailableAsync(string id, TimeSpan timeout, IOperationReporter? reporter = null, CancellationToken ct = default) =>
             Task.FromResult(Instances[id] = Instances[id] with { Status = "available", EndpointAddress = id + ".rds.example" });
 
-        public Task<IReadOnlyList<DbInstance>> DescribeDBInstancesAsync(string? id = null, IReadOnlyList<RdsFilter>? filters = null, CancellationToken ct = default) => throw new NotSupportedException();
-        public Task<DbSnapshot> CreateDBSnapshotAsync(string i, string s, IReadOnlyDictionary<string, string>? tags = null, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task<IReadOnlyList<DbInstance>> DescribeDBInstancesAsync(string? id = null, IReadOnlyList<RdsFilter>? filters = null, CancellationToken ct = default) =>
+            Task.FromResult<IReadOnlyList<DbInstance>>(Instances.Values.Where(d => id == null || d.Identifier == id).ToList());
+
+        /// <summary>Set: the snapshot's creation time (tests of the RPO arithmetic).</summary>
+        public DateTime SnapshotClock { get; set; } = DateTime.UtcNow;
+
+        public Task<DbSnapshot> CreateDBSnapshotAsync(string i, string s, IReadOnlyDictionary<string, string>? tags = null, CancellationToken ct = default)
+        {
+            _cloud.Calls.Enqueue($"rds:CreateDBSnapshot {i} {s}");
+            var snap = new DbSnapshot { Identifier = s, DBInstanceIdentifier = i, Status = "creating", SnapshotType = "manual", SnapshotCreateTime = SnapshotClock, Region = Region,
+                Tags = tags ?? new Dictionary<string, string>() };
+            lock (Snapshots) Snapshots.Add(snap);
+            return Task.FromResult(snap);
+        }
         public Task<DbSnapshot> CopyDBSnapshotAsync(CopyDbSnapshotRequest r, CancellationToken ct = default) => throw new NotSupportedException();
-        public Task<DbInstance> RestoreDBInstanceToPointInTimeAsync(RestoreDbInstanceToPointInTimeRequest request, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task<DbInstance> RestoreDBInstanceToPointInTimeAsync(RestoreDbInstanceToPointInTimeRequest r, CancellationToken ct = default)
+        {
+            _cloud.Calls.Enqueue($"rds:RestoreDBInstanceToPointInTime {r.TargetDBInstanceIdentifier} {r.RestoreTime:o}");
+            return Task.FromResult(Instances[r.TargetDBInstanceIdentifier] = new DbInstance
+            {
+                Identifier = r.TargetDBInstanceIdentifier, Status = "creating", InstanceClass = r.DBInstanceClass ?? "db.t3.micro", Region = Region,
+                Tags = r.Tags ?? new Dictionary<string, string>(),
+            });
+        }
         public Task<IReadOnlyList<DbAutomatedBackup>> DescribeDBInstanceAutomatedBackupsAsync(string? id = null, IReadOnlyList<RdsFilter>? filters = null, CancellationToken ct = default) => throw new NotSupportedException();
         public Task<DbAutomatedBackup> StartDBInstanceAutomatedBackupsReplicationAsync(string arn, int? days = null, string? kms = null, CancellationToken ct = default) => throw new NotSupportedException();
         public Task<DbInstance> CreateDBInstanceReadReplicaAsync(CreateReadReplicaRequest r, CancellationToken ct = default) => throw new NotSupportedException();
-        public Task<DbInstance> DeleteDBInstanceAsync(string id, DbFinalSnapshot f, bool? d = null, CancellationToken ct = default) => throw new NotSupportedException();
-        public Task<DbSnapshot> DeleteDBSnapshotAsync(string id, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task<DbInstance> DeleteDBInstanceAsync(string id, DbFinalSnapshot f, bool? d = null, CancellationToken ct = default)
+        {
+            _cloud.Calls.Enqueue($"rds:DeleteDBInstance {id} skipFinal={f.Skip} deleteBackups={d}");
+            Instances.TryRemove(id, out var gone);
+            return Task.FromResult(gone! with { Status = "deleting" });
+        }
+
+        public Task<DbSnapshot> DeleteDBSnapshotAsync(string id, CancellationToken ct = default)
+        {
+            _cloud.Calls.Enqueue("rds:DeleteDBSnapshot " + id);
+            lock (Snapshots)
+            {
+                var s = Snapshots.First(x => x.Identifier == id);
+                Snapshots.Remove(s);
+                return Task.FromResult(s with { Status = "deleted" });
+            }
+        }
         public Task<IReadOnlyDictionary<string, string>> ListTagsForResourceAsync(string arn, CancellationToken ct = default) => throw new NotSupportedException();
         public Task AddTagsToResourceAsync(string arn, IReadOnlyDictionary<string, string> t, CancellationToken ct = default) => throw new NotSupportedException();
         public Task RemoveTagsFromResourceAsync(string arn, IReadOnlyList<string> k, CancellationToken ct = default) => throw new NotSupportedException();
-        public Task<DbSnapshot> WaitForDBSnapshotAvailableAsync(string id, TimeSpan t, IOperationReporter? r = null, CancellationToken ct = default) => throw new NotSupportedException();
-        public Task WaitForDBInstanceDeletedAsync(string id, TimeSpan t, IOperationReporter? r = null, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task<DbSnapshot> WaitForDBSnapshotAvailableAsync(string id, TimeSpan t, IOperationReporter? r = null, CancellationToken ct = default)
+        {
+            lock (Snapshots)
+            {
+                var idx = Snapshots.FindIndex(s => s.Identifier == id);
+                Snapshots[idx] = Snapshots[idx] with { Status = "available" };
+                return Task.FromResult(Snapshots[idx]);
+            }
+        }
+
+        public Task WaitForDBInstanceDeletedAsync(string id, TimeSpan t, IOperationReporter? r = null, CancellationToken ct = default) => Task.CompletedTask;
     }
 
     internal sealed class FakeAsg : IAutoScalingService
@@ -268,6 +325,24 @@ namespace DrTools.Core.Tests.Recovery.Steps
 
         public Task<AutoScalingGroupInfo> WaitForInServiceAsync(string name, int? count, TimeSpan timeout, IOperationReporter? reporter = null, CancellationToken ct = default) =>
             Task.FromResult(Groups[name] = WithInstances(Groups[name]));
+
+        public Task CreateAutoScalingGroupAsync(AutoScalingGroupCreate r, CancellationToken ct = default)
+        {
+            _cloud.Calls.Enqueue($"autoscaling:CreateAutoScalingGroup {r.AutoScalingGroupName} {r.MinSize}/{r.MaxSize}/{r.DesiredCapacity} {r.LaunchTemplate.LaunchTemplateId}:{r.LaunchTemplate.Version} {r.InstanceType} {string.Join(",", r.Subnets)}");
+            Groups[r.AutoScalingGroupName] = new AutoScalingGroupInfo
+            {
+                Name = r.AutoScalingGroupName, MinSize = r.MinSize, MaxSize = r.MaxSize, DesiredCapacity = r.DesiredCapacity ?? r.MinSize, Region = Region,
+                LaunchTemplate = r.LaunchTemplate, Subnets = r.Subnets, Tags = r.Tags,
+            };
+            return Task.CompletedTask;
+        }
+
+        public Task DeleteAutoScalingGroupAsync(string name, bool forceDelete, CancellationToken ct = default)
+        {
+            _cloud.Calls.Enqueue($"autoscaling:DeleteAutoScalingGroup {name} force={forceDelete}");
+            Groups.TryRemove(name, out _);
+            return Task.CompletedTask;
+        }
 
         public Task SetDesiredCapacityAsync(string name, int d, bool h = false, CancellationToken ct = default) => throw new NotSupportedException();
         public Task SuspendProcessesAsync(string name, IReadOnlyList<string>? p, CancellationToken ct = default) => throw new NotSupportedException();
