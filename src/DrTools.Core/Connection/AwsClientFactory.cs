@@ -3,6 +3,7 @@ using Amazon.EC2;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.SecurityToken;
+using DrTools.Core.Aws.CloudWatch;
 using DrTools.Core.Aws.Wire;
 
 namespace DrTools.Core.Connection
@@ -56,6 +57,8 @@ namespace DrTools.Core.Connection
             var c = For(region);
             return new AutoScalingClient(c.Credentials, Configure(AutoScalingClient.CreateConfig(), c));
         }
+
+        public CloudWatchClient CloudWatch(string? region = null) => CloudWatchClient.Create(For(region));
 
         AwsConnection For(string? region) => region == null ? Connection : Connection.ForRegion(region);
 

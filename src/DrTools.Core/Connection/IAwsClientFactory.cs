@@ -1,6 +1,7 @@
 using Amazon.EC2;
 using Amazon.S3;
 using Amazon.SecurityToken;
+using DrTools.Core.Aws.CloudWatch;
 using DrTools.Core.Aws.Wire;
 
 namespace DrTools.Core.Connection
@@ -20,5 +21,6 @@ namespace DrTools.Core.Connection
         Route53Client Route53();
         RdsClient Rds(string? region = null);
         AutoScalingClient AutoScaling(string? region = null);
+        CloudWatchClient CloudWatch(string? region = null);
     }
 }

@@ -50,8 +50,8 @@ namespace DrTools.Core.Drills
         public IReadOnlyList<IDrillStopCondition> StopConditions { get; init; } = Array.Empty<IDrillStopCondition>();
         public TimeSpan StopCheckInterval { get; init; } = TimeSpan.FromSeconds(30);
         /// <summary>
-        /// Watches the stop conditions: completes with the first reason, runs until cancelled otherwise. Null: a poll of
-        /// every condition each <see cref="StopCheckInterval"/> (a condition that throws is reported, not a reason to stop).
+        /// Watches the stop conditions: completes with the first reason, runs until cancelled otherwise. Null:
+        /// <see cref="DrillStopWatcher"/> every <see cref="StopCheckInterval"/> (a failed check is a warning; three in a row stop the drill).
         /// </summary>
         public Func<IReadOnlyList<IDrillStopCondition>, TimeSpan, CancellationToken, Task<string>>? StopWatcher { get; init; }
         /// <summary>Checks of the drill environment after every step succeeded (probes, the -Validation scriptblock).</summary>

@@ -90,6 +90,9 @@ namespace DrTools.Core.Drills
             var runId = ResolveRunId(plan, options);
             var graph = DrillGraph.Build(plan, _services, runId, options);
             var engine = new RecoveryEngine(_journals, _reporter);
+            // A misspelt alarm would never stop the drill: every alarm must exist before anything is created.
+            foreach (var alarms in options.StopConditions.OfType<AlarmStopCondition>())
+                await alarms.ValidateAsync(cancellationToken).ConfigureAwait(false);
             _reporter.Verbose($"Drill {runId} of plan '{plan.Name}' ({options.Scenario}) in {plan.DrRegion}: {graph.Steps.Count} steps; everything it creates is tagged {DrillTags.Drill}={runId}.");
 
             using var runCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -232,32 +235,12 @@ namespace DrTools.Core.Drills
         Task StartWatching(DrillOptions options, CancellationToken ct, Action<string> stop)
         {
             if (options.StopConditions.Count == 0) return Task.CompletedTask;
-            var watcher = options.StopWatcher ?? PollAsync;
+            var watcher = options.StopWatcher ?? ((conditions, interval, token) => DrillStopWatcher.WatchAsync(conditions, interval, _reporter, token));
             return Task.Run(async () =>
             {
                 var reason = await watcher(options.StopConditions, options.StopCheckInterval, ct).ConfigureAwait(false);
                 if (!ct.IsCancellationRequested) stop(reason);
             }, CancellationToken.None);
-        }
-
-        /// <summary>The default watcher: every condition each interval; a condition that throws is warned about, not a stop.</summary>
-        async Task<string> PollAsync(IReadOnlyList<IDrillStopCondition> conditions, TimeSpan interval, CancellationToken ct)
-        {
-            while (true)
-            {
-                foreach (var c in conditions)
-                {
-                    try
-                    {
-                        if (await c.CheckAsync(ct).ConfigureAwait(false) is { } reason) return $"{c.Name}: {reason}";
-                    }
-                    catch (Exception ex) when (!ct.IsCancellationRequested && ex is not OperationCanceledException)
-                    {
-                        _reporter.Warning($"Stop condition {c.Name} could not be checked: {ex.Message}");
-                    }
-                }
-                await Task.Delay(interval, ct).ConfigureAwait(false);
-            }
         }
 
         static StepResult? Step(RecoveryResult r, string id) =>

@@ -4,9 +4,11 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using DrTools.Core.Aws.CloudWatch;
 using DrTools.Core.Aws.Ec2;
 using DrTools.Core.Aws.Rds;
 using DrTools.Core.Aws.Route53;
+using DrTools.Core.Diagnostics;
 using DrTools.Core.Drills;
 using DrTools.Core.Plans;
 using DrTools.Core.Recovery.Engine;
@@ -172,7 +174,7 @@ namespace DrTools.Core.Tests.Drills
         sealed class Alarm : IDrillStopCondition
         {
             public string Name => "orders-5xx";
-            public Task<string?> CheckAsync(CancellationToken ct) => Task.FromResult<string?>("in ALARM");
+            public Task<string?> CheckAsync(CancellationToken ct) => Task.FromResult<string?>("CloudWatch alarm 'orders-5xx' is in ALARM: Threshold Crossed");
         }
 
         [Fact]
@@ -191,9 +193,53 @@ namespace DrTools.Core.Tests.Drills
             var result = await Service().RunAsync(PilotLight(), options, CancellationToken.None);
 
             Assert.False(result.Passed);
-            Assert.Equal("orders-5xx: in ALARM", result.StopReason);
+            Assert.Equal("CloudWatch alarm 'orders-5xx' is in ALARM: Threshold Crossed", result.StopReason);
             Assert.True(result.CleanedUp);
             Assert.Empty(await Service().FindLeftoversAsync(PilotLight(), "r1", CancellationToken.None));
+        }
+
+        sealed class NoAlarms : ICloudWatchAlarms
+        {
+            public string Region => "us-west-2";
+            public Task<IReadOnlyList<CloudWatchAlarmState>> DescribeAlarmsAsync(IReadOnlyList<string> names, CancellationToken ct) =>
+                Task.FromResult<IReadOnlyList<CloudWatchAlarmState>>(Array.Empty<CloudWatchAlarmState>());
+        }
+
+        [Fact]
+        public async Task A_stop_alarm_that_does_not_exist_fails_the_drill_before_anything_is_created()
+        {
+            var options = new DrillOptions { RunId = "r1", StopConditions = new IDrillStopCondition[] { new AlarmStopCondition(new NoAlarms(), new[] { "orders-5xxx" }) } };
+
+            var ex = await Assert.ThrowsAsync<DrToolsException>(() => Service().RunAsync(PilotLight(), options, CancellationToken.None));
+
+            Assert.Equal(ErrorIds.NotFound, ex.ErrorId);
+            Assert.StartsWith("CloudWatch alarm 'orders-5xxx' does not exist in us-west-2", ex.Message);
+            Assert.Empty(_cloud.Calls);
+        }
+
+        sealed class Unreadable : IDrillStopCondition
+        {
+            public string Name => "CloudWatch alarm 'orders-5xx'";
+            public Task<string?> CheckAsync(CancellationToken ct) => Task.FromException<string?>(new InvalidOperationException("CloudWatch is throttling"));
+        }
+
+        [Fact]
+        public async Task A_stop_condition_that_cannot_be_read_three_times_in_a_row_stops_the_drill_and_cleans_up()
+        {
+            var options = new DrillOptions
+            {
+                RunId = "r1", StopConditions = new IDrillStopCondition[] { new Unreadable() }, StopCheckInterval = TimeSpan.FromMilliseconds(1),
+                Validations = new Func<DrillEnvironment, CancellationToken, Task<IReadOnlyList<DrillValidationResult>>>[]
+                {
+                    async (env, ct) => { await Task.Delay(Timeout.Infinite, ct); return Array.Empty<DrillValidationResult>(); },
+                },
+            };
+
+            var result = await Service().RunAsync(PilotLight(), options, CancellationToken.None);
+
+            Assert.False(result.Passed);
+            Assert.Equal("cannot read stop condition 'CloudWatch alarm 'orders-5xx'' (3 checks in a row failed): CloudWatch is throttling", result.StopReason);
+            Assert.True(result.CleanedUp);
         }
 
         [Fact]

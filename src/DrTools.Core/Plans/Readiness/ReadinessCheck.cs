@@ -70,5 +70,7 @@ namespace DrTools.Core.Plans.Readiness
         public const string LaunchTemplate = "LaunchTemplate";
         /// <summary>The EC2 On-Demand instance quota has room for what the plan launches (app servers, groups scaled to production).</summary>
         public const string InstanceQuota = "InstanceQuota";
+        /// <summary>A CloudWatch alarm named in drill.stopAlarms exists in the DR region (a misspelt one would never stop a drill).</summary>
+        public const string StopAlarm = "StopAlarm";
     }
 }

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using DrTools.Core.Aws.AutoScaling;
+using DrTools.Core.Aws.CloudWatch;
 using DrTools.Core.Aws.Ec2;
 using DrTools.Core.Aws.Rds;
 using DrTools.Core.Aws.Route53;
@@ -44,7 +45,7 @@ namespace DrTools.Core.Plans.Readiness
             _clock = clock ?? (() => DateTimeOffset.UtcNow);
         }
 
-        /// <summary>Every check of <paramref name="plan"/>, in plan order (app servers, database, groups, Elastic IPs, DNS).</summary>
+        /// <summary>Every check of <paramref name="plan"/>, in plan order (app servers, database, groups, Elastic IPs, DNS, drill stop alarms).</summary>
         /// <param name="region">The DR region to check; default the plan's drRegion. Groups with their own region are checked there.</param>
         /// <exception cref="DrToolsException">Only for connection-level failures (credentials, endpoint).</exception>
         public async Task<IReadOnlyList<ReadinessCheck>> CheckAsync(DrPlan plan, string? region = null, CancellationToken cancellationToken = default)
@@ -71,6 +72,7 @@ namespace DrTools.Core.Plans.Readiness
                 groups.AddRange(healthChecks.Select(run.HealthCheckAsync));
                 groups.AddRange(run.HealthCheckStatusChecks(r.Dns));
             }
+            if (plan.Drill?.StopAlarms is { Count: > 0 } stopAlarms) groups.Add(run.StopAlarmsAsync(stopAlarms));
             _reporter.Verbose($"Plan '{plan.Name}': checking {groups.Count} resources in {run.Region}.");
             IReadOnlyList<ReadinessCheck>[]? results = null;
             DrToolsException? failure = null;
@@ -544,6 +546,36 @@ namespace DrTools.Core.Plans.Readiness
                     var observed = $"{c.Type} {c.FullyQualifiedDomainName ?? c.IpAddress}" + (c.Port != null ? $":{c.Port}" : "") + (c.ResourcePath ?? "");
                     return One(Result(ReadinessChecks.HealthCheck, healthCheckId, GlobalRegion, true, $"Health check {healthCheckId} exists.", observed.Trim()));
                 });
+
+            // ---------------------------------------------------------------- drill stop alarms
+
+            /// <summary>One check per alarm in drill.stopAlarms, all read with one DescribeAlarms call in the DR region.</summary>
+            public Task<IReadOnlyList<ReadinessCheck>> StopAlarmsAsync(IReadOnlyList<string> alarmNames)
+            {
+                var names = alarmNames.Distinct(StringComparer.Ordinal).ToList();
+                var planned = names.Select(n => (ReadinessChecks.StopAlarm, n)).ToList();
+                return Guard(planned, Region, async () =>
+                {
+                    var cloudWatch = Services.CloudWatch(Region);
+                    if (cloudWatch == null)
+                        return names.Select(n => Result(ReadinessChecks.StopAlarm, n, Region, false, "Could not check: no CloudWatch reader was given to the readiness check."))
+                            .ToList();
+                    var states = await cloudWatch.DescribeAlarmsAsync(names, _ct).ConfigureAwait(false);
+                    return names.Select(n =>
+                    {
+                        var state = states.FirstOrDefault(s => string.Equals(s.Name, n, StringComparison.Ordinal));
+                        if (state == null)
+                            return Result(ReadinessChecks.StopAlarm, n, Region, false,
+                                $"CloudWatch alarm '{n}' does not exist in {Region} (names are case-sensitive), so it could never stop a drill. " +
+                                "Create it in the DR region or fix the plan's drill.stopAlarms.");
+                        var observed = $"{state.AlarmType}, {state.StateValue}" + (state.StateUpdated is { } t ? $" since {Time(t)}" : "")
+                                       + (string.IsNullOrWhiteSpace(state.StateReason) ? "" : $": {state.StateReason}");
+                        return Result(ReadinessChecks.StopAlarm, n, Region, true, state.IsInAlarm
+                            ? $"'{n}' exists in {Region}; it is in ALARM now, so a drill started now would stop at once."
+                            : $"'{n}' exists in {Region} ({state.StateValue}).", observed);
+                    }).ToList();
+                });
+            }
 
             static IReadOnlyList<ReadinessCheck> One(ReadinessCheck check) => new[] { check };
         }

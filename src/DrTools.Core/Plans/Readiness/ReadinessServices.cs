@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using DrTools.Core.Aws.AutoScaling;
+using DrTools.Core.Aws.CloudWatch;
 using DrTools.Core.Aws.Ec2;
 using DrTools.Core.Aws.Rds;
 using DrTools.Core.Aws.Route53;
@@ -22,12 +23,16 @@ namespace DrTools.Core.Plans.Readiness
         readonly Func<string, IAutoScalingService> _autoScaling;
         readonly Func<IRoute53Service> _route53;
         readonly Func<string, IServiceQuotasService>? _serviceQuotas;
+        readonly Func<string, ICloudWatchAlarms>? _cloudWatch;
         readonly Dictionary<(string, string), object> _created = new();
         IRoute53Service? _route53Instance;
 
+        /// <param name="cloudWatch">CloudWatch alarms per region, for plans with drill.stopAlarms; null: those checks say they cannot run.</param>
         public ReadinessServices(Func<string, IEc2Service> ec2, Func<string, IRdsService> rds, Func<string, IAutoScalingService> autoScaling,
-            Func<IRoute53Service> route53, Func<string, IServiceQuotasService>? serviceQuotas = null, IReplicaLagSource? replicaLag = null)
+            Func<IRoute53Service> route53, Func<string, IServiceQuotasService>? serviceQuotas = null, IReplicaLagSource? replicaLag = null,
+            Func<string, ICloudWatchAlarms>? cloudWatch = null)
         {
+            _cloudWatch = cloudWatch;
             _ec2 = ec2 ?? throw new ArgumentNullException(nameof(ec2));
             _rds = rds ?? throw new ArgumentNullException(nameof(rds));
             _autoScaling = autoScaling ?? throw new ArgumentNullException(nameof(autoScaling));
@@ -49,11 +54,15 @@ namespace DrTools.Core.Plans.Readiness
             region => AutoScalingService.Create(clients, region),
             () => new Route53Service(clients, reporter),
             region => ServiceQuotasService.Create(clients, region),
-            new CloudWatchReplicaLag(clients.Connection));
+            new CloudWatchReplicaLag(clients.Connection),
+            region => CloudWatchService.Create(clients, region));
 
         public IEc2Service Ec2(string region) => Get("ec2", region, _ec2);
         public IRdsService Rds(string region) => Get("rds", region, _rds);
         public IAutoScalingService AutoScaling(string region) => Get("autoscaling", region, _autoScaling);
+
+        /// <summary>Null when these services were made without CloudWatch.</summary>
+        public ICloudWatchAlarms? CloudWatch(string region) => _cloudWatch == null ? null : Get("cloudwatch", region, _cloudWatch);
 
         /// <summary>Route 53 is global.</summary>
         public IRoute53Service Route53()

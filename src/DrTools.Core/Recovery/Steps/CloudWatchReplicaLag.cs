@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using Amazon.Runtime;
+using DrTools.Core.Aws.CloudWatch;
 using DrTools.Core.Aws.Wire;
 using DrTools.Core.Connection;
 using DrTools.Core.Diagnostics;
@@ -18,7 +18,6 @@ namespace DrTools.Core.Recovery.Steps
     /// </summary>
     public sealed class CloudWatchReplicaLag : IReplicaLagSource
     {
-        static readonly WireServiceInfo Service = new("CloudWatch", "monitoring", "monitoring", "2010-08-01");
         readonly AwsConnection _connection;
 
         public CloudWatchReplicaLag(AwsConnection connection) => _connection = connection ?? throw new ArgumentNullException(nameof(connection));
@@ -28,7 +27,7 @@ namespace DrTools.Core.Recovery.Steps
         public async Task<ReplicaLagReading> GetLagAsync(string region, string dbInstanceIdentifier, CancellationToken cancellationToken)
         {
             var c = _connection.ForRegion(region);
-            using var client = new Client(c.Credentials, AwsClientFactory.Configure(new WireClientConfig(Service), c));
+            using var client = CloudWatchClient.Create(c);
             var end = DateTime.UtcNow;
             var parameters = new Dictionary<string, string>
             {
@@ -60,11 +59,6 @@ namespace DrTools.Core.Recovery.Steps
             if (newest.Max is not { } seconds)
                 return new ReplicaLagReading(null, $"CloudWatch AWS/RDS ReplicaLag has no data point in the last {Window.TotalMinutes:0} min");
             return new ReplicaLagReading(TimeSpan.FromSeconds(Math.Max(0, seconds)), $"CloudWatch AWS/RDS ReplicaLag maximum at {newest.Time:u}");
-        }
-
-        sealed class Client : QueryProtocolClient
-        {
-            public Client(AWSCredentials credentials, WireClientConfig config) : base(credentials, config) { }
         }
     }
 }

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using DrTools.Core.Aws.CloudWatch;
 using DrTools.Core.Connection;
 using DrTools.Core.Diagnostics;
 using DrTools.Core.Drills;
@@ -24,13 +25,16 @@ namespace DrTools.PowerShell.Cmdlets.Drills
     public sealed class InvokeDrDrillCommand : PlanRunCmdlet
     {
         /// <summary>
-        /// Turns alarm names into stop conditions (CloudWatch alarms in the connection's region). Set by the module when the
-        /// alarm support is present; without it, alarm names are a DrTools.InvalidParameter error.
+        /// Turns alarm names into stop conditions (CloudWatch alarms in the connection's region): one AlarmStopCondition,
+        /// which the drill validates before its first step. Tests replace it; null makes alarm names a DrTools.InvalidParameter error.
         /// </summary>
-        internal static Func<AwsConnection, IReadOnlyList<string>, IReadOnlyList<IDrillStopCondition>>? StopAlarmConditions { get; set; }
+        internal static Func<AwsConnection, IReadOnlyList<string>, IReadOnlyList<IDrillStopCondition>>? StopAlarmConditions { get; set; } =
+            (connection, names) => new IDrillStopCondition[] { new AlarmStopCondition(CloudWatchService.Create(new AwsClientFactory(connection)), names) };
 
-        /// <summary>Runs one of the plan's probes against the drill environment's placeholders. Without it, plan probes are a DrTools.InvalidParameter error.</summary>
-        internal static Func<DrillProbeSpec, IReadOnlyDictionary<string, string>, CancellationToken, Task<DrillValidationResult>>? ProbeRunner { get; set; }
+        /// <summary>Runs one of the plan's probes against the drill environment's placeholders (DrillProbeRunner). Tests replace it;
+        /// null makes plan probes a DrTools.InvalidParameter error.</summary>
+        internal static Func<DrillProbeSpec, IReadOnlyDictionary<string, string>, CancellationToken, Task<DrillValidationResult>>? ProbeRunner { get; set; } =
+            (probe, placeholders, ct) => new DrillProbeRunner().RunAsync(probe, placeholders, ct);
 
         [Parameter]
         [ValidateSet("RegionLoss", "PointInTime", "Ransomware")]

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using DrTools.Core.Aws.AutoScaling;
+using DrTools.Core.Aws.CloudWatch;
 using DrTools.Core.Aws.Ec2;
 using DrTools.Core.Aws.Rds;
 using DrTools.Core.Aws.Route53;

@@ -6,6 +6,7 @@ using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
 using DrTools.Core.Aws.AutoScaling;
+using DrTools.Core.Aws.CloudWatch;
 using DrTools.Core.Aws.Ec2;
 using DrTools.Core.Aws.Rds;
 using DrTools.Core.Aws.Route53;
@@ -46,6 +47,7 @@ namespace DrTools.Core.Tests.Plans.Readiness
         /// <summary>Service Quotas' L-1216C47A value; null: Service Quotas answers NoSuchResource (as moto does for ec2).</summary>
         public double? VCpuQuota = 640;
         public string? MaxInstances = "20";
+        public readonly List<CloudWatchAlarmState> Alarms = new();
         /// <summary>What DescribeRegions answers: the regions the tests use, enabled, and one opt-in region that is not.</summary>
         public readonly List<Ec2Region> Regions = new()
         {
@@ -64,7 +66,7 @@ namespace DrTools.Core.Tests.Plans.Readiness
 
         public ReadinessServices Services() => new(
             region => new Ec2(this, region), region => new Rds(this, region), region => new Asg(this, region), () => new R53(this),
-            region => new Quotas(this, region), new FakeLag(this));
+            region => new Quotas(this, region), new FakeLag(this), region => new CloudWatch(this, region));
 
         sealed class FakeLag : IReplicaLagSource
         {
@@ -296,6 +298,19 @@ namespace DrTools.Core.Tests.Plans.Readiness
             public Task SuspendProcessesAsync(string name, IReadOnlyList<string>? processes, CancellationToken cancellationToken = default) => throw new NotSupportedException();
             public Task ResumeProcessesAsync(string name, IReadOnlyList<string>? processes, CancellationToken cancellationToken = default) => throw new NotSupportedException();
             public Task<AutoScalingGroupInfo> WaitForInServiceAsync(string name, int? count, TimeSpan timeout, IOperationReporter? reporter = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        }
+
+        sealed class CloudWatch : ICloudWatchAlarms
+        {
+            readonly FakeAws _aws;
+            public CloudWatch(FakeAws aws, string region) { _aws = aws; Region = region; }
+            public string Region { get; }
+
+            public async Task<IReadOnlyList<CloudWatchAlarmState>> DescribeAlarmsAsync(IReadOnlyList<string> names, CancellationToken ct)
+            {
+                await _aws.Enter("DescribeAlarms", Region, string.Join(",", names), ct);
+                return _aws.Alarms.Where(a => names.Contains(a.Name)).ToList();
+            }
         }
 
         sealed class R53 : IRoute53Service
