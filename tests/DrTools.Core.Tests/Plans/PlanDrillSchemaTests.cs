@@ -58,6 +58,15 @@ namespace DrTools.Core.Tests.Plans
         }
 
         [Fact]
+        public void The_drill_section_reads_as_one_line_in_Format_List()
+        {
+            var drill = DrPlanTemplates.Create(DrStrategy.PilotLight).Drill!;
+            Assert.Equal("subnet subnet-0fedcba9876543210, DNS drill.orders.example.com., 2 probes (web, database), 1 stop alarm, maxAge P30D", drill.ToString());
+            Assert.Equal("web: http://{web}/health -> 200 within PT10M", drill.Probes[0].ToString());
+            Assert.Equal("the app servers' subnets, no DNS, groups skipped, no probes", new DrillSpec { AutoScalingGroups = DrillGroupMode.Skip }.ToString());
+        }
+
+        [Fact]
         public void A_plan_without_a_drill_section_has_none_and_an_empty_one_gets_the_defaults()
         {
             Assert.Null(DrPlanLoader.Parse(DrPlanWriter.ToJson(new DrPlan
