@@ -57,6 +57,40 @@ namespace DrTools.Core.Tests.Plans
             Assert.Equal(TimeSpan.FromDays(30), d.MaxAge);
         }
 
+        /// <summary>docs/examples/plans/backup-and-restore-point-in-time.json: the BACKUP_AND_RESTORE template restoring the latest restorable time.</summary>
+        internal static DrPlan PointInTimeExample()
+        {
+            var t = DrPlanTemplates.Create(DrStrategy.BackupAndRestore);
+            var db = t.Resources.Database!;
+            return new DrPlan
+            {
+                Name = t.Name, Strategy = t.Strategy, PrimaryRegion = t.PrimaryRegion, DrRegion = t.DrRegion, Rto = t.Rto, Rpo = TimeSpan.FromHours(1),
+                Description = $"{t.Name}: restore the app servers from AMI copies and the database to its latest restorable time from its automated backups replicated to {t.DrRegion}.",
+                Options = t.Options, Approvals = t.Approvals, Drill = t.Drill,
+                Resources = new PlanResources
+                {
+                    AppServers = t.Resources.AppServers, ElasticIps = t.Resources.ElasticIps, Dns = t.Resources.Dns,
+                    Database = new DatabaseSpec
+                    {
+                        Engine = db.Engine, PrimaryInstanceId = db.PrimaryInstanceId, TargetInstanceClass = db.TargetInstanceClass,
+                        Restore = new DatabaseRestoreSpec { InstanceId = db.Restore!.InstanceId, LatestRestorable = true },
+                    },
+                },
+            };
+        }
+
+        [Fact]
+        public void The_point_in_time_example_loads_cleanly_and_is_the_template_with_latestRestorable()
+        {
+            var path = System.IO.Path.Combine(PlanExamplesTests.RepoRoot(), "docs", "examples", "plans", "backup-and-restore-point-in-time.json");
+            // Regenerate with DRTOOLS_UPDATE_EXAMPLES=1, as the other examples.
+            if (Environment.GetEnvironmentVariable("DRTOOLS_UPDATE_EXAMPLES") == "1") System.IO.File.WriteAllText(path, DrPlanWriter.ToJson(PointInTimeExample()));
+            var result = DrPlanLoader.LoadFile(path);
+            Assert.Empty(result.Issues);
+            Assert.True(result.Plan!.Resources.Database!.Restore!.LatestRestorable);
+            Assert.Equal(DrPlanWriter.ToJson(PointInTimeExample()), System.IO.File.ReadAllText(path).Replace("\r\n", "\n"));
+        }
+
         [Fact]
         public void The_drill_section_reads_as_one_line_in_Format_List()
         {
