@@ -53,7 +53,10 @@ namespace DrTools.Core.Recovery.Steps
         public IReadOnlyList<string>? VpcSecurityGroupIds { get; init; }
         /// <summary>Tags added to the new instance besides the run tags (drills add DrTools:Drill).</summary>
         public IReadOnlyDictionary<string, string>? ExtraTags { get; init; }
-        /// <summary>The primary instance's region (point-in-time restores); null: the step's own region, restoring from the instance itself.</summary>
+        /// <summary>
+        /// The primary instance's region (point-in-time restores). Null: the instance itself when it exists in the step's
+        /// region, else the backups of that instance replicated into the step's region from whichever region they come from.
+        /// </summary>
         public string? SourceRegion { get; init; }
         /// <summary>True when the step restores automated backups (to <see cref="PointInTime"/> or the latest restorable time), not a snapshot.</summary>
         public bool IsPointInTime => PointInTime != null || UseLatestRestorableTime;
@@ -122,9 +125,10 @@ namespace DrTools.Core.Recovery.Steps
                     $"Restoring {TargetInstanceId} to a point in time needs the primary instance, and either a time or the latest restorable time (not a snapshot).",
                     TargetInstanceId, "Give resources.database.primaryInstanceId and one of restore.pointInTime or restore.latestRestorable (Test-DrPlan).");
             var sourceId = PrimaryInstanceId;
-            var sourceRegion = SourceRegionOrOwn;
+            var sourceRegion = SourceRegion ?? await InferSourceRegionAsync(sourceId, ct).ConfigureAwait(false);
+            var replicated = PointInTimeRestores.IsReplicated(_rds.Region, sourceRegion);
             var backup = await PointInTimeRestores.FindBackupAsync(_rds, sourceId, sourceRegion, ct).ConfigureAwait(false);
-            if (Replicated)
+            if (replicated)
             {
                 if (backup == null) throw PointInTimeRestores.NotReplicated(sourceId, sourceRegion, _rds.Region);
                 PointInTimeRestores.RequireArn(backup, sourceId, _rds.Region);
@@ -142,7 +146,7 @@ namespace DrTools.Core.Recovery.Steps
             {
                 dataAsOf = backup?.LatestRestorableTime;
                 // Some endpoints describe the backups without a window; the instance itself knows its latest restorable time.
-                if (dataAsOf == null && !Replicated) dataAsOf = (await _rds.FindDBInstanceAsync(sourceId, ct).ConfigureAwait(false))?.LatestRestorableTime;
+                if (dataAsOf == null && !replicated) dataAsOf = (await _rds.FindDBInstanceAsync(sourceId, ct).ConfigureAwait(false))?.LatestRestorableTime;
                 var age = dataAsOf is { } t ? UtcNow() - t.ToUniversalTime() : (TimeSpan?)null;
                 if (age == null || age > Rpo)
                 {
@@ -158,15 +162,28 @@ namespace DrTools.Core.Recovery.Steps
             }
             var tags = PointInTimeRestores.Tags(NewInstanceTags(context), sourceId, sourceRegion, PointInTime);
             context.Reporter.Verbose($"RestoreDBInstanceToPointInTime {TargetInstanceId} to {When} from " +
-                                     (Replicated ? $"the replicated automated backups {backup!.Arn}" : $"DB instance {sourceId}") +
+                                     (replicated ? $"the replicated automated backups {backup!.Arn}" : $"DB instance {sourceId}") +
                                      (backup != null ? $" (restorable {PointInTimeRestores.Window(backup)})" : "") + ".");
-            await _rds.RestoreDBInstanceToPointInTimeAsync(PointInTimeRestores.Request(sourceId, Replicated, backup, TargetInstanceId, PointInTime,
+            await _rds.RestoreDBInstanceToPointInTimeAsync(PointInTimeRestores.Request(sourceId, replicated, backup, TargetInstanceId, PointInTime,
                 UseLatestRestorableTime, InstanceClass, DBSubnetGroupName, VpcSecurityGroupIds, null, tags), ct).ConfigureAwait(false);
             var db = await _rds.WaitForDBInstanceAvailableAsync(TargetInstanceId, WaitBudget(TimeSpan.FromHours(2)), context.Reporter, ct).ConfigureAwait(false);
             var outcome = Outcome($"Restored {TargetInstanceId} to {When} from the automated backups of {sourceId}" +
-                                  (Replicated ? $" replicated from {sourceRegion}" : "") +
+                                  (replicated ? $" replicated from {sourceRegion}" : "") +
                                   (dataAsOf is { } d && PointInTime == null ? $" (data as of {RecoveryPointTags.FormatTime(d)})" : ""), db);
             return dataAsOf is { } asOf ? outcome.WithOutput(PointInTimeOutput, RecoveryPointTags.FormatTime(asOf)) : outcome;
+        }
+
+        /// <summary>No SourceRegion given: the instance in this region, else the region its backups here were replicated from.</summary>
+        async Task<string> InferSourceRegionAsync(string sourceId, CancellationToken ct)
+        {
+            if (await _rds.FindDBInstanceAsync(sourceId, ct).ConfigureAwait(false) != null) return _rds.Region;
+            var replicas = await _rds.DescribeDBInstanceAutomatedBackupsAsync(null, null, ct).ConfigureAwait(false);
+            return replicas.Where(b => b.IsReplicated && string.Equals(b.DBInstanceIdentifier, sourceId, StringComparison.OrdinalIgnoreCase))
+                       .OrderByDescending(b => b.LatestRestorableTime ?? DateTime.MinValue).Select(b => b.SourceRegion).FirstOrDefault()
+                   ?? throw new DrToolsException(RecoveryPointErrorIds.NoAutomatedBackups, DrErrorCategory.ObjectNotFound,
+                       $"DB instance {sourceId} is not in {_rds.Region} and none of its automated backups are replicated to {_rds.Region}.", sourceId,
+                       $"Start the replication (Enable-DrBackupReplication -DBInstanceIdentifier {sourceId} -SourceRegion <its region> -Region {_rds.Region}), " +
+                       "or name the primary's region in the plan (database.primaryRegion), then resume (-Resume).");
         }
 
         /// <summary>The step output with the time (UTC, ISO 8601) the restored data is as of, for point-in-time restores.</summary>

@@ -137,6 +137,22 @@ namespace DrTools.Core.Tests.Recovery.Steps
         }
 
         [Fact]
+        public async Task Without_a_source_region_the_backups_replicated_here_are_found_by_the_instance_id()
+        {
+            // Callers that do not know the primary's region (a plan without one, a drill) still restore from what is replicated here.
+            Replicated(Now.AddMinutes(-6));
+            await Step(latest: true, sourceRegion: null).ExecuteAsync(Ctx(), Ct);
+            Assert.Equal(ReplicatedArn, _cloud.Rds.LastPointInTimeRestore!.SourceDBInstanceAutomatedBackupsArn);
+            Assert.Equal("us-east-1:orders-db", _cloud.Rds.LastPointInTimeRestore.Tags![RecoveryPointTags.RestoredFrom]);
+
+            _cloud.Rds.Instances.Clear();
+            _cloud.Rds.AutomatedBackups.Clear();
+            var ex = await Assert.ThrowsAsync<DrToolsException>(() => Step(latest: true, sourceRegion: null).ExecuteAsync(Ctx(), Ct));
+            Assert.Equal(RecoveryPointErrorIds.NoAutomatedBackups, ex.ErrorId);
+            Assert.Contains("database.primaryRegion", ex.RecommendedAction);
+        }
+
+        [Fact]
         public void A_plan_with_latestRestorable_builds_a_point_in_time_restore_from_the_primary_region()
         {
             var json = File.ReadAllText(Path.Combine(PlanExamplesTests.RepoRoot(), "docs", "examples", "plans", "backup-and-restore.json"))
