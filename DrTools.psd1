@@ -13,6 +13,7 @@
     FormatsToProcess     = @('DrTools.format.ps1xml')
     CmdletsToExport      = @(
         'Copy-DrBackup',
+        'Enable-DrBackupReplication',
         'Get-DrBackup',
         'Invoke-DrBackup',
         'Remove-DrBackup',

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using DrTools.Core.Recovery.Engine;
 
 namespace DrTools.Core.Plans
@@ -264,6 +265,17 @@ namespace DrTools.Core.Plans
         public IReadOnlyList<string> StopAlarms { get; init; } = Array.Empty<string>();
         /// <summary>Readiness fails when the newest passing drill is older than this; null: not checked.</summary>
         public TimeSpan? MaxAge { get; init; }
+
+        /// <summary>One line for Import-DrPlan | Format-List: where drills go and what they check.</summary>
+        public override string ToString() => string.Join(", ", new[]
+        {
+            SubnetId != null ? "subnet " + SubnetId : "the app servers' subnets",
+            Dns != null ? "DNS " + Dns.RecordName : "no DNS",
+            AutoScalingGroups == DrillGroupMode.Skip ? "groups skipped" : null,
+            Probes.Count > 0 ? $"{Probes.Count} probe{(Probes.Count == 1 ? "" : "s")} ({string.Join(", ", Probes.Select(p => p.Name))})" : "no probes",
+            StopAlarms.Count > 0 ? $"{StopAlarms.Count} stop alarm{(StopAlarms.Count == 1 ? "" : "s")}" : null,
+            MaxAge is { } age ? "maxAge " + Duration.ToIso(age) : null,
+        }.Where(p => p != null));
     }
 
     /// <summary>What a drill does with the plan's Auto Scaling groups (JSON: COPY, SKIP).</summary>
@@ -300,5 +312,7 @@ namespace DrTools.Core.Plans
         public int? ExpectStatus { get; init; }
         /// <summary>How long the probe is retried (every 10 s) before it fails: new servers take time to boot.</summary>
         public TimeSpan Within { get; init; } = TimeSpan.FromMinutes(5);
+
+        public override string ToString() => $"{Name}: {Url ?? "tcp " + Tcp}" + (ExpectStatus is { } s ? $" -> {s}" : "") + $" within {Duration.ToIso(Within)}";
     }
 }

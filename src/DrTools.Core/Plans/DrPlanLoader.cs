@@ -104,6 +104,10 @@ namespace DrTools.Core.Plans
                 case char c: w.WriteStringValue(c.ToString()); break;
                 case bool b: w.WriteBooleanValue(b); break;
                 case TimeSpan t: w.WriteStringValue(t < TimeSpan.Zero ? t.ToString("c", CultureInfo.InvariantCulture) : Duration.ToIso(t)); break;
+                // A [DateTimeOffset] or a UTC/local [DateTime] keeps its offset; an unspecified one is written without and refused where a time needs one.
+                case DateTimeOffset o: w.WriteStringValue(o.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture)); break;
+                case DateTime dt when dt.Kind == DateTimeKind.Unspecified: w.WriteStringValue(dt.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture)); break;
+                case DateTime dt: w.WriteStringValue(new DateTimeOffset(dt).ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture)); break;
                 case Enum e: w.WriteStringValue(e.ToString()); break;
                 case byte or sbyte or short or ushort or int or uint or long: w.WriteNumberValue(Convert.ToInt64(value, CultureInfo.InvariantCulture)); break;
                 case ulong u: w.WriteNumberValue(u); break;
@@ -166,6 +170,7 @@ namespace DrTools.Core.Plans
                 if (before is { } kind and not StepKind.ManualApproval) approvalPaths.Add((a.PathOf("before"), kind));
             }
             var options = ReadOptions(o.Object("options"));
+            var drill = ReadDrill(o.Object("drill"), resources);
             o.Finish("$schema");
 
             var plan = name == null || strategy == null || drRegion == null || rto == null || rpo == null || resources == null
@@ -173,7 +178,7 @@ namespace DrTools.Core.Plans
                 : new DrPlan
                 {
                     Name = name, Description = description, Strategy = strategy.Value, PrimaryRegion = primaryRegion, DrRegion = drRegion,
-                    Rto = rto.Value, Rpo = rpo.Value, Resources = resources, Approvals = approvals, Options = options, Source = source,
+                    Rto = rto.Value, Rpo = rpo.Value, Resources = resources, Approvals = approvals, Options = options, Drill = drill, Source = source,
                 };
             if (plan != null) WarnUnaskedApprovals(plan, approvalPaths, issues);
             return new PlanLoadResult(plan, issues.Items, source);
@@ -226,6 +231,20 @@ namespace DrTools.Core.Plans
             return null;
         }
 
+        static readonly Regex TimeWithOffset = new(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$", RegexOptions.IgnoreCase);
+
+        /// <summary>An ISO 8601 date and time with its offset ("2026-03-14T02:10:00Z", "...+01:00"): a time without one is ambiguous at 3 a.m.</summary>
+        static DateTimeOffset? PointInTimeField(PlanObject o, string name)
+        {
+            var raw = o.String(name);
+            if (raw == null) return null;
+            if (TimeWithOffset.IsMatch(raw) && DateTimeOffset.TryParse(raw, CultureInfo.InvariantCulture, DateTimeStyles.None, out var value)) return value;
+            o.Issues.Error(o.PathOf(name), Regex.IsMatch(raw, @"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$")
+                ? $"'{raw}' has no UTC offset; add one, e.g. \"{raw}Z\" (UTC) or \"{raw}+01:00\""
+                : $"'{raw}' is not an ISO 8601 date and time with an offset such as \"2026-03-14T02:10:00Z\"");
+            return null;
+        }
+
         static PlanOptions ReadOptions(PlanObject? o)
         {
             if (o == null) return new PlanOptions();
@@ -238,6 +257,183 @@ namespace DrTools.Core.Plans
             };
             o.Finish();
             return result;
+        }
+
+        static readonly Regex DbSubnetGroup = new(@"^[A-Za-z0-9._ -]{1,255}$");
+        static readonly Regex AlarmName = new(@"^[^\x00-\x1f]{1,255}$");
+        static readonly Regex Placeholder = new(@"\{([^{}]*)\}");
+
+        /// <summary>
+        /// The optional "drill" section (Invoke-DrDrill). Its rules keep a drill apart from production: the drill record
+        /// is never one of the plan's records, and probes may only name what a drill creates.
+        /// </summary>
+        static DrillSpec? ReadDrill(PlanObject? d, PlanResources? resources)
+        {
+            if (d == null) return null;
+            var issues = d.Issues;
+            var subnet = d.String("subnetId", false, SubnetId, "a subnet id such as \"subnet-0abc1234\"");
+            var groups = d.Strings("securityGroupIds", false, SecurityGroupId, "a security group id such as \"sg-0abc1234\"");
+            var dbSubnetGroup = d.String("dbSubnetGroupName", false, DbSubnetGroup, "a DB subnet group name (letters, digits, spaces, '.', '_', '-')");
+            var dbGroups = d.Strings("dbSecurityGroupIds", false, SecurityGroupId, "a VPC security group id such as \"sg-0abc1234\"");
+            var dbClass = d.String("dbInstanceClass", false, DbClass, "an RDS instance class such as \"db.t3.medium\"");
+            var dns = ReadDrillDns(d.Object("dns"), resources);
+            var groupMode = d.Enum<DrillGroupMode>("autoScalingGroups") ?? DrillGroupMode.Copy;
+            var probes = new List<DrillProbeSpec>();
+            var probeNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var p in d.Objects("probes"))
+            {
+                var probe = ReadProbe(p, resources, dns != null || d.Has("dns"), out var probeName);
+                if (probeName != null && !probeNames.Add(probeName))
+                    issues.Error(p.PathOf("name"), $"'{probeName}' is used by another probe; probe names must be unique (the drill result reports by name)");
+                else if (probe != null) probes.Add(probe);
+            }
+            var alarms = d.Strings("stopAlarms", false, AlarmName, "a CloudWatch alarm name (1 to 255 characters)");
+            var maxAge = d.Duration("maxAge");
+            d.Finish();
+            if (dbGroups.Count > 0 && dbSubnetGroup == null && !d.Has("dbSubnetGroupName"))
+                issues.Warn(d.PathOf("dbSecurityGroupIds"), "without dbSubnetGroupName the drill database goes into the default VPC's subnet group; " +
+                                                            "these security groups must belong to that VPC");
+            if (resources?.Database == null && (dbSubnetGroup != null || dbGroups.Count > 0 || dbClass != null))
+                issues.Warn(d.PathOf(dbClass != null ? "dbInstanceClass" : dbSubnetGroup != null ? "dbSubnetGroupName" : "dbSecurityGroupIds"),
+                    "the plan has no resources.database, so a drill creates no database; it is ignored");
+            return new DrillSpec
+            {
+                SubnetId = subnet, SecurityGroupIds = groups, DbSubnetGroupName = dbSubnetGroup, DbSecurityGroupIds = dbGroups, DbInstanceClass = dbClass,
+                Dns = dns, AutoScalingGroups = groupMode, Probes = probes, StopAlarms = alarms, MaxAge = maxAge,
+            };
+        }
+
+        static DrillDnsSpec? ReadDrillDns(PlanObject? d, PlanResources? resources)
+        {
+            if (d == null) return null;
+            var issues = d.Issues;
+            var planZone = resources?.Dns;
+            // The plan's own zone is the usual place for a drill name; another zone needs its id.
+            var zoneId = d.String("hostedZoneId", planZone?.HostedZoneId == null, ZoneId, "a hosted zone id such as \"Z0123456789ABCDEFGHIJ\"",
+                "the Route 53 zone the drill record is created in");
+            if (zoneId != null && zoneId.StartsWith("/hostedzone/", StringComparison.Ordinal)) zoneId = zoneId.Substring("/hostedzone/".Length);
+            zoneId ??= d.Has("hostedZoneId") ? null : planZone?.HostedZoneId;
+            var rawName = d.String("recordName", true, DnsName, "a DNS name such as \"drill.app.example.com.\"",
+                "the fully qualified name (with the trailing dot) drills point at the drill instances");
+            string? name = null;
+            if (rawName != null && !rawName.EndsWith(".", StringComparison.Ordinal))
+                issues.Error(d.PathOf("recordName"), $"'{rawName}' must be fully qualified, ending with '.': \"{rawName}.\"");
+            else if (rawName != null) name = NormalizeName(rawName);
+            // The zone's name is known when the drill uses the plan's zone and the plan names it.
+            var zoneName = zoneId != null && planZone?.HostedZoneId != null && string.Equals(zoneId, planZone.HostedZoneId, StringComparison.OrdinalIgnoreCase)
+                ? planZone.HostedZoneName
+                : null;
+            if (name != null && zoneName != null && name != zoneName && !name.EndsWith("." + zoneName, StringComparison.Ordinal))
+            {
+                issues.Error(d.PathOf("recordName"), $"'{name}' is not in the hosted zone '{zoneName}'");
+                name = null;
+            }
+            if (name != null && planZone?.Records.FirstOrDefault(r => r.Name == name) is { } production)
+            {
+                issues.Error(d.PathOf("recordName"), $"'{name}' is one of the plan's production records ($.resources.dns.records): a drill never changes production DNS; " +
+                                                     $"use a name of its own such as \"drill.{name}\"");
+                name = null;
+            }
+            var server = d.String("appServer");
+            var servers = resources?.AppServers ?? Array.Empty<AppServerSpec>();
+            if (server != null)
+            {
+                var target = servers.FirstOrDefault(s => string.Equals(s.Name, server, StringComparison.OrdinalIgnoreCase));
+                if (target == null)
+                {
+                    issues.Error(d.PathOf("appServer"), $"'{server}' is not the name of an app server in $.resources.appServers" +
+                                                        (servers.Count > 0 ? $" ({string.Join(", ", servers.Select(s => s.Name))})" : " (the plan has none)"));
+                    server = null;
+                }
+                else server = target.Name;
+            }
+            var ttl = d.Int("ttl", min: 0, max: 172800) ?? 60;
+            d.Finish();
+            if (zoneId == null || name == null || (d.Has("appServer") && server == null)) return null;
+            return new DrillDnsSpec { HostedZoneId = zoneId, RecordName = name, AppServer = server, Ttl = ttl };
+        }
+
+        static DrillProbeSpec? ReadProbe(PlanObject p, PlanResources? resources, bool hasDns, out string? name)
+        {
+            var issues = p.Issues;
+            name = p.String("name", true, RoleName, "a probe name (letters, digits, '-', '_'; up to 64 characters)");
+            var url = p.String("url");
+            var tcp = p.String("tcp");
+            var status = p.Int("expectStatus", min: 100, max: 599);
+            var within = p.Duration("within");
+            p.Finish();
+            var ok = name != null;
+            if (p.Has("url") == p.Has("tcp"))
+            {
+                issues.Error(p.Path, "give exactly one of \"url\" (an HTTP check) or \"tcp\" (\"host:port\", a TCP connection check)");
+                return null;
+            }
+            var field = url != null ? "url" : "tcp";
+            var target = url ?? tcp;
+            if (target == null) return null;
+            if (!CheckPlaceholders(p, field, target, resources, hasDns)) ok = false;
+            // Placeholders stand for a host name, an address or a port: check the shape with stand-ins.
+            var shape = Placeholder.Replace(target, m => m.Groups[1].Value.EndsWith(".port", StringComparison.OrdinalIgnoreCase) ? "5432" : "drill-host");
+            if (url != null)
+            {
+                if (!Uri.TryCreate(shape, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https") || string.IsNullOrEmpty(uri.Host))
+                {
+                    issues.Error(p.PathOf("url"), $"'{url}' is not an http:// or https:// URL such as \"http://{{web}}/health\"");
+                    ok = false;
+                }
+            }
+            else
+            {
+                var colon = shape.LastIndexOf(':');
+                var host = colon > 0 ? shape.Substring(0, colon).Trim('[', ']') : "";
+                var portOk = colon > 0 && int.TryParse(shape.Substring(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536;
+                if (!portOk || host.Length == 0 || (!DnsName.IsMatch(host) && !IPAddress.TryParse(host, out _)))
+                {
+                    issues.Error(p.PathOf("tcp"), $"'{tcp}' is not \"host:port\" such as \"{{database}}:{{database.port}}\" or \"{{web}}:443\"");
+                    ok = false;
+                }
+                if (p.Has("expectStatus"))
+                {
+                    issues.Error(p.PathOf("expectStatus"), "is for \"url\" probes; a \"tcp\" probe passes when the connection opens");
+                    ok = false;
+                }
+            }
+            if (!ok || name == null) return null;
+            return new DrillProbeSpec { Name = name, Url = url, Tcp = tcp, ExpectStatus = status, Within = within ?? new DrillProbeSpec().Within };
+        }
+
+        /// <summary>Only what a drill creates can be probed: {&lt;role&gt;}, {&lt;role&gt;.publicIp}, {database}, {database.port}, {dns}.</summary>
+        static bool CheckPlaceholders(PlanObject p, string field, string target, PlanResources? resources, bool hasDns)
+        {
+            var ok = true;
+            var servers = resources?.AppServers ?? Array.Empty<AppServerSpec>();
+            var known = servers.Select(s => "{" + s.Name + "}").Concat(servers.Select(s => "{" + s.Name + ".publicIp}")).ToList();
+            if (resources?.Database != null) known.AddRange(new[] { "{database}", "{database.port}" });
+            if (hasDns) known.Add("{dns}");
+            foreach (Match m in Placeholder.Matches(target))
+            {
+                var inner = m.Groups[1].Value;
+                var dot = inner.IndexOf('.');
+                var role = dot < 0 ? inner : inner.Substring(0, dot);
+                var suffix = dot < 0 ? "" : inner.Substring(dot + 1);
+                string? problem = null;
+                if (string.Equals(inner, "dns", StringComparison.OrdinalIgnoreCase))
+                    problem = hasDns ? null : "needs a drill.dns section (the drill record it stands for)";
+                else if (string.Equals(role, "database", StringComparison.OrdinalIgnoreCase) && (suffix.Length == 0 || string.Equals(suffix, "port", StringComparison.OrdinalIgnoreCase)))
+                    problem = resources?.Database != null ? null : "needs a resources.database (the drill database it stands for)";
+                else if (servers.Any(s => string.Equals(s.Name, role, StringComparison.OrdinalIgnoreCase)) && (suffix.Length == 0 || string.Equals(suffix, "publicIp", StringComparison.OrdinalIgnoreCase)))
+                    problem = null;
+                else problem = "is not a placeholder a drill can fill";
+                if (problem == null) continue;
+                p.Issues.Error(p.PathOf(field), $"{m.Value} {problem}; use " + (known.Count > 0 ? string.Join(", ", known) : "a literal host (the plan has no app servers, database or drill DNS)"));
+                ok = false;
+            }
+            if (Placeholder.Replace(target, "").IndexOfAny(new[] { '{', '}' }) >= 0)
+            {
+                p.Issues.Error(p.PathOf(field), $"'{target}' has an unmatched '{{' or '}}'");
+                ok = false;
+            }
+            return ok;
         }
 
         static PlanResources? ReadResources(PlanObject? o, DrStrategy? strategy, string? primaryRegion, string? drRegion, TimeSpan? rpo)
@@ -358,8 +554,26 @@ namespace DrTools.Core.Plans
             {
                 var snapshot = r.String("snapshotId", false, DbSnapshot, "a DB snapshot identifier or ARN");
                 var instance = r.String("instanceId", true, DbInstanceId, "an RDS DB instance identifier");
+                var pointInTime = PointInTimeField(r, "pointInTime");
+                var latest = r.Bool("latestRestorable") ?? false;
                 r.Finish();
-                if (instance != null) restore = new DatabaseRestoreSpec { SnapshotId = snapshot, InstanceId = instance };
+                var sources = new[] { r.Has("snapshotId") ? "\"snapshotId\"" : null, r.Has("pointInTime") ? "\"pointInTime\"" : null, latest ? "\"latestRestorable\": true" : null }
+                    .OfType<string>().ToList();
+                var ok = true;
+                if (sources.Count > 1)
+                {
+                    issues.Error(r.Path, $"give at most one of \"snapshotId\" (restore that snapshot), \"pointInTime\" or \"latestRestorable\": true " +
+                                         $"(restore the primary's automated backups replicated to the DR region), not {string.Join(" and ", sources)}");
+                    ok = false;
+                }
+                if ((r.Has("pointInTime") || latest) && !d.Has("primaryInstanceId"))
+                {
+                    issues.Error(d.PathOf("primaryInstanceId"), "is required with restore." + (latest ? "latestRestorable" : "pointInTime") +
+                                                               ": the DB instance whose automated backups (replicated to the DR region) are restored");
+                    ok = false;
+                }
+                if (instance != null && ok)
+                    restore = new DatabaseRestoreSpec { SnapshotId = snapshot, InstanceId = instance, PointInTime = pointInTime, LatestRestorable = latest };
             }
             var targetClass = d.String("targetInstanceClass", false, DbClass, "an RDS instance class such as \"db.r6g.large\"");
             var maxLag = d.Duration("maxReplicaLag", allowZero: true);

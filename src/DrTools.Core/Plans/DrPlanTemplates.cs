@@ -12,6 +12,8 @@ namespace DrTools.Core.Plans
     {
         const string Subnet = "subnet-0123456789abcdef0";
         const string SecurityGroup = "sg-0123456789abcdef0";
+        const string DrillSubnet = "subnet-0fedcba9876543210";
+        const string DrillSecurityGroup = "sg-0fedcba9876543210";
         const string Eip = "eipalloc-0123456789abcdef0";
         const string Zone = "Z0123456789ABCDEFGHIJ";
         const string PrimaryHealthCheck = "11111111-2222-3333-4444-555555555555";
@@ -52,6 +54,7 @@ namespace DrTools.Core.Plans
                                 Records = new[] { SimpleRecord(record) },
                             },
                         },
+                        Drill = Drill(groupId, record, withDns: true, maxAgeDays: 90),
                     };
                 case DrStrategy.PilotLight:
                     return new DrPlan
@@ -74,6 +77,7 @@ namespace DrTools.Core.Plans
                         {
                             new ApprovalSpec { Before = StepKind.ChangeDns, Message = $"The {name} app servers in {drRegion} are up. Is the primary site fenced, and may DNS move to {drRegion}?" },
                         },
+                        Drill = Drill(groupId, record, withDns: true, maxAgeDays: 30),
                     };
                 case DrStrategy.WarmStandby:
                     return new DrPlan
@@ -110,6 +114,7 @@ namespace DrTools.Core.Plans
                                 },
                             },
                         },
+                        Drill = Drill(groupId, record, withDns: false, maxAgeDays: 30),
                     };
                 case DrStrategy.MultiSite:
                     return new DrPlan
@@ -141,11 +146,33 @@ namespace DrTools.Core.Plans
                                 },
                             },
                         },
+                        Drill = Drill(groupId, record, withDns: false, maxAgeDays: 30),
                     };
                 default:
                     throw new ArgumentOutOfRangeException(nameof(strategy), strategy, "Unknown strategy.");
             }
         }
+
+        /// <summary>
+        /// Where drills put what they create: their own subnet and security groups (replace the ids), a drill-only DNS name
+        /// next to the production record, probes against the drill servers and database, and how old the last passing drill may be.
+        /// </summary>
+        static DrillSpec Drill(string id, string record, bool withDns, int maxAgeDays) => new()
+        {
+            SubnetId = DrillSubnet, SecurityGroupIds = new[] { DrillSecurityGroup },
+            DbSubnetGroupName = $"{id}-drill", DbSecurityGroupIds = new[] { DrillSecurityGroup }, DbInstanceClass = "db.t4g.medium",
+            Dns = withDns ? new DrillDnsSpec { HostedZoneId = Zone, RecordName = "drill." + record, AppServer = "web", Ttl = 60 } : null,
+            AutoScalingGroups = DrillGroupMode.Copy,
+            Probes = withDns
+                ? new[]
+                {
+                    new DrillProbeSpec { Name = "web", Url = "http://{web}/health", ExpectStatus = 200, Within = TimeSpan.FromMinutes(10) },
+                    new DrillProbeSpec { Name = "database", Tcp = "{database}:{database.port}", Within = TimeSpan.FromMinutes(5) },
+                }
+                : new[] { new DrillProbeSpec { Name = "database", Tcp = "{database}:{database.port}", Within = TimeSpan.FromMinutes(5) } },
+            StopAlarms = new[] { $"{id}-dr-errors" },
+            MaxAge = TimeSpan.FromDays(maxAgeDays),
+        };
 
         static AppServerSpec AppServer(string role, string plan, int count, string type, Dictionary<string, string> tags) => new()
         {

@@ -44,6 +44,7 @@ namespace DrTools.Core.Plans
                 w.WriteString("stepTimeout", Duration.ToIso(plan.Options.StepTimeout));
                 w.WriteBoolean("continueOnError", plan.Options.ContinueOnError);
                 w.WriteEndObject();
+                if (plan.Drill != null) WriteDrill(w, plan.Drill);
                 w.WriteEndObject();
             }
             return Encoding.UTF8.GetString(buffer.ToArray()).Replace("\r\n", "\n") + "\n";
@@ -89,6 +90,8 @@ namespace DrTools.Core.Plans
                 {
                     w.WriteStartObject("restore");
                     if (restore.SnapshotId != null) w.WriteString("snapshotId", restore.SnapshotId);
+                    if (restore.PointInTime is { } pit) w.WriteString("pointInTime", PointInTime(pit));
+                    if (restore.LatestRestorable) w.WriteBoolean("latestRestorable", true);
                     w.WriteString("instanceId", restore.InstanceId);
                     w.WriteEndObject();
                 }
@@ -166,6 +169,50 @@ namespace DrTools.Core.Plans
                 w.WriteEndArray();
                 w.WriteEndObject();
             }
+            w.WriteEndObject();
+        }
+
+        /// <summary>UTC as "Z", any other offset as "+hh:mm"; seconds always, fractions only when there are any.</summary>
+        static string PointInTime(DateTimeOffset t) =>
+            t.Offset == TimeSpan.Zero
+                ? t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", System.Globalization.CultureInfo.InvariantCulture)
+                : t.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", System.Globalization.CultureInfo.InvariantCulture);
+
+        static void WriteDrill(Utf8JsonWriter w, DrillSpec d)
+        {
+            w.WriteStartObject("drill");
+            if (d.SubnetId != null) w.WriteString("subnetId", d.SubnetId);
+            if (d.SecurityGroupIds.Count > 0) WriteStrings(w, "securityGroupIds", d.SecurityGroupIds);
+            if (d.DbSubnetGroupName != null) w.WriteString("dbSubnetGroupName", d.DbSubnetGroupName);
+            if (d.DbSecurityGroupIds.Count > 0) WriteStrings(w, "dbSecurityGroupIds", d.DbSecurityGroupIds);
+            if (d.DbInstanceClass != null) w.WriteString("dbInstanceClass", d.DbInstanceClass);
+            if (d.Dns is { } dns)
+            {
+                w.WriteStartObject("dns");
+                w.WriteString("hostedZoneId", dns.HostedZoneId);
+                w.WriteString("recordName", dns.RecordName);
+                if (dns.AppServer != null) w.WriteString("appServer", dns.AppServer);
+                w.WriteNumber("ttl", dns.Ttl);
+                w.WriteEndObject();
+            }
+            w.WriteString("autoScalingGroups", Upper(d.AutoScalingGroups));
+            if (d.Probes.Count > 0)
+            {
+                w.WriteStartArray("probes");
+                foreach (var p in d.Probes)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("name", p.Name);
+                    if (p.Url != null) w.WriteString("url", p.Url);
+                    if (p.Tcp != null) w.WriteString("tcp", p.Tcp);
+                    if (p.ExpectStatus is { } status) w.WriteNumber("expectStatus", status);
+                    w.WriteString("within", Duration.ToIso(p.Within));
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
+            if (d.StopAlarms.Count > 0) WriteStrings(w, "stopAlarms", d.StopAlarms);
+            if (d.MaxAge is { } maxAge) w.WriteString("maxAge", Duration.ToIso(maxAge));
             w.WriteEndObject();
         }
 

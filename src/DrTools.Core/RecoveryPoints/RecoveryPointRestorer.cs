@@ -118,40 +118,20 @@ namespace DrTools.Core.RecoveryPoints
                                                   "a point-in-time restore never replaces the source.", r.TargetDBInstanceIdentifier,
                     "Pass another -TargetDBInstanceIdentifier; switch clients to it, or rename the instances afterwards.");
             var rds = _services.Rds(region);
-            var backups = await rds.DescribeDBInstanceAutomatedBackupsAsync(replicated ? null : r.SourceDBInstanceIdentifier, null, ct).ConfigureAwait(false);
-            // Replicated backups keep the source instance's id and name the source region; the region's own have no other region.
-            var backup = backups.Where(b => string.Equals(b.DBInstanceIdentifier, r.SourceDBInstanceIdentifier, StringComparison.OrdinalIgnoreCase)
-                                            && (replicated ? string.Equals(b.SourceRegion, sourceRegion, StringComparison.Ordinal) : !b.IsReplicated))
-                .OrderByDescending(b => b.LatestRestorableTime ?? DateTime.MinValue).FirstOrDefault();
-            if (backup == null && replicated)
-                throw new DrToolsException(RecoveryPointErrorIds.NoAutomatedBackups, DrErrorCategory.ObjectNotFound,
-                    $"No automated backups of DB instance {r.SourceDBInstanceIdentifier} ({sourceRegion}) are replicated to {region}.", r.SourceDBInstanceIdentifier,
-                    $"Start the replication ('aws rds start-db-instance-automated-backups-replication --region {region} " +
-                    $"--source-db-instance-arn <ARN of {r.SourceDBInstanceIdentifier}>'), wait until Get-DrBackup -Kind DBAutomatedBackup -Region {region} shows a window, then re-run.");
-            if (replicated && string.IsNullOrEmpty(backup!.Arn))
-                throw new DrToolsException(RecoveryPointErrorIds.NoAutomatedBackups, DrErrorCategory.InvalidData,
-                    $"The automated backups of {r.SourceDBInstanceIdentifier} replicated to {region} have no ARN in the RDS answer; they cannot be named in a restore.",
-                    r.SourceDBInstanceIdentifier, "Re-run later; if it persists, restore in the source region or from a DB snapshot copy.");
-            CheckWindow(r, backup, region);
-            var tags = new Dictionary<string, string>(r.Tags, StringComparer.Ordinal)
+            var backup = await PointInTimeRestores.FindBackupAsync(rds, r.SourceDBInstanceIdentifier, sourceRegion, ct).ConfigureAwait(false);
+            if (replicated)
             {
-                [RecoveryPointTags.RestoredFrom] = RecoveryPointTags.Pair(sourceRegion, r.SourceDBInstanceIdentifier),
-                [RecoveryPointTags.Source] = r.SourceDBInstanceIdentifier,
-                [RecoveryPointTags.PointInTime] = r.PointInTime is { } pit ? RecoveryPointTags.FormatTime(pit) : "latest",
-            };
-            var db = await rds.RestoreDBInstanceToPointInTimeAsync(new RestoreDbInstanceToPointInTimeRequest
-            {
-                SourceDBInstanceIdentifier = replicated ? null : r.SourceDBInstanceIdentifier,
-                SourceDBInstanceAutomatedBackupsArn = replicated ? backup!.Arn : null,
-                TargetDBInstanceIdentifier = r.TargetDBInstanceIdentifier,
-                RestoreTime = r.PointInTime?.ToUniversalTime(),
-                UseLatestRestorableTime = r.UseLatestRestorableTime,
-                DBInstanceClass = r.DBInstanceClass,
-                DBSubnetGroupName = r.DBSubnetGroupName,
-                VpcSecurityGroupIds = r.SecurityGroupIds.Count > 0 ? r.SecurityGroupIds.ToList() : null,
-                MultiAZ = r.MultiAZ,
-                Tags = tags,
-            }, ct).ConfigureAwait(false);
+                if (backup == null) throw PointInTimeRestores.NotReplicated(r.SourceDBInstanceIdentifier, sourceRegion, region);
+                PointInTimeRestores.RequireArn(backup, r.SourceDBInstanceIdentifier, region);
+            }
+            if (r.PointInTime is { } asked)
+                PointInTimeRestores.CheckWindow(r.SourceDBInstanceIdentifier, asked, backup, region,
+                    "Pass a -PointInTime inside that window, or restore an older DB snapshot (Get-DrBackup -Kind DBSnapshot).",
+                    "Pass an earlier -PointInTime, or -UseLatestRestorableTime for the newest data (RDS usually lags 5 minutes; replicated backups more).");
+            var tags = PointInTimeRestores.Tags(r.Tags, r.SourceDBInstanceIdentifier, sourceRegion, r.PointInTime);
+            var db = await rds.RestoreDBInstanceToPointInTimeAsync(PointInTimeRestores.Request(r.SourceDBInstanceIdentifier, replicated, backup,
+                r.TargetDBInstanceIdentifier, r.PointInTime, r.UseLatestRestorableTime, r.DBInstanceClass, r.DBSubnetGroupName, r.SecurityGroupIds, r.MultiAZ, tags),
+                ct).ConfigureAwait(false);
             if (!r.NoWait) db = await rds.WaitForDBInstanceAvailableAsync(r.TargetDBInstanceIdentifier, _options.WaitTimeout, _reporter, ct).ConfigureAwait(false);
             return new RestoredResource
             {
@@ -161,26 +141,6 @@ namespace DrTools.Core.RecoveryPoints
                 PointInTime = r.PointInTime?.ToUniversalTime() ?? backup?.LatestRestorableTime,
             };
         }
-
-        /// <summary>A time outside a known window fails before any change; with no window known (some endpoints omit it) RDS decides.</summary>
-        static void CheckWindow(PointInTimeRestoreRequest r, DbAutomatedBackup? backup, string region)
-        {
-            if (r.PointInTime is not { } asked || backup == null) return;
-            var t = asked.ToUniversalTime();
-            var window = $"{Fmt(backup.EarliestRestorableTime)} to {Fmt(backup.LatestRestorableTime)}";
-            if (backup.EarliestRestorableTime is { } earliest && t < earliest)
-                throw new DrToolsException(RecoveryPointErrorIds.PointInTimeOutsideWindow, DrErrorCategory.InvalidArgument,
-                    $"{RecoveryPointTags.FormatTime(t)} is before the earliest restorable time of DB instance {r.SourceDBInstanceIdentifier} in {region}: " +
-                    $"its automated backups reach {window}.", t,
-                    "Pass a -PointInTime inside that window, or restore an older DB snapshot (Get-DrBackup -Kind DBSnapshot).");
-            if (backup.LatestRestorableTime is { } latest && t > latest)
-                throw new DrToolsException(RecoveryPointErrorIds.PointInTimeOutsideWindow, DrErrorCategory.InvalidArgument,
-                    $"{RecoveryPointTags.FormatTime(t)} is after the latest restorable time of DB instance {r.SourceDBInstanceIdentifier} in {region}: " +
-                    $"its automated backups reach {window}.", t,
-                    "Pass an earlier -PointInTime, or -UseLatestRestorableTime for the newest data (RDS usually lags 5 minutes; replicated backups more).");
-        }
-
-        static string Fmt(DateTime? t) => t is { } v ? RecoveryPointTags.FormatTime(v) : "(unknown)";
 
         public async Task<RestoredResource> RestoreAsync(RecoveryPoint rp, RecoveryPointRestoreRequest r, CancellationToken ct)
         {

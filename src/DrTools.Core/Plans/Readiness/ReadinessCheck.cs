@@ -44,6 +44,11 @@ namespace DrTools.Core.Plans.Readiness
         public const string DbSnapshot = "DbSnapshot";
         /// <summary>Restore plans: that snapshot is younger than the RPO.</summary>
         public const string DbRecoveryPoint = "DbRecoveryPoint";
+        /// <summary>
+        /// Point-in-time restore plans: the primary's automated backups are replicated to the DR region and their restorable
+        /// window reaches within the RPO of now (latestRestorable) or contains the plan's pointInTime.
+        /// </summary>
+        public const string DbAutomatedBackups = "DbAutomatedBackups";
         /// <summary>The Auto Scaling group exists (and runs at least its standby size).</summary>
         public const string AutoScalingGroup = "AutoScalingGroup";
         /// <summary>The Elastic IP allocation exists in the DR region.</summary>

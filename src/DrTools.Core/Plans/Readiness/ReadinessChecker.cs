@@ -10,6 +10,7 @@ using DrTools.Core.Aws.Ec2;
 using DrTools.Core.Aws.Rds;
 using DrTools.Core.Aws.Route53;
 using DrTools.Core.Diagnostics;
+using DrTools.Core.RecoveryPoints;
 using R53 = DrTools.Core.Aws.Route53;
 
 namespace DrTools.Core.Plans.Readiness
@@ -288,6 +289,7 @@ namespace DrTools.Core.Plans.Readiness
             public Task<IReadOnlyList<ReadinessCheck>> DatabaseAsync(DatabaseSpec db)
             {
                 if (db.ReplicaInstanceId != null) return ReplicaAsync(db, db.ReplicaInstanceId);
+                if (db.Restore is { } restore && (restore.PointInTime != null || restore.LatestRestorable)) return AutomatedBackupsAsync(db, restore);
                 return SnapshotAsync(db);
             }
 
@@ -311,6 +313,50 @@ namespace DrTools.Core.Plans.Readiness
                         problem = $"{replicaId} replicates from {instance.ReadReplicaSource}, but the plan's primary is {db.PrimaryInstanceId}.";
                     return One(Result(ReadinessChecks.DbReplica, resource, Region, problem == null,
                         problem ?? $"{replicaId} is available and replicating from {instance.ReadReplicaSource}.", observed));
+                });
+            }
+
+            /// <summary>
+            /// A point-in-time restore needs the primary's automated backups in the DR region (replicated there, or its own when
+            /// the primary lives there) with a window that reaches within the RPO of now, or that contains the plan's pointInTime.
+            /// </summary>
+            Task<IReadOnlyList<ReadinessCheck>> AutomatedBackupsAsync(DatabaseSpec db, DatabaseRestoreSpec restore)
+            {
+                var primary = db.PrimaryInstanceId ?? "";
+                var sourceRegion = db.PrimaryRegion ?? _plan.PrimaryRegion ?? Region;
+                var resource = $"automated backups of {primary}";
+                return Guard(new[] { (ReadinessChecks.DbAutomatedBackups, resource) }, Region, async () =>
+                {
+                    var replicated = PointInTimeRestores.IsReplicated(Region, sourceRegion);
+                    var enable = PointInTimeRestores.EnableCommand(primary, sourceRegion, Region);
+                    var backup = await PointInTimeRestores.FindBackupAsync(Services.Rds(Region), primary, sourceRegion, _ct).ConfigureAwait(false);
+                    if (backup == null)
+                        return One(Result(ReadinessChecks.DbAutomatedBackups, resource, Region, false, replicated
+                            ? $"The automated backups of {primary} ({sourceRegion}) are not replicated to {Region}: there is nothing to restore to a point in time. Run {enable}."
+                            : $"{primary} has no automated backups in {Region} (backup retention 0?): set a backup retention period on it."));
+                    var latest = backup.LatestRestorableTime;
+                    var observed = $"{backup.Status}, restorable {PointInTimeRestores.Window(backup)}" + (backup.Arn != null ? $", {backup.Arn}" : "");
+                    if (restore.PointInTime is { } at)
+                    {
+                        var t = at.UtcDateTime;
+                        var inside = (backup.EarliestRestorableTime is not { } e || t >= e) && (latest is not { } l || t <= l);
+                        return One(Result(ReadinessChecks.DbAutomatedBackups, resource, Region, inside && latest != null,
+                            latest == null ? $"AWS reports no restorable window for {resource} in {Region} yet; wait for the first backup to be replicated."
+                            : inside ? $"{RecoveryPointTags.FormatTime(t)} (restore.pointInTime) is inside the restorable window."
+                            : $"{RecoveryPointTags.FormatTime(t)} (restore.pointInTime) is outside the restorable window; change it to a time inside the window.",
+                            observed));
+                    }
+                    if (latest == null)
+                        return One(Result(ReadinessChecks.DbAutomatedBackups, resource, Region, false,
+                            $"AWS reports no latest restorable time for {resource} in {Region}: the replication has not delivered a backup yet. Wait, or check it with Get-DrBackup -Kind DBAutomatedBackup -Region {Region}.",
+                            observed));
+                    var age = _now - new DateTimeOffset(DateTime.SpecifyKind(latest.Value, DateTimeKind.Utc));
+                    var ok = age <= _plan.Rpo;
+                    return One(Result(ReadinessChecks.DbAutomatedBackups, resource, Region, ok,
+                        ok ? $"The latest restorable time is {FormatAge(age)} old; the plan allows {FormatAge(_plan.Rpo)} (rpo)."
+                           : $"The latest restorable time is {FormatAge(age)} old; the plan allows {FormatAge(_plan.Rpo)} (rpo). Check that the primary is backing up and the replication is running " +
+                             $"(Get-DrBackup -Kind DBAutomatedBackup -Region {Region}); {(replicated ? "to restart it run " + enable : "")}".TrimEnd(' ', ';') + ".",
+                        observed));
                 });
             }
 

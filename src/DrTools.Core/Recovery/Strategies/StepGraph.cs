@@ -64,7 +64,13 @@ namespace DrTools.Core.Recovery.Strategies
                 if (db.Restore == null) return null;
                 // Restoring at the target class saves a resize (and its outage) afterwards.
                 return Add(new RestoreDatabaseStep("restore-db", _services.Rds, db.Restore.InstanceId, db.Restore.SnapshotId, db.PrimaryInstanceId,
-                    _plan.Rpo, allowDataLoss, db.TargetInstanceClass));
+                    _plan.Rpo, allowDataLoss, db.TargetInstanceClass)
+                {
+                    // Point in time: from the primary's automated backups replicated to the DR region (or its own, when it lives there).
+                    PointInTime = db.Restore.PointInTime?.UtcDateTime,
+                    UseLatestRestorableTime = db.Restore.LatestRestorable,
+                    SourceRegion = db.PrimaryRegion ?? _plan.PrimaryRegion,
+                });
             }
             if (db.ReplicaInstanceId == null) return null;
             IRecoveryStep last = Add(new PromoteDatabaseStep("promote-db", _services.Rds, _services.ReplicaLag, db.ReplicaInstanceId,

@@ -28,6 +28,8 @@ namespace DrTools.Core.Tests.Plans.Readiness
         public readonly List<Ec2Address> Addresses = new();
         public readonly List<DbInstance> Instances = new();
         public readonly List<DbSnapshot> Snapshots = new();
+        /// <summary>Automated backups, each in its <see cref="DbAutomatedBackup.Region"/>.</summary>
+        public readonly List<DbAutomatedBackup> AutomatedBackups = new();
         public readonly List<AutoScalingGroupInfo> Groups = new();
         public readonly List<HostedZone> Zones = new();
         public readonly Dictionary<string, List<ResourceRecordSet>> Records = new();
@@ -263,7 +265,11 @@ namespace DrTools.Core.Tests.Plans.Readiness
             public Task<DbSnapshot> CopyDBSnapshotAsync(CopyDbSnapshotRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
             public Task<DbInstance> RestoreDBInstanceFromDBSnapshotAsync(RestoreDbInstanceRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
             public Task<DbInstance> RestoreDBInstanceToPointInTimeAsync(RestoreDbInstanceToPointInTimeRequest request, CancellationToken ct = default) => throw new NotSupportedException();
-            public Task<IReadOnlyList<DbAutomatedBackup>> DescribeDBInstanceAutomatedBackupsAsync(string? id = null, IReadOnlyList<RdsFilter>? filters = null, CancellationToken ct = default) => throw new NotSupportedException();
+            public async Task<IReadOnlyList<DbAutomatedBackup>> DescribeDBInstanceAutomatedBackupsAsync(string? id = null, IReadOnlyList<RdsFilter>? filters = null, CancellationToken ct = default)
+            {
+                await _aws.Enter("DescribeDBInstanceAutomatedBackups", Region, id ?? "", ct);
+                return _aws.AutomatedBackups.Where(b => b.Region == Region && (id == null || b.DBInstanceIdentifier == id)).ToList();
+            }
             public Task<DbAutomatedBackup> StartDBInstanceAutomatedBackupsReplicationAsync(string arn, int? days = null, string? kms = null, CancellationToken ct = default) => throw new NotSupportedException();
             public Task<DbInstance> CreateDBInstanceReadReplicaAsync(CreateReadReplicaRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
             public Task<DbInstance> PromoteReadReplicaAsync(string dbInstanceIdentifier, int? backupRetentionPeriod = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();

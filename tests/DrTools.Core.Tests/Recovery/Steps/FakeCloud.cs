@@ -247,16 +247,23 @@ namespace DrTools.Core.Tests.Recovery.Steps
             return Task.FromResult(snap);
         }
         public Task<DbSnapshot> CopyDBSnapshotAsync(CopyDbSnapshotRequest r, CancellationToken ct = default) => throw new NotSupportedException();
+        public readonly List<DbAutomatedBackup> AutomatedBackups = new();
+        public RestoreDbInstanceToPointInTimeRequest? LastPointInTimeRestore;
+
         public Task<DbInstance> RestoreDBInstanceToPointInTimeAsync(RestoreDbInstanceToPointInTimeRequest r, CancellationToken ct = default)
         {
-            _cloud.Calls.Enqueue($"rds:RestoreDBInstanceToPointInTime {r.TargetDBInstanceIdentifier} {r.RestoreTime:o}");
+            _cloud.Calls.Enqueue($"rds:RestoreDBInstanceToPointInTime {r.TargetDBInstanceIdentifier} {r.SourceDBInstanceIdentifier ?? r.SourceDBInstanceAutomatedBackupsArn} " +
+                                 $"{(r.UseLatestRestorableTime ? "latest" : r.RestoreTime?.ToString("o"))} {r.DBInstanceClass}");
+            LastPointInTimeRestore = r;
             return Task.FromResult(Instances[r.TargetDBInstanceIdentifier] = new DbInstance
             {
                 Identifier = r.TargetDBInstanceIdentifier, Status = "creating", InstanceClass = r.DBInstanceClass ?? "db.t3.micro", Region = Region,
-                Tags = r.Tags ?? new Dictionary<string, string>(),
+                DBSubnetGroupName = r.DBSubnetGroupName, VpcSecurityGroupIds = r.VpcSecurityGroupIds ?? Array.Empty<string>(), Tags = r.Tags ?? new Dictionary<string, string>(),
             });
         }
-        public Task<IReadOnlyList<DbAutomatedBackup>> DescribeDBInstanceAutomatedBackupsAsync(string? id = null, IReadOnlyList<RdsFilter>? filters = null, CancellationToken ct = default) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<DbAutomatedBackup>> DescribeDBInstanceAutomatedBackupsAsync(string? id = null, IReadOnlyList<RdsFilter>? filters = null, CancellationToken ct = default) =>
+            Task.FromResult<IReadOnlyList<DbAutomatedBackup>>(AutomatedBackups.Where(b => id == null || b.DBInstanceIdentifier == id).ToList());
         public Task<DbAutomatedBackup> StartDBInstanceAutomatedBackupsReplicationAsync(string arn, int? days = null, string? kms = null, CancellationToken ct = default) => throw new NotSupportedException();
         public Task<DbInstance> CreateDBInstanceReadReplicaAsync(CreateReadReplicaRequest r, CancellationToken ct = default) => throw new NotSupportedException();
         public Task<DbInstance> DeleteDBInstanceAsync(string id, DbFinalSnapshot f, bool? d = null, CancellationToken ct = default)
