@@ -190,7 +190,7 @@ namespace DrTools.Core.Status
                 var reason = level switch
                 {
                     DrStatusLevel.Failing => text + ". " + fix,
-                    DrStatusLevel.Warning => text + $": over {WarningShare:P0} of the limit. " + fix,
+                    DrStatusLevel.Warning => text + $": over {WarningShare * 100:0}% of the limit. " + fix,
                     _ => text + ".",
                 };
                 return Row(component, kind, region, level, ReadinessChecker.FormatAge(age), AtMost(limit), reason, countsForRpo, age, limit, metric);
@@ -301,7 +301,7 @@ namespace DrTools.Core.Status
                     var reason = level switch
                     {
                         DrStatusLevel.Failing => text + ". A failover now would lose more than the plan allows: find why replication lags (write load, replica class, network).",
-                        DrStatusLevel.Warning => text + $": over {WarningShare:P0} of the limit. Find why replication lags.",
+                        DrStatusLevel.Warning => text + $": over {WarningShare * 100:0}% of the limit. Find why replication lags.",
                         _ => text + ".",
                     };
                     return new[] { Row(replica, DrStatusKinds.ReplicaLag, Region, level, ReadinessChecker.FormatAge(lag), AtMost(limit), reason, true, lag, limit,
@@ -409,7 +409,7 @@ namespace DrTools.Core.Status
                 if (c.Limit is { } limit)
                 {
                     var level = !c.Ready ? DrStatusLevel.Failing : c.Age is { } a ? AgeLevel(a, limit) : DrStatusLevel.Ok;
-                    var reason = level == DrStatusLevel.Warning ? c.Reason.TrimEnd('.') + $": over {WarningShare:P0} of the limit. Take and copy a newer one soon." : c.Reason;
+                    var reason = level == DrStatusLevel.Warning ? c.Reason.TrimEnd('.') + $": over {WarningShare * 100:0}% of the limit. Take and copy a newer one soon." : c.Reason;
                     return Row(c.Resource, c.Check, c.Region, level, c.Age is { } age ? ReadinessChecker.FormatAge(age) : "unknown", AtMost(limit), reason,
                         counts, c.Age, limit, c.Age != null ? metric : null);
                 }
