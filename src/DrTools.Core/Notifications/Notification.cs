@@ -146,3 +146,35 @@ namespace DrTools.Core.Notifications
         static string Clip(string s, int max) => s.Length <= max ? s : s.Substring(0, max - 3) + "...";
     }
 }
+
+namespace DrTools.Core.Notifications
+{
+    /// <summary>How the results of backup, test-restore and recovery runs read in an alert.</summary>
+    public static class NotificationItems
+    {
+        /// <summary>A test restore or drill: passed, or what failed (the first failure's error id) and the RTO when it was missed.</summary>
+        public static (bool Passed, NotificationItem Item) For(Backup.RestoreTestResult r)
+        {
+            var what = $"Test restore of {r.BackupSetId}" + (r.Repository.Length > 0 ? $" ({r.Repository})" : "");
+            if (r.Passed)
+                return (true, new NotificationItem($"{what} passed in {ReadinessChecker.FormatAge(r.Duration)}" + (r.RtoTarget is { } t ? $" (RTO {ReadinessChecker.FormatAge(t)})" : "")));
+            var first = r.Failures.FirstOrDefault();
+            var why = first != null ? $"{first.Path}: {first.Error.Message}"
+                : r.RtoMet == false && r.RtoTarget is { } rto ? $"took {ReadinessChecker.FormatAge(r.Duration)}, over the RTO of {ReadinessChecker.FormatAge(rto)}" : "did not pass";
+            return (false, new NotificationItem($"{what} FAILED: {why}" + (r.Failures.Length > 1 ? $" (and {r.Failures.Length - 1} more)" : ""),
+                first?.Error.ErrorId, first?.Error.RecommendedAction ?? "Look at the result's Failures, fix the cause and test again."));
+        }
+
+        /// <summary>A recovery run: succeeded (and within its RTO), or missed the RTO. Failed steps are reported by their errors.</summary>
+        public static (bool Passed, NotificationItem Item) For(Recovery.Engine.RecoveryResult r)
+        {
+            var what = $"{r.Strategy ?? "recovery"} run {r.RunId}";
+            if (r.Succeeded && r.RtoMet != false)
+                return (true, new NotificationItem($"{what} succeeded in {ReadinessChecker.FormatAge(r.AchievedRto)}" + (r.RtoTarget is { } t ? $" (RTO {ReadinessChecker.FormatAge(t)})" : "") + $": {r.Summary}"));
+            if (r.Succeeded)
+                return (false, new NotificationItem($"{what} finished but missed the RTO: {ReadinessChecker.FormatAge(r.AchievedRto)} of {ReadinessChecker.FormatAge(r.RtoTarget!.Value)}",
+                    null, "Look at the slowest steps in the result's Steps, and rehearse the plan (drill) to find what takes longest."));
+            return (false, new NotificationItem($"{what} did not complete: {r.Summary}"));
+        }
+    }
+}
