@@ -118,6 +118,19 @@ namespace DrTools.PowerShell.Tests
         }
 
         [Fact]
+        public void A_plan_that_cannot_be_read_is_alerted_in_the_topics_region_even_without_a_default_region()
+        {
+            using var aws = new FakeAwsServer(q => Answers(q, lagSeconds: 20));
+            var missing = Path.Combine(_root, "orders.json");
+            var r = PsHarness.Run($"Get-DrStatus -Plan {PsHarness.Quote(missing)} -NotifyTopicArn {Topic} -EndpointUrl {aws.Url} {Keys}");
+            Assert.Equal("DrTools.NotFound", Assert.Single(r.Errors).FullyQualifiedErrorId.Split(',')[0]);
+            Assert.DoesNotContain(r.Warnings, w => w.Contains("was not sent", StringComparison.Ordinal));
+            var publish = Assert.Single(aws.Requests, q => q.Action == "Publish");
+            Assert.Equal("us-east-1", publish.Region);
+            Assert.Contains("[DrTools.NotFound]", publish.Form["Message"]);
+        }
+
+        [Fact]
         public void A_topic_that_is_no_SNS_ARN_is_refused_before_anything_runs()
         {
             using var aws = new FakeAwsServer(q => Answers(q, lagSeconds: 20));

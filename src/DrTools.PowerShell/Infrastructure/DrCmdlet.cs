@@ -111,11 +111,11 @@ namespace DrTools.PowerShell.Infrastructure
             }
         }
 
-        AwsConnection ResolveConnection()
+        AwsConnection ResolveConnection(string? region = null)
         {
                 var request = new ConnectionRequest
                 {
-                    Region = Region,
+                    Region = Region ?? region,
                     ProfileName = ProfileName,
                     ProfileLocation = ProfileLocation,
                     Credential = Credential is PSObject wrapped ? wrapped.BaseObject : Credential,
@@ -190,7 +190,7 @@ namespace DrTools.PowerShell.Infrastructure
             try
             {
                 var topic = SnsTopicArn.Parse(n.NotifyTopicArn);
-                var connection = _connection ?? ResolveConnection();
+                var connection = _connection ?? ConnectionForTopic(topic);
                 Pump.Run(async ct =>
                 {
                     using var sns = new SnsPublisher(connection);
@@ -205,6 +205,16 @@ namespace DrTools.PowerShell.Infrastructure
             {
                 // Ctrl+C: the user stopped the run, and its alert with it.
             }
+        }
+
+        /// <summary>
+        /// The connection for an alert when the cmdlet made none (its plan could not be read): without any region set,
+        /// the topic's own region, so the failure that prevented the work is still reported.
+        /// </summary>
+        AwsConnection ConnectionForTopic(SnsTopicArn topic)
+        {
+            try { return ResolveConnection(); }
+            catch (DrToolsException ex) when (ex.ErrorId == ErrorIds.NoRegion) { return ResolveConnection(topic.Region); }
         }
 
         /// <summary>Every error a cmdlet writes is also what its alert reports (-NotifyTopicArn).</summary>
