@@ -20,6 +20,7 @@
         'Repair-DrBackup',
         'Restore-DrBackup',
         'Test-DrConnection',
+        'Get-DrStatus',
         'Invoke-DrFailback',
         'Invoke-DrFailover',
         'Start-DrPilotLight',

@@ -2,8 +2,10 @@ using System;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using DrTools.Core.Aws.Sns;
 using DrTools.Core.Connection;
 using DrTools.Core.Diagnostics;
+using DrTools.Core.Notifications;
 
 namespace DrTools.PowerShell.Infrastructure
 {
@@ -17,6 +19,7 @@ namespace DrTools.PowerShell.Infrastructure
         readonly CancellationTokenSource _stop = new();
         AwsConnection? _connection;
         PipelinePump? _pump;
+        readonly RunOutcomes _outcomes = new();
 
         PipelinePump Pump => _pump ??= new PipelinePump(this);
 
@@ -94,9 +97,25 @@ namespace DrTools.PowerShell.Infrastructure
             get
             {
                 if (_connection != null) return _connection;
+                try
+                {
+                    _connection = ResolveConnection();
+                }
+                catch (DrToolsException ex)
+                {
+                    ThrowTerminatingError(ErrorRecords.From(ex));
+                }
+                WriteVerbose($"Region {_connection!.Region} ({_connection.RegionSource}); credentials from {_connection.CredentialSource}"
+                             + (_connection.EndpointUrl != null ? $"; endpoint {_connection.EndpointUrl}." : "."));
+                return _connection;
+            }
+        }
+
+        AwsConnection ResolveConnection(string? region = null)
+        {
                 var request = new ConnectionRequest
                 {
-                    Region = Region,
+                    Region = Region ?? region,
                     ProfileName = ProfileName,
                     ProfileLocation = ProfileLocation,
                     Credential = Credential is PSObject wrapped ? wrapped.BaseObject : Credential,
@@ -112,18 +131,7 @@ namespace DrTools.PowerShell.Infrastructure
                     DeferMissingCredentials = WhatIfInEffect(this),
                 };
                 ConfigureConnection(request);
-                try
-                {
-                    _connection = new ConnectionResolver().Resolve(request);
-                }
-                catch (DrToolsException ex)
-                {
-                    ThrowTerminatingError(ErrorRecords.From(ex));
-                }
-                WriteVerbose($"Region {_connection!.Region} ({_connection.RegionSource}); credentials from {_connection.CredentialSource}"
-                             + (_connection.EndpointUrl != null ? $"; endpoint {_connection.EndpointUrl}." : "."));
-                return _connection;
-            }
+                return new ConnectionResolver().Resolve(request);
         }
 
         object? SessionVariable(string name)
@@ -150,6 +158,81 @@ namespace DrTools.PowerShell.Infrastructure
             {
                 ThrowTerminatingError(ErrorRecords.From(ex));
             }
+        }
+
+        // ---------------------------------------------------------------- -NotifyTopicArn
+
+        INotifyingCmdlet? Notifying => this is INotifyingCmdlet n && n.NotifyTopicArn != null ? n : null;
+
+        /// <summary>Names what the alert is about: the plan (subject "DrTools: plan orders FAILING: ...") or, without a plan, a target.</summary>
+        protected void NotifyAbout(string? plan, string? target = null)
+        {
+            if (plan != null) _outcomes.Plan = plan;
+            if (target != null) _outcomes.Target = target;
+        }
+
+        /// <summary>Something passed (listed in the -NotifyOnSuccess message); safe from worker threads.</summary>
+        protected void NoteSuccess(string what) => _outcomes.Passed(new NotificationItem(what));
+
+        /// <summary>Something failed or missed its target without an error record (an RTO missed); safe from worker threads.</summary>
+        protected void NoteFailure(string what, string? errorId = null, string? nextStep = null) => _outcomes.Failed(new NotificationItem(what, errorId, nextStep));
+
+        /// <summary>
+        /// Sends the run's alert to -NotifyTopicArn, once: when something failed, or with -NotifyOnSuccess when it passed.
+        /// A publish that fails is a warning; it never changes the outcome being reported. Call at the end of the run.
+        /// </summary>
+        protected void SendNotification(Notification? notification = null)
+        {
+            var n = Notifying;
+            if (n == null) return;
+            notification ??= _outcomes.TakeNotification(MyInvocation.MyCommand.Name, n.NotifyOnSuccess);
+            if (notification == null) return;
+            try
+            {
+                var topic = SnsTopicArn.Parse(n.NotifyTopicArn);
+                var connection = _connection ?? ConnectionForTopic(topic);
+                Pump.Run(async ct =>
+                {
+                    using var sns = new SnsPublisher(connection);
+                    await new Notifier(sns, topic, Reporter, connection.Redact).PublishAsync(notification, ct).ConfigureAwait(false);
+                }, _stop.Token);
+            }
+            catch (DrToolsException ex)
+            {
+                WriteWarning($"The notification to {n.NotifyTopicArn} was not sent ({ex.ErrorId}: {ex.Message}). It said: {notification.Subject}");
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                // Ctrl+C: the user stopped the run, and its alert with it.
+            }
+        }
+
+        /// <summary>
+        /// The connection for an alert when the cmdlet made none (its plan could not be read): without any region set,
+        /// the topic's own region, so the failure that prevented the work is still reported.
+        /// </summary>
+        AwsConnection ConnectionForTopic(SnsTopicArn topic)
+        {
+            try { return ResolveConnection(); }
+            catch (DrToolsException ex) when (ex.ErrorId == ErrorIds.NoRegion) { return ResolveConnection(topic.Region); }
+        }
+
+        /// <summary>Every error a cmdlet writes is also what its alert reports (-NotifyTopicArn).</summary>
+        protected new void WriteError(ErrorRecord errorRecord)
+        {
+            if (Notifying != null) _outcomes.Failed(RunOutcomes.FromError(errorRecord));
+            base.WriteError(errorRecord);
+        }
+
+        /// <summary>A terminating error: the alert goes out first (-NotifyTopicArn), then the cmdlet ends.</summary>
+        protected new void ThrowTerminatingError(ErrorRecord errorRecord)
+        {
+            if (Notifying != null)
+            {
+                _outcomes.Failed(RunOutcomes.FromError(errorRecord));
+                SendNotification();
+            }
+            base.ThrowTerminatingError(errorRecord);
         }
 
         /// <summary>
@@ -213,7 +296,12 @@ namespace DrTools.PowerShell.Infrastructure
         protected void Emit(object item) => Pump.Output(item);
 
         /// <summary>Writes a non-terminating DrTools error; safe from worker threads inside <see cref="Run"/>.</summary>
-        protected void EmitError(DrToolsException ex) => Pump.Error(ErrorRecords.From(ex));
+        protected void EmitError(DrToolsException ex)
+        {
+            var record = ErrorRecords.From(ex);
+            if (Notifying != null) _outcomes.Failed(RunOutcomes.FromError(record));
+            Pump.Error(record);
+        }
 
         /// <summary>ShouldProcess asked on the pipeline thread, callable from worker threads inside <see cref="Run"/>.</summary>
         protected Task<bool> ShouldProcessAsync(string target, string action) => Pump.AskAsync(() => Confirmed(target, action));

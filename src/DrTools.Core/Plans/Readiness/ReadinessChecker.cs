@@ -252,12 +252,12 @@ namespace DrTools.Core.Plans.Readiness
 
             ReadinessCheck AgeCheck(string check, string resource, string what, TimeSpan? age, TimeSpan limit, string field, string observed)
             {
-                if (age == null) return Result(check, resource, Region, false, $"AWS reports no creation time for {what}, so its age is unknown.", observed);
+                if (age == null) return Result(check, resource, Region, false, $"AWS reports no creation time for {what}, so its age is unknown.", observed).WithAge(null, limit);
                 var ok = age.Value <= limit;
                 return Result(check, resource, Region, ok,
                     ok ? $"{what} is {FormatAge(age.Value)} old; the plan allows {FormatAge(limit)} ({field})."
                        : $"{what} is {FormatAge(age.Value)} old; the plan allows {FormatAge(limit)} ({field}). Take and copy a newer one.",
-                    observed);
+                    observed).WithAge(age, limit);
             }
 
             async Task<Ec2Image?> FindImageAsync(AmiSelector ami)

@@ -7,6 +7,7 @@ using System.Management.Automation;
 using DrTools.Core.Backup;
 using DrTools.Core.Backup.Storage;
 using DrTools.Core.Diagnostics;
+using DrTools.Core.Notifications;
 using DrTools.Core.RecoveryPoints;
 using DrTools.PowerShell.Infrastructure;
 
@@ -15,7 +16,7 @@ namespace DrTools.PowerShell.Cmdlets.Backup
     [Cmdlet(VerbsLifecycle.Invoke, "DrBackup", HelpUri = HelpLinks.Cmdlets + "Invoke-DrBackup.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = "Path")]
     [OutputType(typeof(BackupSet), ParameterSetName = new[] { "Path", "LiteralPath" })]
     [OutputType(typeof(RecoveryPoint), ParameterSetName = new[] { "Instance", "DBInstance" })]
-    public sealed class InvokeDrBackupCommand : BackupCmdlet
+    public sealed class InvokeDrBackupCommand : BackupCmdlet, INotifyingCmdlet
     {
         readonly List<string> _sources = new();
 
@@ -118,6 +119,14 @@ namespace DrTools.PowerShell.Cmdlets.Backup
         [ValidateNotNullOrEmpty]
         public string? ClientToken { get; set; }
 
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        [ValidateSnsTopicArn]
+        public string? NotifyTopicArn { get; set; }
+
+        [Parameter]
+        public SwitchParameter NotifyOnSuccess { get; set; }
+
         protected override void ProcessRecord()
         {
             if (!IsRecoveryPointSet)
@@ -139,6 +148,7 @@ namespace DrTools.PowerShell.Cmdlets.Backup
             var sources = kind == RecoveryPointKind.DBSnapshot ? DBInstanceIdentifier : InstanceId;
             DateTime? expires = RetainDays > 0 ? DateTime.UtcNow.AddDays(RetainDays) : ExpiresAfter?.ToUniversalTime();
             var region = Connection.Region;
+            NotifyAbout(Plan, $"{string.Join(", ", sources)} in {region}");
             using var services = OpenRecoveryPointServices();
             var creator = new RecoveryPointCreator(services, Reporter);
             foreach (var source in sources)
@@ -159,7 +169,11 @@ namespace DrTools.PowerShell.Cmdlets.Backup
                     // One failed source does not stop the others: each gets its own error.
                     try
                     {
-                        foreach (var p in await creator.CreateAsync(request, ct).ConfigureAwait(false)) Emit(p);
+                        foreach (var p in await creator.CreateAsync(request, ct).ConfigureAwait(false))
+                        {
+                            Emit(p);
+                            NoteSuccess($"{p.Kind} {p.Id} of {p.SourceId} in {p.Region}");
+                        }
                     }
                     catch (DrToolsException ex)
                     {
@@ -170,6 +184,12 @@ namespace DrTools.PowerShell.Cmdlets.Backup
         }
 
         protected override void EndProcessing()
+        {
+            BackUpFiles();
+            SendNotification();
+        }
+
+        void BackUpFiles()
         {
             if (IsRecoveryPointSet) return;
             if (RetentionMode != null && RetainUntil == null)
@@ -189,8 +209,9 @@ namespace DrTools.PowerShell.Cmdlets.Backup
                 RetainUntil = RetainUntil?.ToUniversalTime(),
                 RetentionMode = RetentionMode?.ToUpperInvariant(),
             });
+            NotifyAbout(null, repository);
             var engine = new BackupEngine(store, Reporter);
-            Run(async ct => Emit(await engine.RunAsync(new BackupOptions
+            Run(async ct => EmitBackupSet(await engine.RunAsync(new BackupOptions
             {
                 Paths = paths,
                 Exclude = Exclude ?? Array.Empty<string>(),
@@ -198,6 +219,12 @@ namespace DrTools.PowerShell.Cmdlets.Backup
                 ConcurrentRequests = MyInvocation.BoundParameters.ContainsKey(nameof(ConcurrentRequests)) ? ConcurrentRequests : null,
                 Strict = Strict,
             }, ct).ConfigureAwait(false)));
+        }
+
+        void EmitBackupSet(BackupSet set)
+        {
+            Emit(set);
+            NoteSuccess($"Backup set {set.Id}: {set.Files} files, {set.Bytes} bytes in {set.Repository}");
         }
 
         string ResolveFolder(string repository) => BackupPaths.Resolve(this, repository);

@@ -14,7 +14,7 @@ namespace DrTools.PowerShell.Cmdlets.Backup
     // set tested the newest one.
     [Cmdlet(VerbsDiagnostic.Test, "DrRestore", HelpUri = HelpLinks.Cmdlets + "Test-DrRestore.md", DefaultParameterSetName = "Id", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(RestoreTestResult))]
-    public sealed class TestDrRestoreCommand : BackupCmdlet
+    public sealed class TestDrRestoreCommand : BackupCmdlet, INotifyingCmdlet
     {
         [Parameter(Mandatory = true, ParameterSetName = "Latest", ValueFromPipelineByPropertyName = true)]
         [Parameter(Mandatory = true, ParameterSetName = "Id", ValueFromPipelineByPropertyName = true)]
@@ -99,6 +99,26 @@ namespace DrTools.PowerShell.Cmdlets.Backup
         [ValidateNotNullOrEmpty]
         public string? DBSubnetGroupName { get; set; }
 
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        [ValidateSnsTopicArn]
+        public string? NotifyTopicArn { get; set; }
+
+        [Parameter]
+        public SwitchParameter NotifyOnSuccess { get; set; }
+
+        /// <summary>-NotifyTopicArn: one alert for every test of the run.</summary>
+        protected override void EndProcessing() => SendNotification();
+
+        /// <summary>A test's outcome for the alert; the result itself is written as before.</summary>
+        void EmitResult(RestoreTestResult result)
+        {
+            Emit(result);
+            var (passed, item) = Core.Notifications.NotificationItems.For(result);
+            if (passed) NoteSuccess(item.What);
+            else NoteFailure(item.What, item.ErrorId, item.NextStep);
+        }
+
         protected override void ProcessRecord()
         {
             if (IsRecoveryPointSet)
@@ -107,6 +127,7 @@ namespace DrTools.PowerShell.Cmdlets.Backup
                 return;
             }
             var store = OpenStore(BackupPaths.Resolve(this, Repository));
+            NotifyAbout(null, Repository);
             // One backup set (piped or named) is one item: a failed test does not stop the next.
             RunItem(async ct =>
             {
@@ -128,7 +149,7 @@ namespace DrTools.PowerShell.Cmdlets.Backup
                     : $"Restore the backup set into a scratch folder{(Keep ? " and keep it" : ", check every file, then remove it")}";
                 if (!await ShouldProcessAsync($"backup set {manifest.Id} ({DisplayTime.Format(manifest.Time)}) in {repo.Location}", what).ConfigureAwait(false)) return;
                 var engine = new VerifyEngine(repo, Reporter);
-                Emit(VerifyOnly
+                EmitResult(VerifyOnly
                     ? await engine.VerifyAsync(manifest, ConcurrentRequests, ct).ConfigureAwait(false)
                     : await engine.TestRestoreAsync(manifest, new RestoreTestOptions { Keep = Keep, RtoTarget = RtoTarget, ConcurrentRequests = ConcurrentRequests }, ct).ConfigureAwait(false));
             });
@@ -157,7 +178,8 @@ namespace DrTools.PowerShell.Cmdlets.Backup
                 if (!await ShouldProcessAsync($"{rp.Kind} {rp.Id} in {rp.Region}", DrillDescription(rp, options)).ConfigureAwait(false)) return;
                 var result = await new RecoveryPointDrill(services, Reporter).RunAsync(rp, options, ct).ConfigureAwait(false);
                 foreach (var f in result.Failures) Reporter.Warning($"Drill of {rp.Id}: {f.Message}");
-                Emit(result);
+                NotifyAbout(null, $"{rp.Kind} {rp.Id} in {rp.Region}");
+                EmitResult(result);
             });
         }
 

@@ -8,6 +8,7 @@ using DrTools.Core.Backup;
 using DrTools.Core.Backup.Storage;
 using DrTools.Core.Connection;
 using DrTools.Core.Diagnostics;
+using DrTools.Core.Notifications;
 using DrTools.Core.Plans;
 using DrTools.Core.Recovery.Engine;
 using DrTools.Core.Recovery.Strategies;
@@ -20,7 +21,7 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
     /// connect to its DR region, ask once for the whole recovery (the -WhatIf text is the full ordered plan), run it,
     /// prompt for the plan's approvals on the pipeline thread, and write the result and one error per failed step.
     /// </summary>
-    public abstract class RecoveryCmdlet : PlanRunCmdlet
+    public abstract class RecoveryCmdlet : PlanRunCmdlet, INotifyingCmdlet
     {
         [Parameter]
         public SwitchParameter AllowDataLoss { get; set; }
@@ -40,6 +41,14 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
         [Parameter]
         public SwitchParameter Force { get; set; }
 
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        [ValidateSnsTopicArn]
+        public string? NotifyTopicArn { get; set; }
+
+        [Parameter]
+        public SwitchParameter NotifyOnSuccess { get; set; }
+
         /// <summary>Which way this cmdlet recovers.</summary>
         protected abstract RecoveryOperation Operation { get; }
         /// <summary>The strategy the cmdlet is for; null: any.</summary>
@@ -51,6 +60,7 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
         protected override void ProcessRecord()
         {
             var plan = ResolvePlan();
+            NotifyAbout(plan.Name);
             if (RequiredStrategy is { } required)
             {
                 try { RecoveryService.RequireStrategy(plan, required, MyInvocation.MyCommand.Name); }
@@ -100,6 +110,9 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
                 // The result first: with $ErrorActionPreference = 'Stop' the first error below ends the cmdlet, and the run id,
                 // timeline and what to resume must reach the caller anyway (also as each error's TargetObject).
                 Emit(result);
+                var (passed, item) = NotificationItems.For(result);
+                if (passed) NoteSuccess(item.What);
+                else if (result.Succeeded || !result.Failed.Any()) NoteFailure(item.What, item.ErrorId, item.NextStep ?? $"Continue with: {ResumeCommand(plan, result.RunId)}");
                 if (result.Succeeded) return;
                 var resume = ResumeCommand(plan, result.RunId);
                 Reporter.Warning($"Recovery of plan '{result.Plan}' did not complete ({result.Summary}). " +
@@ -153,6 +166,9 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
                     : $"Approval {id}: asked during the run (default No; pass -Approve {id} for an unattended run): {question}");
             return text;
         }
+
+        /// <summary>-NotifyTopicArn: one alert for the whole run (the failed steps' errors, or the result with -NotifyOnSuccess).</summary>
+        protected override void EndProcessing() => SendNotification();
 
         /// <summary>
         /// -JournalPath: s3://bucket/prefix (through this cmdlet's connection, like a backup repository) or a folder

@@ -50,6 +50,9 @@ namespace DrTools.Core.Tests.Plans.Readiness
         public double? VCpuQuota = 640;
         public string? MaxInstances = "20";
         public readonly List<CloudWatchAlarmState> Alarms = new();
+        /// <summary>Get-DrStatus: EBS snapshots and health-check states.</summary>
+        public readonly List<Ec2Snapshot> Ec2Snapshots = new();
+        public readonly Dictionary<string, HealthState> HealthStates = new();
         /// <summary>What DescribeRegions answers: the regions the tests use, enabled, and one opt-in region that is not.</summary>
         public readonly List<Ec2Region> Regions = new()
         {
@@ -217,7 +220,15 @@ namespace DrTools.Core.Tests.Plans.Readiness
             public Task<Ec2Volume> CreateVolumeFromSnapshotAsync(Ec2CreateVolumeRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
             public Task DeleteVolumeAsync(string volumeId, CancellationToken cancellationToken) => throw new NotSupportedException();
             public Task<IReadOnlyList<Ec2Snapshot>> CreateSnapshotsAsync(Ec2CreateSnapshotsRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
-            public Task<IReadOnlyList<Ec2Snapshot>> DescribeSnapshotsAsync(IEnumerable<string>? snapshotIds, IEnumerable<Ec2Filter>? filters, CancellationToken cancellationToken) => throw new NotSupportedException();
+            public async Task<IReadOnlyList<Ec2Snapshot>> DescribeSnapshotsAsync(IEnumerable<string>? snapshotIds, IEnumerable<Ec2Filter>? filters, CancellationToken cancellationToken)
+            {
+                var f = filters?.ToList() ?? new List<Ec2Filter>();
+                await _aws.Enter("DescribeSnapshots", Region, string.Join(" ", f.Select(x => $"{x.Name}={string.Join("|", x.Values)}")), cancellationToken);
+                IEnumerable<Ec2Snapshot> found = _aws.Ec2Snapshots;
+                foreach (var filter in f.Where(x => x.Name.StartsWith("tag:")))
+                    found = found.Where(s => filter.Values.Contains(Tagged(s.Tags, filter.Name.Substring(4))));
+                return found.ToList();
+            }
             public Task<string> CopySnapshotToRegionAsync(Ec2CopySnapshotRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
             public Task DeleteSnapshotAsync(string snapshotId, CancellationToken cancellationToken) => throw new NotSupportedException();
             public Task<string> CreateImageAsync(Ec2CreateImageRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
@@ -251,7 +262,8 @@ namespace DrTools.Core.Tests.Plans.Readiness
             public async Task<IReadOnlyList<DbSnapshot>> DescribeDBSnapshotsAsync(DbSnapshotQuery? query = null, CancellationToken cancellationToken = default)
             {
                 await _aws.Enter("DescribeDBSnapshots", Region, "instance=" + query?.DBInstanceIdentifier, cancellationToken);
-                return _aws.Snapshots.Where(s => (query?.DBInstanceIdentifier == null || s.DBInstanceIdentifier == query.DBInstanceIdentifier)).ToList();
+                return _aws.Snapshots.Where(s => (query?.DBInstanceIdentifier == null || s.DBInstanceIdentifier == query.DBInstanceIdentifier)
+                                                 && (s.Region.Length == 0 || s.Region == Region)).ToList();
             }
 
             public async Task<DbSnapshot?> FindDBSnapshotAsync(string dbSnapshotIdentifier, CancellationToken cancellationToken = default)
@@ -276,7 +288,8 @@ namespace DrTools.Core.Tests.Plans.Readiness
             public Task<DbInstance> ModifyDBInstanceAsync(ModifyDbInstanceRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
             public Task<DbInstance> DeleteDBInstanceAsync(string dbInstanceIdentifier, DbFinalSnapshot finalSnapshot, bool? deleteAutomatedBackups = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
             public Task<DbSnapshot> DeleteDBSnapshotAsync(string dbSnapshotIdentifier, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-            public Task<IReadOnlyDictionary<string, string>> ListTagsForResourceAsync(string resourceArn, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+            public Task<IReadOnlyDictionary<string, string>> ListTagsForResourceAsync(string resourceArn, CancellationToken cancellationToken = default) =>
+                Task.FromResult<IReadOnlyDictionary<string, string>>(_aws.Snapshots.FirstOrDefault(s => s.Arn == resourceArn)?.Tags ?? new Dictionary<string, string>());
             public Task AddTagsToResourceAsync(string resourceArn, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken = default) => throw new NotSupportedException();
             public Task RemoveTagsFromResourceAsync(string resourceArn, IReadOnlyList<string> tagKeys, CancellationToken cancellationToken = default) => throw new NotSupportedException();
             public Task<DbInstance> WaitForDBInstanceAvailableAsync(string dbInstanceIdentifier, TimeSpan timeout, IOperationReporter? reporter = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
@@ -350,7 +363,11 @@ namespace DrTools.Core.Tests.Plans.Readiness
                 return _aws.HealthChecks.FirstOrDefault(h => h.Id == healthCheckId) ?? throw AwsError(ErrorIds.NotFound, "NoSuchHealthCheck", "Route53");
             }
 
-            public Task<HostedZone> FindHostedZoneAsync(string name, bool? privateZone = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+            public async Task<HostedZone> FindHostedZoneAsync(string name, bool? privateZone = null, CancellationToken cancellationToken = default)
+            {
+                await _aws.Enter("ListHostedZonesByName", "global", name, cancellationToken);
+                return _aws.Zones.Single(z => Route53Names.SameName(z.Name, name));
+            }
             public Task<ChangeInfo> ChangeRecordSetsAsync(string hostedZoneId, IReadOnlyList<RecordChange> changes, string? comment = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
             public Task<ChangeInfo> GetChangeAsync(string changeId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
             public Task<ChangeInfo> WaitForInSyncAsync(string changeId, TimeSpan timeout, TimeSpan? pollInterval = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
@@ -359,7 +376,9 @@ namespace DrTools.Core.Tests.Plans.Readiness
             public async Task<HealthCheckStatus> GetHealthCheckStatusAsync(string healthCheckId, CancellationToken cancellationToken = default)
             {
                 await _aws.Enter("GetHealthCheckStatus", "global", healthCheckId, cancellationToken);
-                if (!_aws.HealthChecks.Any(h => h.Id == healthCheckId)) throw AwsError(ErrorIds.NotFound, "NoSuchHealthCheck", "Route53");
+                if (_aws.HealthStates.TryGetValue(healthCheckId, out var h))
+                    return new HealthCheckStatus { HealthCheckId = healthCheckId, State = h, HealthyCheckers = h == HealthState.Healthy ? 8 : 0, TotalCheckers = 8 };
+                if (!_aws.HealthChecks.Any(c => c.Id == healthCheckId)) throw AwsError(ErrorIds.NotFound, "NoSuchHealthCheck", "Route53");
                 return Route53Service.Evaluate(healthCheckId, _aws.Observations.TryGetValue(healthCheckId, out var o) ? o : new List<HealthCheckObservation>());
             }
         }
