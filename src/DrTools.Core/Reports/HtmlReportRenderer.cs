@@ -182,7 +182,7 @@ namespace DrTools.Core.Reports
             h.Append("</svg>\n<figcaption>")
              .Append("<span class=\"key succeeded\">&#10003; succeeded</span> <span class=\"key skipped\">= skipped (already done)</span> ")
              .Append("<span class=\"key failed\">&#10007; failed</span> <span class=\"key cancelled\">&#8856; cancelled</span> ")
-             .Append("<span class=\"key approval\">&#9995; approval</span> <span class=\"key wait\">&#8987; wait</span> <span class=\"key notstarted\">&#9675; not started</span>")
+             .Append("<span class=\"key approval\">&#9670; approval</span> <span class=\"key wait\">&#9684; wait</span> <span class=\"key notstarted\">&#9675; not started</span>")
              .Append("</figcaption>\n</figure>\n");
         }
 
@@ -248,7 +248,7 @@ namespace DrTools.Core.Reports
             foreach (var t in trends)
             {
                 n++;
-                var summary = $"RTO met in {t.RtoMetCount} of {t.Points.Count} runs" + (t.BestRto != null ? $"; best {ReportText.Duration(t.BestRto)}, worst {ReportText.Duration(t.WorstRto)}" : "") +
+                var summary = $"RTO met in {t.RtoMetCount} of {t.Points.Count} runs" + (t.BestRto != null ? $"; successful runs took {ReportText.Duration(t.BestRto)} to {ReportText.Duration(t.WorstRto)}" : "") +
                               (t.LastChange is { } c ? $"; last change {(c > TimeSpan.Zero ? "+" : "")}{ReportText.Duration(c)}" : "");
                 h.Append("<h3>Plan ").Append(E(t.Plan)).Append("</h3>\n<p>").Append(E(summary)).Append("</p>\n");
                 // One column per run: the achieved RTO, the target as a line.
@@ -362,7 +362,7 @@ namespace DrTools.Core.Reports
             "NotStarted" => "\u25CB",
             "Skipped" => "=",
             "Running" => "\u25B7",
-            _ => s.Marker == "Approval" ? "\u270B" : s.Marker == "Wait" ? "\u231B" : "\u2713",
+            _ => s.Marker == "Approval" ? "\u25C6" : s.Marker == "Wait" ? "\u25D4" : "\u2713",
         };
 
         static string StatusWord(ReportStep s) => s.Status switch

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Net;
+using System.Net.Sockets;
 using System.Text.RegularExpressions;
 
 namespace DrTools.Core.Reports
@@ -16,9 +18,8 @@ namespace DrTools.Core.Reports
         static readonly Regex AccountId = new(@"(?<![0-9])[0-9]{12}(?![0-9])", RegexOptions.CultureInvariant);
         static readonly Regex IPv4 = new(@"(?<![0-9.])(?:25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])(?:\.(?:25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])){3}(?:/[0-9]{1,2})?(?![0-9.])",
             RegexOptions.CultureInvariant);
-        // Two or more groups of hex with colons (with an optional ::); only when it has at least 3 colons, so times do not match.
-        static readonly Regex IPv6 = new(@"(?<![0-9A-Fa-f:])(?=(?:[0-9A-Fa-f]{0,4}:){3,})(?:[0-9A-Fa-f]{1,4}|:)(?::[0-9A-Fa-f]{0,4}){2,7}(?![0-9A-Fa-f:])",
-            RegexOptions.CultureInvariant);
+        // Hex and colons standing alone (not inside a word such as AWS::EC2::Instance); kept only when it parses as an IPv6 address.
+        static readonly Regex IPv6Candidate = new(@"(?<![0-9A-Za-z:])[0-9A-Fa-f:]*:[0-9A-Fa-f:]*:[0-9A-Fa-f:]*(?:/[0-9]{1,3})?(?![0-9A-Za-z:])", RegexOptions.CultureInvariant);
         // EC2 host names that carry an address without a domain: ip-10-0-1-5, ip-10-0-1-5.ec2.internal (the latter also as a host).
         static readonly Regex Ec2HostName = new(@"(?<![A-Za-z0-9-])ip(?:-[0-9]{1,3}){4}(?:\.[a-z0-9-]+)*(?![A-Za-z0-9-])", RegexOptions.CultureInvariant);
         // DNS names: lowercase labels with at least one dot and a letters-only last label (AWS and DNS write names in
@@ -68,7 +69,12 @@ namespace DrTools.Core.Reports
                 return FileExtensions.Contains(last) ? m.Value : Mask("host", name) + (m.Value.EndsWith(".", StringComparison.Ordinal) ? "." : "");
             });
             text = IPv4.Replace(text, m => Mask("ip", m.Value));
-            text = IPv6.Replace(text, m => m.Value.Count(c => c == ':') >= 3 ? Mask("ip", m.Value.ToLowerInvariant()) : m.Value);
+            text = IPv6Candidate.Replace(text, m =>
+            {
+                var address = m.Value.Split('/')[0];
+                return address.Count(c => c == ':') >= 2 && address.Any(Uri.IsHexDigit) && IPAddress.TryParse(address, out var ip) && ip.AddressFamily == AddressFamily.InterNetworkV6
+                    ? Mask("ip", m.Value.ToLowerInvariant()) : m.Value;
+            });
             text = AccountId.Replace(text, m => Mask("account", m.Value));
             return text;
         }
