@@ -28,7 +28,8 @@
         'Test-DrRestore',
         'Get-DrTrafficWeight',
         'Set-DrTrafficWeight',
-        'Start-DrWarmStandby'
+        'Start-DrWarmStandby',
+        'Export-DrReport'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -138,17 +138,7 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
         /// -JournalPath: s3://bucket/prefix (through this cmdlet's connection, like a backup repository) or a folder
         /// (PowerShell paths resolve against the current location); the default is the local journal folder.
         /// </summary>
-        RecoveryJournalStore OpenJournals()
-        {
-            if (JournalPath == null) return new RecoveryJournalStore(RecoveryJournalStore.DefaultDirectory);
-            var location = RepositoryLocation.Parse(RepositoryLocation.LooksLikeUri(JournalPath)
-                ? JournalPath
-                : SessionState.Path.GetUnresolvedProviderPathFromPSPath(JournalPath));
-            // An S3-compatible server (-EndpointUrl) usually rejects SSE-S3; AWS encrypts new objects by default anyway.
-            var options = new S3StoreOptions { NoServerSideEncryption = Connection.EndpointUrl != null };
-            return new RecoveryJournalStore(RepositoryStores.Create(location,
-                () => new S3Service(new AwsClientFactory(Connection), null, Reporter), options));
-        }
+        RecoveryJournalStore OpenJournals() => JournalLocations.Open(this, JournalPath, () => Connection, Reporter);
 
         /// <summary>The command that continues this run, as the operator would type it.</summary>
         string ResumeCommand(DrPlan plan, RecoveryResult result)
