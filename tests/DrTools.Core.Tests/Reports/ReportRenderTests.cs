@@ -61,6 +61,26 @@ namespace DrTools.Core.Tests.Reports
         }
 
         [Fact]
+        public void Every_json_property_is_documented_in_the_report_schema()
+        {
+            var report = ReportBuilder.Build(ReportSamples.Everything(), ReportSamples.Options());
+            var schema = File.ReadAllText(Path.Combine(PsHarness.RepoRoot, "docs", "report-schema.md"));
+            var names = new System.Collections.Generic.SortedSet<string>(StringComparer.Ordinal);
+            void Walk(JsonElement e)
+            {
+                if (e.ValueKind == JsonValueKind.Object)
+                    foreach (var p in e.EnumerateObject()) { names.Add(p.Name); Walk(p.Value); }
+                else if (e.ValueKind == JsonValueKind.Array)
+                    foreach (var i in e.EnumerateArray()) Walk(i);
+            }
+            using var doc = JsonDocument.Parse(JsonReportRenderer.Render(report));
+            Walk(doc.RootElement);
+            Assert.Contains("marker", names);
+            var undocumented = string.Join(", ", names.Where(n => !schema.Contains("`" + n + "`", StringComparison.Ordinal)));
+            Assert.True(undocumented.Length == 0, "Not in docs/report-schema.md: " + undocumented);
+        }
+
+        [Fact]
         public void Html_is_self_contained_with_no_script_no_external_url_and_no_resource_reference()
         {
             var html = HtmlReportRenderer.Render(ReportBuilder.Build(ReportSamples.Everything(), ReportSamples.Options()));
