@@ -114,6 +114,34 @@ namespace DrTools.PowerShell.Tests
             Assert.False(File.Exists(At("none.json")));
         }
 
+        [S3ServerFact]
+        public async System.Threading.Tasks.Task Plan_Last_reads_the_runs_from_journals_in_S3()
+        {
+            var bucket = await S3Server.NewBucketAsync("report");
+            try
+            {
+                var store = new RecoveryJournalStore(new Core.Backup.Storage.S3Store(new Core.Aws.S3.S3Service(new Core.Connection.AwsClientFactory(S3Server.Connection())), bucket, "dr/journals/",
+                    new Core.Backup.Storage.S3StoreOptions { NoServerSideEncryption = true }));
+                var start = ReportSamples.T0;
+                store.Save(new RecoveryJournal
+                {
+                    PlanName = "orders", RunId = "s3-run", RtoTarget = TimeSpan.FromMinutes(30), Started = start, Updated = start.AddMinutes(12), Finished = start.AddMinutes(12),
+                    State = RunState.Succeeded, Steps = { new JournalStep { Id = "promote-db", Wave = 1, Status = StepStatus.Succeeded, Started = start, Finished = start.AddMinutes(12) } },
+                });
+                var plan = At("plan.json");
+                Ok(Run($"New-DrPlan -Strategy PILOT_LIGHT -Name orders -Path {Quote(plan)} | Out-Null"));
+                var json = At("s3.json");
+                var r = Run($"Export-DrReport -Plan {Quote(plan)} -JournalPath s3://{bucket}/dr/journals -Path {Quote(json)} " +
+                            $"-Region us-east-1 -EndpointUrl {S3Server.Endpoint} -AccessKey {S3Server.AccessKey} -SecretKey {S3Server.SecretKey}");
+                Ok(r);
+                var run = JsonDocument.Parse(File.ReadAllText(json)).RootElement.GetProperty("runs").EnumerateArray().Single();
+                Assert.Equal("s3-run", run.GetProperty("runId").GetString());
+                Assert.True(run.GetProperty("rto").GetProperty("met").GetBoolean());
+                Assert.DoesNotContain(S3Server.SecretKey, File.ReadAllText(json));
+            }
+            finally { await S3Server.DropBucketAsync(bucket); }
+        }
+
         [Fact]
         public void Test_DrPlan_Live_piped_to_Export_DrReport_lists_every_check_with_ready_reason_and_region()
         {
