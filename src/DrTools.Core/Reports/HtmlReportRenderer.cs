@@ -414,7 +414,7 @@ figcaption{font-size:.85em;color:var(--dim);margin-top:4px}.key{margin-right:10p
 table{width:100%;border-collapse:collapse;margin:.6em 0 1em;font-size:.92em}
 caption{text-align:left;font-weight:600;padding:.2em 0;color:var(--dim)}
 th,td{border:1px solid var(--line);padding:4px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere;word-break:break-word}
-thead th{background:var(--panel)}tbody th{font-weight:400}
+thead th{background:var(--panel);word-break:normal;overflow-wrap:normal}tbody th{font-weight:400}
 tr.failed td.st,tr.failed>td:first-child{color:var(--bad);font-weight:700}tr.failed{background:var(--badbg)}
 td.ok{color:var(--ok)}td.bad{color:var(--bad);font-weight:700}
 .desc,.dim,.ids{color:var(--dim)}.marker{font-size:.85em;color:var(--appr)}.err{color:var(--bad)}
