@@ -75,6 +75,12 @@ namespace DrTools.PowerShell.Tests
             Assert.Contains(run.GetProperty("steps").EnumerateArray(), s => s.GetProperty("id").GetString() == "scale-orders-web-dr" && s.GetProperty("wave").GetInt32() >= 1);
             Assert.False(run.GetProperty("waves")[0].GetProperty("inferred").GetBoolean());
             Assert.Equal(new[] { "us-west-2" }, doc.RootElement.GetProperty("regions").EnumerateArray().Select(e => e.GetString()));
+
+            // With the step errors merged into the pipeline (2>&1) the run is reported once and the errors are not refused.
+            var merged = At("merged.html");
+            var m = Run($"Invoke-DrFailover -Plan {plan} -Confirm:$false -EndpointUrl {aws.Url} {Keys} -JournalPath {journals} 2>&1 | Export-DrReport -Path {Quote(merged)}");
+            Assert.True(m.Terminating == null && m.Errors.Count == 0, m.Describe());
+            Assert.Single(System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(merged), "<section class=\"run\""));
         }
 
         [Fact]

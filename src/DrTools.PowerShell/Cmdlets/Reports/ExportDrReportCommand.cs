@@ -91,6 +91,12 @@ namespace DrTools.PowerShell.Cmdlets.Reports
             {
                 var value = item is PSObject pso ? pso.BaseObject : item;
                 if (value == null) continue;
+                // `Invoke-DrFailover ... 2>&1 | Export-DrReport`: a failed step's error carries the run's result, which came first.
+                if (value is ErrorRecord error && error.TargetObject is { } target && (target is PSObject t ? t.BaseObject : target) is RecoveryResult run)
+                {
+                    if (!Inputs.Recoveries.Contains(run)) Inputs.Recoveries.Add(run);
+                    continue;
+                }
                 if (Inputs.Add(value)) continue;
                 _refused.Add(value);
                 WriteError(ErrorRecords.From(new DrToolsException(ReportErrorIds.UnsupportedInput, DrErrorCategory.InvalidArgument,
