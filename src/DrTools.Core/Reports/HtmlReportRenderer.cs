@@ -248,7 +248,7 @@ namespace DrTools.Core.Reports
             foreach (var t in trends)
             {
                 n++;
-                var summary = $"RTO met in {t.RtoMetCount} of {t.Points.Count} runs" + (t.BestRto != null ? $"; successful runs took {ReportText.Duration(t.BestRto)} to {ReportText.Duration(t.WorstRto)}" : "") +
+                var summary = $"RTO met in {t.RtoMetCount} of {t.Points.Count} runs" + ReportText.TrendRange(t) +
                               (t.LastChange is { } c ? $"; last change {(c > TimeSpan.Zero ? "+" : "")}{ReportText.Duration(c)}" : "");
                 h.Append("<h3>Plan ").Append(E(t.Plan)).Append("</h3>\n<p>").Append(E(summary)).Append("</p>\n");
                 // One column per run: the achieved RTO, the target as a line.

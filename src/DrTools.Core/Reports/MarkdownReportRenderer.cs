@@ -39,7 +39,7 @@ namespace DrTools.Core.Reports
                 foreach (var t in r.Trends)
                 {
                     L($"### Plan {Esc(t.Plan)}: RTO met in {t.RtoMetCount} of {t.Points.Count} runs" +
-                      (t.BestRto != null ? $"; successful runs took {ReportText.Duration(t.BestRto)} to {ReportText.Duration(t.WorstRto)}" : "") +
+                      ReportText.TrendRange(t) +
                       (t.LastChange is { } c ? $", last change {(c > TimeSpan.Zero ? "+" : "")}{ReportText.Duration(c)}" : ""));
                     L();
                     L("| Started | Run | Kind | Outcome | RTO | RTO target | RTO met | RPO | RPO target | RPO met |");

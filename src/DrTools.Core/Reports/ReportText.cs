@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Linq;
 
 namespace DrTools.Core.Reports
 {
@@ -51,6 +52,12 @@ namespace DrTools.Core.Reports
             if (m.Target == null) return Duration(m.Achieved) + " (no target)";
             return $"{Duration(m.Achieved)} of {Duration(m.Target)} ({Met(m.Met)})";
         }
+
+        /// <summary>"; successful runs took 20m 00s to 34m 00s", "; the successful run took 34m 00s", or "".</summary>
+        public static string TrendRange(ReportTrend t) =>
+            t.BestRto is not { } best || t.WorstRto is not { } worst ? ""
+            : best == worst && t.Points.Count(p => p.Outcome == "Succeeded") == 1 ? $"; the successful run took {Duration(best)}"
+            : $"; successful runs took {Duration(best)} to {Duration(worst)}";
 
         /// <summary>"UTC" or "UTC+02:00 (Europe/Berlin)" at the given time.</summary>
         public static string Zone(TimeZoneInfo zone, DateTimeOffset at)
