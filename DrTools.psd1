@@ -34,7 +34,8 @@
         'Start-DrWarmStandby',
         'Invoke-DrDrill',
         'Get-DrDrill',
-        'Remove-DrDrill'
+        'Remove-DrDrill',
+        'Export-DrReport'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -10,6 +10,8 @@
              On Linux it starts a local S3 server (Ceph radosgw, build/rgw.sh, installed from Debian's packages if
              missing) for the S3 repository tests and stops it again; set DRTOOLS_SKIP_S3_SERVER=1 to skip that
              (those tests then report themselves skipped), or DRTOOLS_TEST_S3_ENDPOINT to use a server of your own.
+             It also installs Debian's Chromium (build/chromium.sh) for the report's headless browser tests, which
+             skip with the reason where it cannot be installed; DRTOOLS_TEST_CHROMIUM names another Chromium binary.
              Ends with one line over all suites, "N passed, N failed, N skipped", and exits 1 on any failure.
     Package  Build the module alone in Release and print where the module folder and the automation-account zip
              are (examples/quickstart.ps1 runs this when the module is not built yet).
@@ -74,6 +76,24 @@ function Start-S3Server {
     return $true
 }
 
+# Installs Debian's Chromium on Linux (build/chromium.sh) for the report's browser tests and points them at it
+# (DRTOOLS_TEST_CHROMIUM). Where it cannot be installed the tests skip and say why; the run goes on.
+function Initialize-Chromium {
+    $onLinux = (Get-Variable IsLinux -ValueOnly -ErrorAction SilentlyContinue) -eq $true
+    if (-not $onLinux -or $env:DRTOOLS_TEST_CHROMIUM) { return }
+    $log = Join-Path ([IO.Path]::GetTempPath()) 'drtools-chromium-install.log'
+    $lines = @(& bash build/chromium.sh 2>$log)
+    if ($LASTEXITCODE -eq 0 -and $lines.Count -gt 0) {
+        $env:DRTOOLS_TEST_CHROMIUM = [string]$lines[-1]
+        Write-Host "Chromium for the report tests: $env:DRTOOLS_TEST_CHROMIUM"
+        Remove-Item $log -ErrorAction SilentlyContinue
+    }
+    else {
+        if (Test-Path $log) { Get-Content $log | Select-Object -Last 5 | Write-Host }
+        Write-Host 'Chromium could not be installed: the report browser tests will be skipped.'
+    }
+}
+
 # Sums the outcomes of every test in the TRX files dotnet test wrote.
 function Read-TrxCount([string] $folder) {
     $count = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0 }
@@ -98,6 +118,7 @@ function Invoke-Test {
     [void](New-Item -ItemType Directory -Path $results)
     $suites = [ordered]@{}
     $startedS3 = Start-S3Server
+    Initialize-Chromium
     try {
         # xunit: the core, the cmdlets in the hosted engine, and the live suite (skipped unless switched on).
         & dotnet test DrTools.sln -c $Configuration --no-build -nologo --results-directory $results `

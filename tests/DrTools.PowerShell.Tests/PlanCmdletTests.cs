@@ -225,12 +225,12 @@ namespace DrTools.PowerShell.Tests
 
         static readonly string AmiCreated = DateTime.UtcNow.AddDays(-1).AddHours(-2).AddMinutes(-10).ToString("yyyy-MM-ddTHH:mm:ss.000Z");
 
-        const string LivePlan = "@{ name = 'orders'; strategy = 'PILOT_LIGHT'; primaryRegion = 'us-east-1'; drRegion = 'us-west-2'; rto = 'PT1H'; rpo = 'PT15M'; " +
+        internal const string LivePlan = "@{ name = 'orders'; strategy = 'PILOT_LIGHT'; primaryRegion = 'us-east-1'; drRegion = 'us-west-2'; rto = 'PT1H'; rpo = 'PT15M'; " +
             "resources = @{ appServers = @{ name = 'web'; ami = 'ami-0123456789abcdef0'; instanceType = 't3.large'; maxAmiAge = 'P7D' }; " +
             "database = @{ primaryInstanceId = 'orders-db'; replicaInstanceId = 'orders-db-dr' }; " +
             "elasticIps = @{ allocationId = 'eipalloc-0123456789abcdef0'; appServer = 'web' } } }";
 
-        static FakeResponse LiveAnswers(FakeRequest q, bool rdsDenied) => (q.Service, q.Action) switch
+        internal static FakeResponse LiveAnswers(FakeRequest q, bool rdsDenied) => (q.Service, q.Action) switch
         {
             ("ec2", "DescribeRegions") => new(200,
                 "<DescribeRegionsResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>r0</requestId><regionInfo>" +

@@ -6,7 +6,7 @@ BeforeDiscovery {
     # AWS-free: calls only cmdlets that work on local files, and nothing that names AWS (S3, a region, EC2/RDS
     # recovery points, live checks, UNC shares that do not exist here).
     $localCmdlets = 'New-DrPlan', 'Import-DrPlan', 'Test-DrPlan', 'Invoke-DrBackup', 'Get-DrBackup', 'Restore-DrBackup',
-    'Test-DrRestore', 'Remove-DrBackup', 'Copy-DrBackup'
+    'Test-DrRestore', 'Remove-DrBackup', 'Copy-DrBackup', 'Export-DrReport'
     $needsAws = 's3://|-Region\b|-Kind\b|-Live\b|-InstanceId\b|-DBInstanceIdentifier\b|-SourceId\b|-Image\b|-EC2|\\\\'
     $script:examples = foreach ($page in Get-ChildItem $docs -Filter '*-Dr*.md' | Sort-Object Name) {
         $cmdlet = $page.BaseName

@@ -105,33 +105,53 @@ namespace DrTools.PowerShell.Infrastructure
                 {
                     ThrowTerminatingError(ErrorRecords.From(ex));
                 }
-                WriteVerbose($"Region {_connection!.Region} ({_connection.RegionSource}); credentials from {_connection.CredentialSource}"
-                             + (_connection.EndpointUrl != null ? $"; endpoint {_connection.EndpointUrl}." : "."));
-                return _connection;
+                return _connection!;
+            }
+        }
+
+        /// <summary>
+        /// The connection when one can be resolved, else null with the reason: for cmdlets that work without AWS and only
+        /// add something when it is there (Export-DrReport's caller identity).
+        /// </summary>
+        protected AwsConnection? TryConnection(out DrToolsException? whyNot)
+        {
+            whyNot = null;
+            if (_connection != null) return _connection;
+            try
+            {
+                return _connection = ResolveConnection();
+            }
+            catch (DrToolsException ex)
+            {
+                whyNot = ex;
+                return null;
             }
         }
 
         AwsConnection ResolveConnection(string? region = null)
         {
-                var request = new ConnectionRequest
-                {
-                    Region = Region ?? region,
-                    ProfileName = ProfileName,
-                    ProfileLocation = ProfileLocation,
-                    Credential = Credential is PSObject wrapped ? wrapped.BaseObject : Credential,
-                    AccessKey = AccessKey,
-                    SecretKey = SecretKey,
-                    SessionToken = SessionToken,
-                    EndpointUrl = EndpointUrl,
-                    PlanRegion = PlanRegion,
-                    StoredRegion = SessionVariable("StoredAWSRegion") as string,
-                    StoredCredentials = SessionVariable("StoredAWSCredentials"),
-                    IdleTimeout = RequestTimeoutSec is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
-                    MaxErrorRetry = MaximumRetryCount,
-                    DeferMissingCredentials = WhatIfInEffect(this),
-                };
-                ConfigureConnection(request);
-                return new ConnectionResolver().Resolve(request);
+            var request = new ConnectionRequest
+            {
+                Region = Region ?? region,
+                ProfileName = ProfileName,
+                ProfileLocation = ProfileLocation,
+                Credential = Credential is PSObject wrapped ? wrapped.BaseObject : Credential,
+                AccessKey = AccessKey,
+                SecretKey = SecretKey,
+                SessionToken = SessionToken,
+                EndpointUrl = EndpointUrl,
+                PlanRegion = PlanRegion,
+                StoredRegion = SessionVariable("StoredAWSRegion") as string,
+                StoredCredentials = SessionVariable("StoredAWSCredentials"),
+                IdleTimeout = RequestTimeoutSec is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+                MaxErrorRetry = MaximumRetryCount,
+                DeferMissingCredentials = WhatIfInEffect(this),
+            };
+            ConfigureConnection(request);
+            var connection = new ConnectionResolver().Resolve(request);
+            WriteVerbose($"Region {connection.Region} ({connection.RegionSource}); credentials from {connection.CredentialSource}"
+                         + (connection.EndpointUrl != null ? $"; endpoint {connection.EndpointUrl}." : "."));
+            return connection;
         }
 
         object? SessionVariable(string name)

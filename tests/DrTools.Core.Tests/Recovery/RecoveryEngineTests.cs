@@ -36,6 +36,23 @@ namespace DrTools.Core.Tests.Recovery
         static StepResult Step(RecoveryResult r, string id) => r.Steps.Single(s => s.StepId == id);
 
         [Fact]
+        public async Task Each_step_records_its_wave_in_the_result_and_the_journal_for_reports()
+        {
+            var launch = new FakeStep("launch");
+            var db = new FakeStep("db");
+            var eip = new FakeStep("eip", "launch");
+            var dns = new FakeStep("dns", "eip", "db");
+            var result = await Engine().RunAsync(Request(dns, eip, launch, db), CancellationToken.None);
+            Assert.True(result.Succeeded, result.ToString());
+            Assert.Equal((1, 1, 2, 3), (Step(result, "launch").Wave, Step(result, "db").Wave, Step(result, "eip").Wave, Step(result, "dns").Wave));
+            var journal = _store.Load("orders", result.RunId);
+            Assert.Equal(new[] { ("launch", 1), ("db", 1), ("eip", 2), ("dns", 3) }, journal.Steps.Select(j => (j.Id, j.Wave)));
+            // Found by run id alone, under its plan's folder (Export-DrReport -RunId without -Plan).
+            Assert.Equal(result.RunId, _store.FindRun(result.RunId)?.RunId);
+            Assert.Null(_store.FindRun("no-such-run"));
+        }
+
+        [Fact]
         public async Task Steps_run_after_their_dependencies_and_the_result_has_the_timeline()
         {
             var order = new ConcurrentQueue<string>();

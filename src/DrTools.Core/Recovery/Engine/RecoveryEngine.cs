@@ -108,6 +108,7 @@ namespace DrTools.Core.Recovery.Engine
                         j.Status = StepStatus.NotStarted;
                     }
                     j.Kind = p.Kind;
+                    j.Wave = p.Wave;
                     j.Description = p.Description;
                     if (j.Status is not (StepStatus.Succeeded or StepStatus.Skipped))
                     {
@@ -121,7 +122,7 @@ namespace DrTools.Core.Recovery.Engine
                     }
                     steps.Add(j);
                 }
-                else steps.Add(new JournalStep { Id = p.Id, Kind = p.Kind, Description = p.Description, Status = StepStatus.NotStarted });
+                else steps.Add(new JournalStep { Id = p.Id, Kind = p.Kind, Wave = p.Wave, Description = p.Description, Status = StepStatus.NotStarted });
             }
             foreach (var gone in old.Values)
                 _reporter.Warning($"The earlier attempt had a step '{gone.Id}' ({gone.Description}) that this recovery no longer has; it is ignored.");
@@ -433,6 +434,7 @@ namespace DrTools.Core.Recovery.Engine
             {
                 StepId = e.Id,
                 Kind = e.Kind,
+                Wave = e.Wave,
                 Description = e.Description,
                 Status = e.Status,
                 Started = e.Started,

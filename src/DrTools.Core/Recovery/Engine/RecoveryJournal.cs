@@ -57,6 +57,8 @@ namespace DrTools.Core.Recovery.Engine
     {
         public string Id { get; set; } = "";
         public StepKind Kind { get; set; }
+        /// <summary>1-based wave in the plan (for reports); 0 in journals written before it was recorded.</summary>
+        public int Wave { get; set; }
         public string Description { get; set; } = "";
         public StepStatus Status { get; set; }
         public DateTimeOffset? Started { get; set; }

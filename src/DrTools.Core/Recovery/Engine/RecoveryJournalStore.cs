@@ -153,6 +153,23 @@ namespace DrTools.Core.Recovery.Engine
             return runs.OrderByDescending(r => r.Started).ThenByDescending(r => r.RunId, StringComparer.Ordinal).ToList();
         }
 
+        /// <summary>The journal of a run of any plan (Export-DrReport -RunId without -Plan), or null when there is none.</summary>
+        /// <exception cref="DrToolsException">DrTools.JournalError when the location cannot be listed or the journal read.</exception>
+        public RecoveryJournal? FindRun(string runId)
+        {
+            var file = "/" + SafeName(runId) + ".json";
+            IReadOnlyList<StoredObject> objects;
+            try { objects = _store.ListAsync("", CancellationToken.None).GetAwaiter().GetResult(); }
+            catch (Exception ex) when (ex is DrToolsException or IOException or UnauthorizedAccessException)
+            {
+                throw ReadError(Location, ex);
+            }
+            // <plan>/<run>.json only; the newest when two plans have a run of that id.
+            return objects.Where(o => o.Key.EndsWith(file, StringComparison.Ordinal) && o.Key.IndexOf('/') == o.Key.Length - file.Length)
+                .Select(o => Read(o.Key)).Where(j => j != null && j.RunId == runId)
+                .OrderByDescending(j => j!.Started).FirstOrDefault();
+        }
+
         /// <summary>The newest run of the plan that did not succeed, or null.</summary>
         public RecoveryJournal? FindLatestUnfinished(string planName) => List(planName).FirstOrDefault(r => r.IsUnfinished);
 

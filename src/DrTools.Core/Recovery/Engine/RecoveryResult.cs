@@ -9,6 +9,8 @@ namespace DrTools.Core.Recovery.Engine
     {
         public string StepId { get; init; } = "";
         public StepKind Kind { get; init; }
+        /// <summary>1-based wave of the step in the plan (steps of one wave may run in parallel); 0 when unknown.</summary>
+        public int Wave { get; init; }
         public string Description { get; init; } = "";
         public StepStatus Status { get; init; }
         public DateTimeOffset? Started { get; init; }

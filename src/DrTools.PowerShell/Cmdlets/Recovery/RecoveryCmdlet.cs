@@ -174,18 +174,7 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
         /// -JournalPath: s3://bucket/prefix (through this cmdlet's connection, like a backup repository) or a folder
         /// (PowerShell paths resolve against the current location); the default is the local journal folder.
         /// </summary>
-        protected RecoveryJournalStore OpenJournals()
-        {
-            if (JournalPath == null) return new RecoveryJournalStore(RecoveryJournalStore.DefaultDirectory);
-            var location = RepositoryLocation.Parse(RepositoryLocation.LooksLikeUri(JournalPath)
-                ? JournalPath
-                : SessionState.Path.GetUnresolvedProviderPathFromPSPath(JournalPath));
-            // An S3-compatible server (-EndpointUrl) usually rejects SSE-S3; AWS encrypts new objects by default anyway.
-            // Only an S3 location needs the connection: Get-DrDrill on a folder must work without credentials.
-            var options = RepositoryLocation.LooksLikeUri(JournalPath) ? new S3StoreOptions { NoServerSideEncryption = Connection.EndpointUrl != null } : new S3StoreOptions();
-            return new RecoveryJournalStore(RepositoryStores.Create(location,
-                () => new S3Service(new AwsClientFactory(Connection), null, Reporter), options));
-        }
+        protected RecoveryJournalStore OpenJournals() => JournalLocations.Open(this, JournalPath, () => Connection, Reporter);
 
         /// <summary>The command that continues this run, as the operator would type it.</summary>
         protected string ResumeCommand(DrPlan plan, string runId)
