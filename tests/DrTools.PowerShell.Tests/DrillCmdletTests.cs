@@ -42,6 +42,79 @@ namespace DrTools.PowerShell.Tests
             Assert.False(Directory.Exists(_journals));
         }
 
+        /// <summary>
+        /// EC2 for one drill launch: instances stay pending (so the drill waits until Ctrl+C), carry the tags they were
+        /// launched with, and are terminated on request.
+        /// </summary>
+        sealed class PendingEc2
+        {
+            readonly object _gate = new();
+            readonly System.Collections.Generic.Dictionary<string, string> _tags = new();
+            bool _launched, _terminated;
+
+            public FakeResponse Answer(FakeRequest r)
+            {
+                if (r.Service != "ec2") return FakeAws.Healthy(r);
+                lock (_gate)
+                {
+                    switch (r.Action)
+                    {
+                        case "RunInstances":
+                            _launched = true;
+                            foreach (var kv in r.Form.Where(f => f.Key.StartsWith("TagSpecification.1.Tag.", StringComparison.Ordinal) && f.Key.EndsWith(".Key", StringComparison.Ordinal)))
+                                _tags[kv.Value] = r.Form[kv.Key.Substring(0, kv.Key.Length - 3) + "Value"];
+                            return Ec2("RunInstancesResponse", "<instancesSet>" + Instance() + "</instancesSet>");
+                        case "DescribeInstances":
+                            return Ec2("DescribeInstancesResponse", _launched
+                                ? "<reservationSet><item><reservationId>r-1</reservationId><instancesSet>" + Instance() + "</instancesSet></item></reservationSet>"
+                                : "<reservationSet/>");
+                        case "TerminateInstances":
+                            _terminated = true;
+                            return Ec2("TerminateInstancesResponse", "<instancesSet><item><instanceId>i-0drill</instanceId><currentState><code>32</code><name>shutting-down</name></currentState>" +
+                                                                     "<previousState><code>0</code><name>pending</name></previousState></item></instancesSet>");
+                        default:
+                            return FakeAwsServer.QueryError(400, "UnknownOperation", "no answer for " + r.Action);
+                    }
+                }
+            }
+
+            string Instance() =>
+                "<item><instanceId>i-0drill</instanceId><imageId>ami-12345678</imageId><instanceType>t3.micro</instanceType>" +
+                $"<instanceState><code>{(_terminated ? 48 : 0)}</code><name>{(_terminated ? "terminated" : "pending")}</name></instanceState>" +
+                "<launchTime>2026-12-05T03:00:00.000Z</launchTime><tagSet>" +
+                string.Concat(_tags.Select(t => $"<item><key>{System.Security.SecurityElement.Escape(t.Key)}</key><value>{System.Security.SecurityElement.Escape(t.Value)}</value></item>")) +
+                "</tagSet></item>";
+
+            static FakeResponse Ec2(string root, string body) =>
+                new(200, $"<{root} xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>fake-request-id</requestId>{body}</{root}>");
+        }
+
+        [Fact]
+        public async System.Threading.Tasks.Task Ctrl_C_during_a_drill_still_terminates_what_it_launched_before_the_cmdlet_ends()
+        {
+            var ec2 = new PendingEc2();
+            using var aws = new FakeAwsServer(ec2.Answer);
+            var plan = Path.Combine(Path.GetTempPath(), "drtools-ctrlc-" + Guid.NewGuid().ToString("N") + ".json");
+            File.WriteAllText(plan, @"{ ""name"": ""ctrlc"", ""strategy"": ""PILOT_LIGHT"", ""primaryRegion"": ""us-east-1"", ""drRegion"": ""us-west-2"",
+  ""rto"": ""PT1H"", ""rpo"": ""PT15M"",
+  ""resources"": { ""appServers"": [ { ""name"": ""web"", ""ami"": { ""id"": ""ami-12345678"" }, ""instanceType"": ""t3.micro"" } ] } }");
+            try
+            {
+                // Ctrl+C while the launch waits for the instance: progress writes are refused from then on, and the drill
+                // must still clean up before the cmdlet returns (not in the background against disposed clients).
+                var r = PsHarness.Run($"Invoke-DrDrill -Plan {PsHarness.Quote(plan)} -Force -EndpointUrl {aws.Url} {Keys} -JournalPath {PsHarness.Quote(_journals)}",
+                    stopAfter: TimeSpan.FromSeconds(4));
+                var actions = aws.Requests.Select(q => q.Action).ToList();
+                Assert.Contains("RunInstances", actions);
+                Assert.True(actions.Contains("TerminateInstances"), "no TerminateInstances after Ctrl+C: " + string.Join(", ", actions) + "\n" + r.Describe());
+                var history = await new DrillHistory(new RecoveryJournalStore(_journals)).ListAsync("ctrlc");
+                var drill = Assert.Single(history);
+                Assert.False(drill.Passed);
+                Assert.True(drill.CleanedUp, string.Join("; ", drill.Leftovers));
+            }
+            finally { File.Delete(plan); }
+        }
+
         [Fact]
         public void A_scenario_without_its_time_is_a_drtools_error_before_anything_happens()
         {

@@ -28,8 +28,21 @@ namespace DrTools.PowerShell.Infrastructure
             {
                 var task = Task.Run(() => work(token), token);
                 task.ContinueWith(_ => queue.CompleteAdding(), TaskScheduler.Default);
+                // After Ctrl+C PowerShell refuses every write (PipelineStoppedException). The work may still be cleaning up
+                // (a drill deletes what it created, with its own time limit): keep draining until it ends, so the services it
+                // uses are not disposed under it, and answer its questions, then end as a stopped pipeline.
+                PipelineStoppedException? stopped = null;
                 foreach (var write in queue.GetConsumingEnumerable())
-                    write();
+                {
+                    try { write(); }
+                    catch (PipelineStoppedException ex) { stopped ??= ex; }
+                }
+                if (stopped != null)
+                {
+                    try { task.GetAwaiter().GetResult(); }
+                    catch (Exception) { /* the pipeline is stopped; what the work reported after that went to the host */ }
+                    throw stopped;
+                }
                 task.GetAwaiter().GetResult();
             }
             finally
@@ -50,7 +63,16 @@ namespace DrTools.PowerShell.Infrastructure
         public void Output(object item) => Post(() => _cmdlet.WriteObject(item));
         public void Error(ErrorRecord record) => Post(() => _cmdlet.WriteError(record));
         public void Verbose(string message) => Post(() => _cmdlet.WriteVerbose(message));
-        public void Warning(string message) => Post(() => _cmdlet.WriteWarning(message));
+        public void Warning(string message) => Post(() =>
+        {
+            try { _cmdlet.WriteWarning(message); }
+            catch (PipelineStoppedException) when (_cmdlet is PSCmdlet ps && ps.Host?.UI != null)
+            {
+                // Stopped by Ctrl+C: what cleanup still says (what it deleted, what is left) goes straight to the console.
+                ps.Host.UI.WriteWarningLine(message);
+                throw;
+            }
+        });
 
         public void Progress(ProgressUpdate update) => Post(() =>
         {
