@@ -211,6 +211,48 @@ namespace DrTools.LiveTests
             await AssertProductionUntouchedAsync();
         }
 
+        [LiveFact]
+        public async Task Readme_runbook_game_day_drills_the_plan_reads_the_result_and_the_history()
+        {
+            await SetUpAsync();
+            var dir = Path.Combine(_journals, "gameday");
+            Directory.CreateDirectory(dir);
+            File.Copy(WritePlan(_site.AmiName), Path.Combine(dir, "orders.json"));
+            // Only the endpoint and the journal folder come from the test; the block runs as README.md has it.
+            var defaults = RecoveryPointLiveTests.EndpointDefaults() + $"$PSDefaultParameterValues['*-DrDrill:JournalPath'] = {PsHarness.Quote(_journals)}\n";
+
+            var r = PsHarness.Run($"$ExecutionContext.SessionState.Path.SetLocation({PsHarness.Quote(dir)}) | Out-Null\n{defaults}{RecoveryPointLiveTests.Runbook("gameday")}");
+
+            Assert.True(r.Terminating == null && r.Errors.Count == 0, r.Describe());
+            Assert.Contains("What if:", r.HostText);
+            Assert.Contains("never promoted", r.HostText);
+            var results = r.Output.Where(o => o != null).Select(o => o.BaseObject).OfType<DrillResult>().ToList();
+            Assert.Equal(2, results.Count); // $drill, then Get-DrDrill's history of one
+            var drill = results[0];
+            Assert.True(drill.Passed && drill.RtoMet == true && drill.CleanedUp, r.Describe());
+            Assert.Contains(drill.Rpo, c => c.Component == "database");
+            Assert.Contains(drill.Validation, v => v.Name == "-Validation" && v.Passed);
+            Assert.Equal((drill.RunId, true), (results[1].RunId, results[1].Passed));
+            Assert.Contains(r.Output.Where(o => o != null).Select(o => o.BaseObject).OfType<DrillRpoComponent>(), c => c.Component == "database");
+            Assert.Empty(r.Output.Where(o => o != null).Select(o => o.BaseObject).OfType<StepResult>()); // step 4 printed nothing
+            await AssertProductionUntouchedAsync();
+            Assert.Empty(await TaggedAsync(drill.RunId));
+
+            // The same block when the drill fails (an AMI that does not exist): step 4 prints the failed step, and the drill is gone.
+            File.Copy(WritePlan("drtools-live-no-such-ami-" + Guid.NewGuid().ToString("N").Substring(0, 8)), Path.Combine(dir, "orders.json"), overwrite: true);
+            var f = PsHarness.Run($"$ExecutionContext.SessionState.Path.SetLocation({PsHarness.Quote(dir)}) | Out-Null\n{defaults}{RecoveryPointLiveTests.Runbook("gameday")}");
+            Assert.Null(f.Terminating);
+            Assert.All(f.Errors, e => Assert.StartsWith("DrTools.", e.FullyQualifiedErrorId));
+            var failed = f.Output.Where(o => o != null).Select(o => o.BaseObject).OfType<DrillResult>().ToList();
+            Assert.Equal(3, failed.Count); // $drill, then the history: the failed drill and the one before
+            Assert.False(failed[0].Passed);
+            Assert.True(failed[0].CleanedUp, string.Join("; ", failed[0].Leftovers));
+            var printed = Assert.Single(f.Output.Where(o => o != null).Select(o => o.BaseObject).OfType<StepResult>());
+            Assert.Equal(("launch-web", StepStatus.Failed), (printed.StepId, printed.Status));
+            Assert.Equal((failed[0].RunId, drill.RunId), (failed[1].RunId, failed[2].RunId));
+            Assert.Empty(await TaggedAsync(failed[0].RunId));
+        }
+
         sealed class CancelOnStepDone : IOperationReporter
         {
             readonly CancellationTokenSource _cts;
