@@ -22,7 +22,7 @@ namespace DrTools.LiveTests
         static readonly CancellationToken None = CancellationToken.None;
 
         /// <summary>A fenced powershell block of README.md between &lt;!-- runbook:name --&gt; markers, exactly as written there.</summary>
-        static string Runbook(string name)
+        internal static string Runbook(string name)
         {
             var readme = File.ReadAllText(Path.Combine(PsHarness.RepoRoot, "README.md"));
             var m = Regex.Match(readme, $@"<!-- runbook:{name} -->\s*```powershell\n(.*?)```\s*<!-- /runbook:{name} -->", RegexOptions.Singleline);
@@ -31,7 +31,7 @@ namespace DrTools.LiveTests
         }
 
         /// <summary>Points every DrTools cmdlet at the live endpoint without touching the runbook's text.</summary>
-        static string EndpointDefaults() => Live.Endpoint == null ? "" :
+        internal static string EndpointDefaults() => Live.Endpoint == null ? "" :
             $"$PSDefaultParameterValues['*-Dr*:EndpointUrl'] = '{Live.Endpoint}'; $PSDefaultParameterValues['*-Dr*:AccessKey'] = '{Live.AccessKey}'; $PSDefaultParameterValues['*-Dr*:SecretKey'] = '{Live.SecretKey}'\n";
 
         [LiveFact]

@@ -148,5 +148,72 @@ namespace DrTools.PowerShell.Tests
             Assert.True(newest.RpoMet);
             // The table view itself is rendered by tests/Pester/Format.Tests.ps1 (sample DrillResult).
         }
+
+        /// <summary>A plan without a drill section (no DNS to look up) whose drill gameday-1 left an instance and a database.</summary>
+        string LeftoverPlan()
+        {
+            Directory.CreateDirectory(_journals);
+            var path = Path.Combine(_journals, "orders.json");
+            File.WriteAllText(path, """
+                { "name": "orders", "strategy": "PILOT_LIGHT", "primaryRegion": "us-east-1", "drRegion": "us-west-2", "rto": "PT1H", "rpo": "PT15M",
+                  "resources": { "appServers": [ { "name": "web", "ami": { "id": "ami-0123456789abcdef0" }, "instanceType": "t3.micro" } ],
+                                 "database": { "primaryInstanceId": "orders-db", "replicaInstanceId": "orders-db-dr" } } }
+                """);
+            return path;
+        }
+
+        const string DrillTags = "<item><key>DrTools:Plan</key><value>orders.drill</value></item><item><key>DrTools:Drill</key><value>gameday-1</value></item>";
+
+        static FakeResponse Leftovers(FakeRequest q) => (q.Service, q.Action) switch
+        {
+            ("ec2", "DescribeInstances") => new(200,
+                "<DescribeInstancesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>r1</requestId><reservationSet><item><reservationId>r-1</reservationId><instancesSet><item>" +
+                "<instanceId>i-0d1111111111111aa</instanceId><imageId>ami-0123456789abcdef0</imageId><instanceState><code>16</code><name>running</name></instanceState>" +
+                $"<instanceType>t3.micro</instanceType><privateIpAddress>10.0.0.5</privateIpAddress><tagSet>{DrillTags}</tagSet></item></instancesSet></item></reservationSet></DescribeInstancesResponse>"),
+            ("rds", "DescribeDBInstances") => new(200,
+                "<DescribeDBInstancesResponse xmlns=\"http://rds.amazonaws.com/doc/2014-10-31/\"><DescribeDBInstancesResult><DBInstances><DBInstance>" +
+                "<DBInstanceIdentifier>orders-db-dr-drill-gameday-1</DBInstanceIdentifier><DBInstanceClass>db.t3.micro</DBInstanceClass><DBInstanceStatus>available</DBInstanceStatus>" +
+                "<TagList><Tag><Key>DrTools:Plan</Key><Value>orders.drill</Value></Tag><Tag><Key>DrTools:Drill</Key><Value>gameday-1</Value></Tag></TagList>" +
+                "</DBInstance></DBInstances></DescribeDBInstancesResult><ResponseMetadata><RequestId>r2</RequestId></ResponseMetadata></DescribeDBInstancesResponse>"),
+            ("rds", "DescribeDBSnapshots") => new(200,
+                "<DescribeDBSnapshotsResponse xmlns=\"http://rds.amazonaws.com/doc/2014-10-31/\"><DescribeDBSnapshotsResult><DBSnapshots></DBSnapshots></DescribeDBSnapshotsResult>" +
+                "<ResponseMetadata><RequestId>r3</RequestId></ResponseMetadata></DescribeDBSnapshotsResponse>"),
+            _ => FakeAws.Healthy(q),
+        };
+
+        static bool OnlyReads(FakeAwsServer aws) => aws.Requests.All(q => q.Action is null || q.Action.StartsWith("Describe", StringComparison.Ordinal));
+
+        [Fact]
+        public void Remove_DrDrill_WhatIf_lists_what_the_drill_left_and_deletes_nothing()
+        {
+            using var aws = new FakeAwsServer(Leftovers);
+            var r = PsHarness.Run($"Remove-DrDrill -Plan {PsHarness.Quote(LeftoverPlan())} -RunId gameday-1 -WhatIf -EndpointUrl {aws.Url} {Keys} -JournalPath {PsHarness.Quote(_journals)}");
+
+            Assert.True(r.Terminating == null && r.Errors.Count == 0, r.Describe());
+            Assert.Empty(r.Output);
+            Assert.Contains("What if:", r.HostText);
+            Assert.Contains("drill gameday-1 of plan 'orders' left (2 resource(s))", r.HostText);
+            Assert.Contains("i-0d1111111111111aa", r.HostText);
+            Assert.Contains("orders-db-dr-drill-gameday-1", r.HostText);
+            Assert.Contains(aws.Requests, q => q.Action == "DescribeInstances");
+            Assert.True(OnlyReads(aws), string.Join(", ", aws.Requests.Select(q => q.Service + " " + q.Action)));
+        }
+
+        [Fact]
+        public void Remove_DrDrill_is_ConfirmImpact_High_it_asks_without_Force_and_No_deletes_nothing()
+        {
+            var impact = PsHarness.Run("(Get-Command Remove-DrDrill).ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact");
+            Assert.Equal("High", Assert.Single(impact.Output).ToString());
+
+            using var aws = new FakeAwsServer(Leftovers);
+            // The default $ConfirmPreference (High) prompts without -Confirm. Choices: Yes, Yes to All, No, No to All, Suspend.
+            var r = PsHarness.Run($"Remove-DrDrill -Plan {PsHarness.Quote(LeftoverPlan())} -RunId gameday-1 -EndpointUrl {aws.Url} {Keys} -JournalPath {PsHarness.Quote(_journals)}", confirmAnswer: 2);
+
+            Assert.True(r.Terminating == null && r.Errors.Count == 0, r.Describe());
+            Assert.Equal(1, r.HostText.Split("PROMPT:").Length - 1);
+            Assert.Contains("orders-db-dr-drill-gameday-1", r.HostText);
+            Assert.Empty(r.Output);
+            Assert.True(OnlyReads(aws), string.Join(", ", aws.Requests.Select(q => q.Service + " " + q.Action)));
+        }
     }
 }

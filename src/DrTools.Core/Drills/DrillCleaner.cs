@@ -102,6 +102,34 @@ namespace DrTools.Core.Drills
             if (found.Count == 0) return found;
             _reporter.Verbose($"Drill cleanup: deleting {found.Count} resource(s): {string.Join("; ", found)}.");
 
+            // What appears after the first look is deleted too: an instance a group launched while it was being deleted,
+            // or one EC2 lists only late (DescribeInstances is eventually consistent). Only new resources get another
+            // round (a stuck one is not waited for again), at most MaxRounds.
+            var seen = new HashSet<string>(found.Select(Key), StringComparer.Ordinal);
+            var batch = found;
+            for (var round = 1; ; round++)
+            {
+                await DeleteAsync(plan, runId, batch, timeout, ct).ConfigureAwait(false);
+                ct.ThrowIfCancellationRequested();
+                var left = await FindAsync(plan, runId, ct).ConfigureAwait(false);
+                var fresh = left.Where(l => !seen.Contains(Key(l))).ToList();
+                if (fresh.Count == 0 || round == MaxRounds)
+                {
+                    foreach (var l in left) _reporter.Warning($"Drill cleanup: {l} is still there; delete it by hand or run Remove-DrDrill again.");
+                    return left;
+                }
+                _reporter.Verbose($"Drill cleanup: {fresh.Count} more resource(s) appeared meanwhile, deleting them too: {string.Join("; ", fresh)}.");
+                foreach (var f in fresh) seen.Add(Key(f));
+                batch = fresh;
+            }
+        }
+
+        const int MaxRounds = 3;
+
+        static string Key(DrillLeftover l) => l.Kind + "|" + l.Region + "|" + l.Id;
+
+        async Task DeleteAsync(DrPlan plan, string? runId, IReadOnlyList<DrillLeftover> found, TimeSpan timeout, CancellationToken ct)
+        {
             // Groups first (they would replace terminated instances), then instances, databases, snapshots, DNS.
             var tasks = new List<Task>();
             foreach (var g in found.Where(f => f.Kind == KindGroup))
@@ -144,11 +172,6 @@ namespace DrTools.Core.Drills
             if (found.Any(f => f.Kind == KindDns))
                 tasks.Add(Try(found.First(f => f.Kind == KindDns), () => DeleteDnsAsync(plan, timeout, ct)));
             await Task.WhenAll(tasks).ConfigureAwait(false);
-            ct.ThrowIfCancellationRequested();
-
-            var left = await FindAsync(plan, runId, ct).ConfigureAwait(false);
-            foreach (var l in left) _reporter.Warning($"Drill cleanup: {l} is still there; delete it by hand or run Remove-DrDrill again.");
-            return left;
         }
 
         /// <summary>Reads the record's current value and deletes exactly it (Route 53 rejects a DELETE that does not match).</summary>

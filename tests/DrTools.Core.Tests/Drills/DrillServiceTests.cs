@@ -135,6 +135,28 @@ namespace DrTools.Core.Tests.Drills
         }
 
         [Fact]
+        public async Task Cleanup_also_deletes_a_drill_instance_that_appears_while_it_runs()
+        {
+            // An instance the drill's group launched while it was being deleted (moto does this), or one EC2 lists only
+            // late (DescribeInstances is eventually consistent): the first look misses it, cleanup must not leave it.
+            var late = false;
+            _cloud.Ec2.Terminated = ids =>
+            {
+                if (late) return;
+                late = true;
+                var first = _cloud.Ec2.Instances.First(i => i.InstanceId == ids[0]);
+                lock (_cloud.Ec2.Instances) _cloud.Ec2.Instances.Add(first with { InstanceId = "i-late", State = "running" });
+            };
+
+            var result = await Service().RunAsync(PilotLight(), Options(), CancellationToken.None);
+
+            Assert.True(late);
+            Assert.True(result.CleanedUp, string.Join("; ", result.Leftovers));
+            Assert.Empty(result.Leftovers);
+            Assert.Equal("terminated", _cloud.Ec2.Instances.Single(i => i.InstanceId == "i-late").State);
+        }
+
+        [Fact]
         public async Task After_a_failed_step_the_drill_fails_and_still_cleans_up()
         {
             _cloud.Asg.Groups.TryRemove("api", out _); // group-api fails with NotFound

@@ -42,9 +42,10 @@ namespace DrTools.PowerShell.Cmdlets.Drills
                 WriteVerbose($"Nothing tagged by {which} of plan '{plan.Name}' exists in {plan.DrRegion}.");
                 return;
             }
-            var text = $"Delete what {which} of plan '{plan.Name}' left ({found.Count} resource(s)):" + Environment.NewLine +
-                       string.Join(Environment.NewLine, found.Select(f => "  " + f + (f.RunId != null ? $" [run {f.RunId}]" : "")));
-            if (!Confirmed(text, $"Delete {found.Count} drill resource(s) of plan '{plan.Name}'?", "Remove drill resources")) return;
+            var list = string.Join(Environment.NewLine, found.Select(f => "  " + f + (f.RunId != null ? $" [run {f.RunId}]" : "")));
+            var text = $"Delete what {which} of plan '{plan.Name}' left ({found.Count} resource(s)):" + Environment.NewLine + list;
+            // The prompt lists them too: whoever answers Yes sees exactly what goes.
+            if (!Confirmed(text, $"Delete {found.Count} drill resource(s) of plan '{plan.Name}'?" + Environment.NewLine + list, "Remove drill resources")) return;
             RunItem(async ct =>
             {
                 var left = await service.RemoveAsync(plan, RunId, TimeSpan.FromMinutes(TimeoutMinutes), ct).ConfigureAwait(false);

@@ -57,6 +57,8 @@ namespace DrTools.Core.Tests.Recovery.Steps
         public readonly List<Ec2Image> Images = new();
         public readonly Dictionary<string, Ec2Address> Addresses = new();
         public readonly List<Ec2RunRequest> RunRequests = new();
+        /// <summary>Called after TerminateInstances with the ids (outside the lock): tests add what AWS would launch meanwhile.</summary>
+        public Action<IReadOnlyList<string>>? Terminated;
 
         public Task<IReadOnlyList<Ec2Instance>> DescribeInstancesAsync(IEnumerable<string>? instanceIds, IEnumerable<Ec2Filter>? filters, CancellationToken ct)
         {
@@ -153,6 +155,7 @@ namespace DrTools.Core.Tests.Recovery.Steps
                     var idx = Instances.FindIndex(i => i.InstanceId == id);
                     if (idx >= 0) Instances[idx] = Instances[idx] with { State = "terminated" };
                 }
+            Terminated?.Invoke(list);
             return Task.FromResult<IReadOnlyList<Ec2StateChange>>(list.Select(i => new Ec2StateChange(i, "running", "shutting-down")).ToList());
         }
         public Task<IReadOnlyList<Ec2Volume>> DescribeVolumesAsync(IEnumerable<string>? ids, IEnumerable<Ec2Filter>? f, CancellationToken ct) => throw new NotSupportedException();
