@@ -11,7 +11,10 @@ namespace DrTools.Core.Status
         Failing,
     }
 
-    /// <summary>The kinds of status row (<see cref="DrStatusRow.Kind"/>) that Get-DrStatus adds to the readiness checks' names.</summary>
+    /// <summary>
+    /// The kinds of status row (<see cref="DrStatusRow.Kind"/>) that Get-DrStatus adds to the readiness checks' names
+    /// (replica lag, Route 53 health and the last drill are readiness checks: <see cref="Plans.Readiness.ReadinessChecks"/>).
+    /// </summary>
     public static class DrStatusKinds
     {
         /// <summary>Newest EBS snapshot set of a server (tagged with the plan's name), against the RPO.</summary>
@@ -22,10 +25,6 @@ namespace DrTools.Core.Status
         public const string DbSnapshot = "DBSnapshot";
         /// <summary>The latest restorable time of the primary's automated backups replicated to the DR region, against the RPO.</summary>
         public const string AutomatedBackup = "DBAutomatedBackup";
-        /// <summary>The read replica's lag (CloudWatch ReplicaLag), against maxReplicaLag (default the RPO).</summary>
-        public const string ReplicaLag = "ReplicaLag";
-        /// <summary>Route 53 health-check status (what the checkers see now).</summary>
-        public const string HealthCheckStatus = "HealthCheckStatus";
         /// <summary>The weights of a weighted record, against the plan's normal weights.</summary>
         public const string TrafficWeights = "TrafficWeights";
     }

@@ -4,33 +4,30 @@ using DrTools.Core.Aws.Rds;
 using DrTools.Core.Connection;
 using DrTools.Core.Diagnostics;
 using DrTools.Core.Plans.Readiness;
-using DrTools.Core.Recovery.Steps;
 using DrTools.Core.RecoveryPoints;
 
 namespace DrTools.Core.Status
 {
     /// <summary>
-    /// What Get-DrStatus reads: the readiness services (EC2, RDS, Auto Scaling per region, Route 53), which the readiness
-    /// checks, the recovery point catalog and the traffic reader share (one client per service and region), and the
-    /// replica lag source. Tests pass fakes.
+    /// What Get-DrStatus reads: the readiness services (EC2, RDS, Auto Scaling per region, Route 53, CloudWatch replica
+    /// lag), which the readiness checks, the recovery point catalog and the traffic reader share (one client per service
+    /// and region). Tests pass fakes.
     /// </summary>
     public sealed class StatusServices : IDisposable
     {
-        public StatusServices(ReadinessServices aws, IReplicaLagSource replicaLag)
+        public StatusServices(ReadinessServices aws)
         {
             Aws = aws ?? throw new ArgumentNullException(nameof(aws));
-            ReplicaLag = replicaLag ?? throw new ArgumentNullException(nameof(replicaLag));
             RecoveryPoints = new SharedRecoveryPointServices(aws);
         }
 
         public ReadinessServices Aws { get; }
-        public IReplicaLagSource ReplicaLag { get; }
         /// <summary>The same regional EC2 and RDS services, for <see cref="RecoveryPointCatalog"/>.</summary>
         public IRecoveryPointServices RecoveryPoints { get; }
 
-        /// <summary>The real services for the identity of <paramref name="clients"/>; replica lag from CloudWatch.</summary>
+        /// <summary>The real services for the identity of <paramref name="clients"/>.</summary>
         public static StatusServices ForConnection(IAwsClientFactory clients, IOperationReporter? reporter = null) =>
-            new(ReadinessServices.ForConnection(clients, reporter), new CloudWatchReplicaLag(clients.Connection));
+            new(ReadinessServices.ForConnection(clients, reporter));
 
         public void Dispose() => Aws.Dispose();
 

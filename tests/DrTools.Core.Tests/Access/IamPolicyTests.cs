@@ -145,6 +145,14 @@ namespace DrTools.Core.Tests.Access
             }
             if (r.Database is { } db) ids.UnionWith(new[] { db.PrimaryInstanceId, db.ReplicaInstanceId, db.Restore?.InstanceId, db.Restore?.SnapshotId }.OfType<string>());
             ids.UnionWith(r.AutoScalingGroups.Select(g => g.Name));
+            if (plan.Drill is { } drill)
+            {
+                // Drills launch into the plan's drill subnet and security groups (readiness checks them too).
+                if (drill.SubnetId != null) ids.Add(drill.SubnetId);
+                ids.UnionWith(drill.SecurityGroupIds);
+                ids.UnionWith(drill.DbSecurityGroupIds);
+                if (drill.DbSubnetGroupName != null) ids.Add(drill.DbSubnetGroupName);
+            }
             ids.UnionWith(r.ElasticIps.Select(e => e.AllocationId));
             if (r.Dns is { } dns)
             {
