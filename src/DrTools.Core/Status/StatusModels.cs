@@ -39,6 +39,10 @@ namespace DrTools.Core.Status
         public const string AmiAge = "AmiAge";
         /// <summary>Seconds the read replica is behind its source.</summary>
         public const string ReplicaLag = "ReplicaLag";
+        /// <summary>Component "plan": seconds since the newest passing drill ended (plans with drill.maxAge, when one is recorded).</summary>
+        public const string LastDrillAge = "LastDrillAge";
+        /// <summary>Component "plan": 1 when a drill passed within drill.maxAge, 0 when not (not written when the history could not be read).</summary>
+        public const string LastDrillPassed = "LastDrillPassed";
         /// <summary>Component "plan": 1 when the plan meets its RPO now, 0 when not (or it cannot be told).</summary>
         public const string RpoMet = "RpoMet";
         /// <summary>Component "plan": the worst row, 0 Ok, 1 Warning, 2 Failing.</summary>

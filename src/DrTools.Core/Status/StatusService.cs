@@ -346,8 +346,11 @@ namespace DrTools.Core.Status
                     ReadinessChecks.AmiRecoveryPoint or ReadinessChecks.DbRecoveryPoint => DrStatusMetrics.RecoveryPointAge,
                     ReadinessChecks.AmiAge => DrStatusMetrics.AmiAge,
                     ReadinessChecks.ReplicaLag => DrStatusMetrics.ReplicaLag,
+                    ReadinessChecks.LastDrill => DrStatusMetrics.LastDrillAge,
                     _ => null,
                 };
+                // The last drill is about the whole plan: its metrics go with the plan's (Component "plan").
+                if (c.Check == ReadinessChecks.LastDrill) c = c.ForResource(DrStatusMetrics.PlanComponent);
                 if (c.ErrorId != null)
                     return Row(c.Resource, c.Check, c.Region, DrStatusLevel.Warning, "unknown", "", c.Reason, counts, errorId: c.ErrorId, limit: c.Limit);
                 if (c.Limit is { } limit)
@@ -369,6 +372,7 @@ namespace DrTools.Core.Status
             static string NearLimitAdvice(string check) => check switch
             {
                 ReadinessChecks.ReplicaLag => "Find why replication lags (write load, replica class, network).",
+                ReadinessChecks.LastDrill => "Run a drill soon (Invoke-DrDrill).",
                 _ => "Take and copy a newer one soon.",
             };
 

@@ -3,6 +3,7 @@ using DrTools.Core.Aws.Ec2;
 using DrTools.Core.Aws.Rds;
 using DrTools.Core.Connection;
 using DrTools.Core.Diagnostics;
+using DrTools.Core.Drills;
 using DrTools.Core.Plans.Readiness;
 using DrTools.Core.RecoveryPoints;
 
@@ -26,8 +27,9 @@ namespace DrTools.Core.Status
         public IRecoveryPointServices RecoveryPoints { get; }
 
         /// <summary>The real services for the identity of <paramref name="clients"/>.</summary>
-        public static StatusServices ForConnection(IAwsClientFactory clients, IOperationReporter? reporter = null) =>
-            new(ReadinessServices.ForConnection(clients, reporter));
+        /// <param name="drillHistory">The drill history (-JournalPath) for the LastDrill row; null: left out.</param>
+        public static StatusServices ForConnection(IAwsClientFactory clients, IOperationReporter? reporter = null, DrillHistory? drillHistory = null) =>
+            new(ReadinessServices.ForConnection(clients, reporter, drillHistory));
 
         public void Dispose() => Aws.Dispose();
 
