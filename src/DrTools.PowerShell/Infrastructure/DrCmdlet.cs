@@ -2,10 +2,14 @@ using System;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using DrTools.Core.Aws.S3;
 using DrTools.Core.Aws.Sns;
+using DrTools.Core.Backup;
+using DrTools.Core.Backup.Storage;
 using DrTools.Core.Connection;
 using DrTools.Core.Diagnostics;
 using DrTools.Core.Notifications;
+using DrTools.Core.Recovery.Engine;
 
 namespace DrTools.PowerShell.Infrastructure
 {
@@ -22,6 +26,23 @@ namespace DrTools.PowerShell.Infrastructure
         readonly RunOutcomes _outcomes = new();
 
         PipelinePump Pump => _pump ??= new PipelinePump(this);
+
+        /// <summary>
+        /// A -JournalPath (where recovery journals and drill history live): s3://bucket/prefix (through this cmdlet's
+        /// connection, like a backup repository) or a folder (PowerShell paths resolve against the current location);
+        /// null: the local journal folder.
+        /// </summary>
+        protected RecoveryJournalStore OpenJournals(string? journalPath)
+        {
+            if (journalPath == null) return new RecoveryJournalStore(RecoveryJournalStore.DefaultDirectory);
+            var isUri = RepositoryLocation.LooksLikeUri(journalPath);
+            var location = RepositoryLocation.Parse(isUri ? journalPath : SessionState.Path.GetUnresolvedProviderPathFromPSPath(journalPath));
+            // An S3-compatible server (-EndpointUrl) usually rejects SSE-S3; AWS encrypts new objects by default anyway.
+            // Only an S3 location needs the connection: Get-DrDrill on a folder must work without credentials.
+            var options = isUri ? new S3StoreOptions { NoServerSideEncryption = Connection.EndpointUrl != null } : new S3StoreOptions();
+            return new RecoveryJournalStore(RepositoryStores.Create(location,
+                () => new S3Service(new AwsClientFactory(Connection), null, Reporter), options));
+        }
 
         /// <summary>The AWS region, e.g. us-east-1.</summary>
         [Parameter]
