@@ -21,6 +21,17 @@ namespace DrTools.Core.Tests.Notifications
     {
         const string Topic = "arn:aws:sns:eu-west-1:123456789012:dr-alerts";
 
+        [Fact]
+        public void A_passed_drill_reads_with_its_run_scenario_and_measured_RTO_and_RPO()
+        {
+            var item = NotificationItems.ForPassedDrill(new DrTools.Core.Drills.DrillResult
+            {
+                Plan = "orders", RunId = "gameday-1", Scenario = DrTools.Core.Drills.DrillScenario.RegionLoss, Passed = true,
+                AchievedRto = TimeSpan.FromMinutes(42), RtoTarget = TimeSpan.FromHours(1), AchievedRpo = TimeSpan.FromMinutes(3), RpoTarget = TimeSpan.FromMinutes(15),
+            });
+            Assert.Equal("Drill gameday-1 (RegionLoss) passed: RTO 42m of 1h, RPO 3m of 15m", item.What);
+        }
+
         static AwsConnection Connection(FakeAwsServer server, string region = "us-east-1") =>
             new(region, new BasicAWSCredentials("AKIDEXAMPLE", "SuperSecretKey123"), "test", "test", new Uri(server.Url)) { Secrets = new[] { "SuperSecretKey123" } };
 
