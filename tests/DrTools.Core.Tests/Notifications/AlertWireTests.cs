@@ -150,7 +150,7 @@ namespace DrTools.Core.Tests.Notifications
         public async Task PutMetricData_sends_namespace_each_datum_with_its_dimensions_and_batches_within_the_limit()
         {
             using var server = new FakeAwsServer(_ => PutOk());
-            using var cw = new CloudWatchMetrics(Connection(server), "us-west-2") { BatchSize = 2 };
+            using var cw = new CloudWatchMetrics(new AwsClientFactory(Connection(server)), "us-west-2") { BatchSize = 2 };
             var t = new DateTime(2025, 6, 1, 12, 0, 0, DateTimeKind.Utc);
             KeyValuePair<string, string>[] Dims(string c) => new[] { new KeyValuePair<string, string>("Plan", "orders"), new KeyValuePair<string, string>("Component", c) };
             await cw.PutMetricDataAsync("DrTools", new[]
@@ -182,7 +182,7 @@ namespace DrTools.Core.Tests.Notifications
         public async Task PutMetricData_refused_is_a_DrTools_error_naming_the_namespace()
         {
             using var server = new FakeAwsServer(_ => FakeAwsServer.QueryError(403, "AccessDenied", "not authorized to perform: cloudwatch:PutMetricData"));
-            using var cw = new CloudWatchMetrics(Connection(server));
+            using var cw = new CloudWatchMetrics(new AwsClientFactory(Connection(server)));
             var ex = await Assert.ThrowsAsync<DrToolsException>(() => cw.PutMetricDataAsync("DrTools",
                 new[] { new MetricDatum("RpoMet", 1, "Count", Array.Empty<KeyValuePair<string, string>>(), DateTime.UtcNow) }, CancellationToken.None));
             Assert.Equal(ErrorIds.AccessDenied, ex.ErrorId);

@@ -61,7 +61,7 @@ namespace DrTools.Core.Plans.Readiness
             region => AutoScalingService.Create(clients, region),
             () => new Route53Service(clients, reporter),
             region => ServiceQuotasService.Create(clients, region),
-            new CloudWatchReplicaLag(clients.Connection),
+            new CloudWatchReplicaLag(clients),
             region => CloudWatchService.Create(clients, region),
             drillHistory);
 

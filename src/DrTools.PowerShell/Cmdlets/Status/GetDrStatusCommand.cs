@@ -84,7 +84,7 @@ namespace DrTools.PowerShell.Cmdlets.Status
                 if (!PublishMetrics) return;
                 try
                 {
-                    using var cloudWatch = new CloudWatchMetrics(connection);
+                    using var cloudWatch = new CloudWatchMetrics(new AwsClientFactory(connection));
                     await StatusMetricData.PublishAsync(cloudWatch, report, Reporter, ct).ConfigureAwait(false);
                 }
                 catch (DrToolsException ex)
