@@ -127,6 +127,34 @@ namespace DrTools.PowerShell.Tests
         }
 
         [Fact]
+        public void A_drill_that_cannot_run_alerts_the_topic_with_the_plan_the_error_id_and_the_next_step()
+        {
+            const string topic = "arn:aws:sns:us-east-1:123456789012:dr-alerts";
+            using var aws = new FakeAwsServer(q => q.Service == "sns"
+                ? new FakeResponse(200, "<PublishResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><PublishResult><MessageId>m-1</MessageId></PublishResult>" +
+                    "<ResponseMetadata><RequestId>r1</RequestId></ResponseMetadata></PublishResponse>")
+                : FakeAws.Healthy(q));
+            var r = PsHarness.Run($"Invoke-DrDrill -Plan {Example("pilot-light")} -Scenario Ransomware -Force -NotifyTopicArn {topic} -EndpointUrl {aws.Url} {Keys} -JournalPath {PsHarness.Quote(_journals)}");
+
+            Assert.StartsWith("DrTools.InvalidParameter", Assert.Single(r.AllErrors).FullyQualifiedErrorId);
+            var publish = Assert.Single(aws.Requests);
+            Assert.Equal(("sns", "Publish", topic), (publish.Service, publish.Action, publish.Form["TopicArn"]));
+            Assert.StartsWith("DrTools: plan orders FAILING", publish.Form["Subject"]);
+            Assert.Contains("DrTools.InvalidParameter", publish.Form["Message"]);
+            Assert.Contains("-Before", publish.Form["Message"]);
+        }
+
+        [Fact]
+        public void A_notify_topic_that_is_no_SNS_ARN_is_refused_before_the_drill()
+        {
+            using var aws = new FakeAwsServer(FakeAws.Healthy);
+            var r = PsHarness.Run($"Invoke-DrDrill -Plan {Example("pilot-light")} -Force -NotifyTopicArn dr-alerts -EndpointUrl {aws.Url} {Keys} -JournalPath {PsHarness.Quote(_journals)}");
+            Assert.StartsWith("ParameterArgumentValidationError,", Assert.Single(r.AllErrors).FullyQualifiedErrorId);
+            Assert.Empty(r.Output);
+            Assert.Empty(aws.Requests);
+        }
+
+        [Fact]
         public async System.Threading.Tasks.Task Get_DrDrill_lists_the_history_newest_first_in_its_table_view()
         {
             var history = new DrillHistory(new RecoveryJournalStore(_journals));

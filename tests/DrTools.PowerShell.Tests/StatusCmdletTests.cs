@@ -1,6 +1,10 @@
 using System;
 using System.IO;
 using System.Linq;
+using System.Threading;
+using DrTools.Core.Drills;
+using DrTools.Core.Plans.Readiness;
+using DrTools.Core.Recovery.Engine;
 using DrTools.Core.Status;
 using DrTools.TestSupport;
 using Xunit;
@@ -38,6 +42,12 @@ namespace DrTools.PowerShell.Tests
                 "<DescribeImagesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>r1</requestId><imagesSet><item>" +
                 $"<imageId>ami-0123456789abcdef0</imageId><imageState>available</imageState><name>orders-web-1</name><creationDate>{AmiCreated}</creationDate>" +
                 "<imageOwnerId>123456789012</imageOwnerId><blockDeviceMapping/><tagSet/></item></imagesSet></DescribeImagesResponse>"),
+            // The instance quota check (readiness): nothing running, room for the app server.
+            ("ec2", "DescribeInstances") => new(200, "<DescribeInstancesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>r9</requestId><reservationSet/></DescribeInstancesResponse>"),
+            ("ec2", "DescribeInstanceTypes") => new(200,
+                "<DescribeInstanceTypesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>r10</requestId><instanceTypeSet><item>" +
+                "<instanceType>t3.large</instanceType><vCpuInfo><defaultVCpus>2</defaultVCpus></vCpuInfo></item></instanceTypeSet></DescribeInstanceTypesResponse>"),
+            ("servicequotas", _) => new(200, "{\"Quota\":{\"ServiceCode\":\"ec2\",\"QuotaCode\":\"L-1216C47A\",\"Value\":64.0}}", "application/x-amz-json-1.1"),
             ("ec2", "DescribeSnapshots") => new(200, "<DescribeSnapshotsResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>r2</requestId><snapshotSet/></DescribeSnapshotsResponse>"),
             ("rds", "DescribeDBInstances") => new(200,
                 "<DescribeDBInstancesResponse xmlns=\"http://rds.amazonaws.com/doc/2014-10-31/\"><DescribeDBInstancesResult><DBInstances><DBInstance>" +
@@ -93,13 +103,52 @@ namespace DrTools.PowerShell.Tests
                  put.Form[$"MetricData.member.{i}.Dimensions.member.2.Name"], put.Form[$"MetricData.member.{i}.Dimensions.member.2.Value"]));
         }
 
+        const string DrilledPlan = "@{ name = 'orders'; strategy = 'PILOT_LIGHT'; primaryRegion = 'us-east-1'; drRegion = 'us-west-2'; rto = 'PT1H'; rpo = 'PT15M'; " +
+            "drill = @{ maxAge = 'P30D' }; " +
+            "resources = @{ appServers = @{ name = 'web'; ami = 'ami-0123456789abcdef0'; instanceType = 't3.large'; maxAmiAge = 'P7D' }; " +
+            "database = @{ primaryInstanceId = 'orders-db'; replicaInstanceId = 'orders-db-dr' } } }";
+
+        [Fact]
+        public async System.Threading.Tasks.Task Test_DrPlan_and_Get_DrStatus_hold_the_last_passing_drill_in_JournalPath_against_drill_maxAge()
+        {
+            using var aws = new FakeAwsServer(q => Answers(q, lagSeconds: 20));
+            var journals = Path.Combine(_root, "journals");
+            Directory.CreateDirectory(journals);
+
+            // No drill recorded yet: not ready, naming where it looked and what to run.
+            var none = PsHarness.Run($"Test-DrPlan -Plan {DrilledPlan} -Live -JournalPath {PsHarness.Quote(journals)} -EndpointUrl {aws.Url} {Keys}");
+            var missing = none.Output.Select(o => o.BaseObject).OfType<ReadinessCheck>().Single(c => c.Check == "LastDrill");
+            Assert.False(missing.Ready);
+            Assert.StartsWith("No passing drill recorded in " + journals, missing.Reason);
+            Assert.Contains("Invoke-DrDrill -Plan orders", missing.Reason);
+
+            var now = DateTimeOffset.UtcNow;
+            await new DrillHistory(new RecoveryJournalStore(journals)).SaveAsync(new DrillResult
+            {
+                Plan = "orders", RunId = "drill-1", Passed = true, Started = now.AddDays(-3).AddHours(-1), Finished = now.AddDays(-3),
+            }, CancellationToken.None);
+
+            var ready = PsHarness.Run($"Test-DrPlan -Plan {DrilledPlan} -Live -JournalPath {PsHarness.Quote(journals)} -EndpointUrl {aws.Url} {Keys}");
+            Assert.True(ready.Output.Select(o => o.BaseObject).OfType<ReadinessCheck>().Single(c => c.Check == "LastDrill").Ready, ready.Describe());
+
+            var status = PsHarness.Run($"Get-DrStatus -Plan {DrilledPlan} -JournalPath {PsHarness.Quote(journals)} -PublishMetrics -EndpointUrl {aws.Url} {Keys}");
+            Assert.True(status.Terminating == null && status.Errors.Count == 0, status.Describe());
+            var row = status.Output.Select(o => o.BaseObject).OfType<DrStatusRow>().Single(x => x.Kind == "LastDrill");
+            Assert.Equal(("plan", DrStatusLevel.Ok, "3d", "<= 30d"), (row.Component, row.Status, row.Value, row.Target));
+            var put = aws.Requests.Last(q => q.Action == "PutMetricData");
+            Assert.Contains(put.Form, kv => kv.Key.EndsWith(".MetricName", StringComparison.Ordinal) && kv.Value == "LastDrillAge");
+            var i = put.Form.Single(kv => kv.Key.EndsWith(".MetricName", StringComparison.Ordinal) && kv.Value == "LastDrillPassed").Key.Split('.')[2];
+            Assert.Equal(("1", "plan"), (put.Form[$"MetricData.member.{i}.Value"], put.Form[$"MetricData.member.{i}.Dimensions.member.2.Value"]));
+        }
+
         [Fact]
         public void A_healthy_plan_sends_nothing_unless_NotifyOnSuccess()
         {
             using var aws = new FakeAwsServer(q => Answers(q, lagSeconds: 20));
             var quiet = PsHarness.Run($"Get-DrStatus -Plan {Plan} -NotifyTopicArn {Topic} -EndpointUrl {aws.Url} {Keys}");
             Assert.True(quiet.Terminating == null && quiet.Errors.Count == 0, quiet.Describe());
-            Assert.Equal(DrStatusLevel.Ok, Assert.IsType<DrStatusSummary>(quiet.Output.Last().BaseObject).Status);
+            Assert.True(DrStatusLevel.Ok == Assert.IsType<DrStatusSummary>(quiet.Output.Last().BaseObject).Status,
+                string.Join("\n", quiet.Output.Select(o => o.BaseObject).OfType<DrStatusRow>().Where(x => x.Status != DrStatusLevel.Ok)));
             Assert.DoesNotContain(aws.Requests, q => q.Action == "Publish");
 
             var loud = PsHarness.Run($"Get-DrStatus -Plan {Plan} -NotifyTopicArn {Topic} -NotifyOnSuccess -EndpointUrl {aws.Url} {Keys}");

@@ -11,7 +11,7 @@ namespace DrTools.Core.Access
         ReadOnly,
         /// <summary>Creates recovery points (snapshots, AMIs, DB snapshots, copies) but never deletes one.</summary>
         Backup,
-        /// <summary>Runs drills: creates and deletes only what is tagged DrTools:Drill=true.</summary>
+        /// <summary>Runs drills: creates only what is tagged DrTools:Drill, changes and deletes only what is tagged DrTools:Plan=&lt;plan&gt;.drill (and Test-DrRestore's DrTools:Drill=true scratch resources).</summary>
         Drill,
         /// <summary>Fails over and back and runs drills; never deletes a recovery point.</summary>
         Operator,
@@ -58,11 +58,11 @@ namespace DrTools.Core.Access
         HealthChecks,
         /// <summary>The plan's Auto Scaling groups by name.</summary>
         PlanGroups,
-        /// <summary>Drill instances (EC2): tagged DrTools:Drill=true.</summary>
+        /// <summary>Drill instances and volumes (EC2): created with a DrTools:Drill tag; changed when tagged DrTools:Plan=&lt;plan&gt;.drill or DrTools:Drill=true (Test-DrRestore).</summary>
         DrillInstances,
-        /// <summary>Drill DB instances and snapshots: tagged DrTools:Drill=true.</summary>
+        /// <summary>Drill DB instances and snapshots: as <see cref="DrillInstances"/>.</summary>
         DrillDatabases,
-        /// <summary>Drill Auto Scaling groups: tagged DrTools:Drill=true.</summary>
+        /// <summary>Drill Auto Scaling groups: as <see cref="DrillInstances"/>.</summary>
         DrillGroups,
         /// <summary>CloudWatch custom metrics: only the DrTools namespace (cloudwatch:namespace).</summary>
         DrToolsMetrics,
@@ -75,7 +75,7 @@ namespace DrTools.Core.Access
     {
         /// <summary>"ec2", "rds"... (the action's prefix).</summary>
         public string Service => Action.Substring(0, Action.IndexOf(':'));
-        /// <summary>True when DrTools does not call it yet (the drill engine and alerts will).</summary>
+        /// <summary>True when DrTools does not call it yet (a test fails when one that is called is still planned).</summary>
         public bool Planned { get; init; }
     }
 
@@ -143,7 +143,7 @@ namespace DrTools.Core.Access
             new("rds:DescribeDBInstances", "DescribeDBInstances", All, IamScope.PlanDbInstances, "recovery, Test-DrPlan -Live, Test-DrConnection"),
             new("rds:DescribeDBSnapshots", "DescribeDBSnapshots", All, IamScope.PlanDbSnapshots, "Get-DrBackup, Test-DrPlan -Live"),
             new("rds:DescribeDBSnapshots", "DescribeDBSnapshots", All, IamScope.PlanDbInstances, "Get-DrBackup, Test-DrPlan -Live (by instance)"),
-            new("rds:DescribeDBInstanceAutomatedBackups", "DescribeDBInstanceAutomatedBackups", All, IamScope.DbAutomatedBackups, "Get-DrBackup -Kind DBAutomatedBackup, Restore-DrBackup -PointInTime"),
+            new("rds:DescribeDBInstanceAutomatedBackups", "DescribeDBInstanceAutomatedBackups", All, IamScope.DbAutomatedBackups, "Get-DrBackup -Kind DBAutomatedBackup, Restore-DrBackup -PointInTime, Test-DrPlan -Live, Get-DrStatus, Enable-DrBackupReplication"),
             new("rds:ListTagsForResource", "ListTagsForResource", All, IamScope.PlanDbSnapshots, "Get-DrBackup"),
             new("rds:CreateDBSnapshot", "CreateDBSnapshot", Create, IamScope.PlanDbInstances, "Invoke-DrBackup -DBInstanceIdentifier"),
             new("rds:CreateDBSnapshot", "CreateDBSnapshot", Create, IamScope.PlanDbSnapshots, "Invoke-DrBackup -DBInstanceIdentifier"),
@@ -159,8 +159,8 @@ namespace DrTools.Core.Access
             new("rds:RestoreDBInstanceToPointInTime", "RestoreDBInstanceToPointInTime", Recover, IamScope.PlanDbInstances, "Restore-DrBackup -PointInTime, recovery"),
             new("rds:RestoreDBInstanceToPointInTime", "RestoreDBInstanceToPointInTime", Recover, IamScope.DbAutomatedBackups, "Restore-DrBackup -PointInTime (replicated backups)"),
             new("rds:CreateDBInstanceReadReplica", "CreateDBInstanceReadReplica", Recover, IamScope.PlanDbInstances, "Invoke-DrFailback (re-protect)"),
-            new("rds:StartDBInstanceAutomatedBackupsReplication", "StartDBInstanceAutomatedBackupsReplication", Create, IamScope.DbAutomatedBackups, "backup replication (core)"),
-            new("rds:StartDBInstanceAutomatedBackupsReplication", "StartDBInstanceAutomatedBackupsReplication", Create, IamScope.PlanDbInstances, "backup replication (core)"),
+            new("rds:StartDBInstanceAutomatedBackupsReplication", "StartDBInstanceAutomatedBackupsReplication", Create, IamScope.DbAutomatedBackups, "Enable-DrBackupReplication"),
+            new("rds:StartDBInstanceAutomatedBackupsReplication", "StartDBInstanceAutomatedBackupsReplication", Create, IamScope.PlanDbInstances, "Enable-DrBackupReplication"),
             new("rds:DeleteDBInstance", "DeleteDBInstance", IamRoles.Drill | IamRoles.Operator, IamScope.DrillDatabases, "drills, Test-DrRestore (scratch instances)"),
             new("rds:CreateDBSnapshot", "CreateDBSnapshot", IamRoles.Drill | IamRoles.Operator, IamScope.DrillDatabases, "drills"),
             new("rds:RestoreDBInstanceFromDBSnapshot", "RestoreDBInstanceFromDBSnapshot", IamRoles.Drill | IamRoles.Operator, IamScope.DrillDatabases, "drills, Test-DrRestore"),
@@ -174,8 +174,8 @@ namespace DrTools.Core.Access
             new("autoscaling:SetDesiredCapacity", "SetDesiredCapacity", Recover, IamScope.PlanGroups, "recovery (scale-<group>)"),
             new("autoscaling:SuspendProcesses", "SuspendProcesses", Recover, IamScope.PlanGroups, "recovery"),
             new("autoscaling:ResumeProcesses", "ResumeProcesses", Recover, IamScope.PlanGroups, "recovery"),
-            new("autoscaling:CreateAutoScalingGroup", "CreateAutoScalingGroup", IamRoles.Drill | IamRoles.Operator, IamScope.DrillGroups, "drills") { Planned = true },
-            new("autoscaling:DeleteAutoScalingGroup", "DeleteAutoScalingGroup", IamRoles.Drill | IamRoles.Operator, IamScope.DrillGroups, "drills") { Planned = true },
+            new("autoscaling:CreateAutoScalingGroup", "CreateAutoScalingGroup", IamRoles.Drill | IamRoles.Operator, IamScope.DrillGroups, "Invoke-DrDrill"),
+            new("autoscaling:DeleteAutoScalingGroup", "DeleteAutoScalingGroup", IamRoles.Drill | IamRoles.Operator, IamScope.DrillGroups, "Invoke-DrDrill, Remove-DrDrill"),
             // ---- Route 53
             new("route53:ListHostedZones", "ListHostedZones", All, IamScope.Unscopable, "Get-DrTrafficWeight, Test-DrPlan -Live, Test-DrConnection", "Route 53 list actions support no resource-level permissions"),
             new("route53:ListHostedZonesByName", "ListHostedZonesByName", All, IamScope.Unscopable, "Get-DrTrafficWeight, Test-DrPlan -Live", "Route 53 list actions support no resource-level permissions"),
@@ -206,9 +206,9 @@ namespace DrTools.Core.Access
             new("s3:DeleteBucket", "DeleteBucket", IamRoles.None, IamScope.S3Repository, "not used by any role's cmdlets", "kept out of every role"),
             // ---- CloudWatch, SNS, Service Quotas
             new("cloudwatch:GetMetricStatistics", "GetMetricStatistics", All, IamScope.Unscopable, "recovery (promote-db), Test-DrPlan -Live (replica lag)", "CloudWatch metric reads support no resource-level permissions"),
-            new("cloudwatch:DescribeAlarms", "DescribeAlarms", All, IamScope.Unscopable, "drills (stop alarms)", "DescribeAlarms is authorized on all alarms of the account") { Planned = true },
-            new("cloudwatch:PutMetricData", "PutMetricData", All, IamScope.DrToolsMetrics, "-PublishMetrics") { Planned = true },
-            new("sns:Publish", "Publish", All, IamScope.Unscopable, "-NotifyTopicArn", "the topic is given per run (-NotifyTopicArn): narrow Resource to your topic's ARN") { Planned = true },
+            new("cloudwatch:DescribeAlarms", "DescribeAlarms", All, IamScope.Unscopable, "Invoke-DrDrill (stop alarms), Test-DrPlan -Live", "DescribeAlarms is authorized on all alarms of the account"),
+            new("cloudwatch:PutMetricData", "PutMetricData", All, IamScope.DrToolsMetrics, "Get-DrStatus -PublishMetrics"),
+            new("sns:Publish", "Publish", All, IamScope.Unscopable, "-NotifyTopicArn", "the topic is given per run (-NotifyTopicArn): narrow Resource to your topic's ARN"),
             new("servicequotas:GetServiceQuota", "GetServiceQuota", All, IamScope.Unscopable, "Test-DrPlan -Live (instance quota)", "Service Quotas reads support no resource-level permissions"),
         };
 

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
+using DrTools.Core.Drills;
 using DrTools.Core.Plans;
 using DrTools.Core.Recovery.Steps;
 using DrTools.Core.RecoveryPoints;
@@ -183,8 +184,11 @@ namespace DrTools.Core.Access
                     };
                     var create = actions.Where(Creates).ToList();
                     var change = actions.Where(a => !Creates(a)).ToList();
-                    yield return ("New", create, drillResources, Condition("StringEquals", "aws:RequestTag/" + RecoveryPointTags.Drill, "true"));
-                    yield return ("Tagged", change, drillResources, Condition("StringEquals", "aws:ResourceTag/" + RecoveryPointTags.Drill, "true"));
+                    // Drills tag what they create DrTools:Drill=<run id> (new each run: only its presence can be required) and
+                    // DrTools:Plan=<plan>.drill, which is what they may change and delete. Test-DrRestore's scratch resources carry DrTools:Drill=true.
+                    yield return ("New", create, drillResources, Condition("Null", "aws:RequestTag/" + DrillTags.Drill, "false"));
+                    yield return ("Tagged", change, drillResources, Condition("StringEquals", "aws:ResourceTag/" + RecoveryStepBase.TagPlan, DrillTags.RunName(plan.Name)));
+                    yield return ("Scratch", change, drillResources, Condition("StringEquals", "aws:ResourceTag/" + RecoveryPointTags.Drill, "true"));
                     if (scope == IamScope.DrillInstances && create.Contains("ec2:RunInstances")) yield return ("Uses", new List<string> { "ec2:RunInstances" }, LaunchUses(plan, p), None);
                     break;
                 case IamScope.DrToolsMetrics:

@@ -171,6 +171,11 @@ namespace DrTools.Core.Drills
                     : _options.Scenario == DrillScenario.RegionLoss ? db.Restore?.PointInTime?.UtcDateTime : null,
                 UseLatestRestorableTime = _options.Scenario == DrillScenario.RegionLoss && db.Restore?.LatestRestorable == true,
                 SnapshotsBefore = _options.Scenario == DrillScenario.Ransomware ? _options.Before : null,
+                // Point in time: the primary's backups (as replicated to the DR region) come from the plan's primary region.
+                SourceRegion = _options.Scenario == DrillScenario.PointInTime ? db.PrimaryRegion ?? _plan.PrimaryRegion : null,
+                // A scratch copy: no standby, and nothing that stops cleanup from deleting it.
+                MultiAZ = false,
+                DeletionProtection = false,
             };
 
             if (db.ReplicaInstanceId != null)

@@ -11,6 +11,7 @@ using DrTools.Core.Drills.Steps;
 using DrTools.Core.Plans;
 using DrTools.Core.Recovery.Engine;
 using DrTools.Core.Recovery.Steps;
+using DrTools.Core.RecoveryPoints;
 using DrTools.Core.Recovery.Strategies;
 
 namespace DrTools.Core.Drills
@@ -260,10 +261,16 @@ namespace DrTools.Core.Drills
                 {
                     if (Step(recovery, "snapshot-db") is { } snap && graph.Steps.OfType<SnapshotReplicaStep>().FirstOrDefault() is { } snapStep)
                         list.Add(ReplicaRpo(snap, snapStep));
-                    else if (restore.PointInTime is { } pit)
-                        list.Add(new DrillRpoComponent("database", $"point in time {Utc(pit):u} of {restore.PrimaryInstanceId}", Utc(pit), TimeSpan.Zero));
-                    else if (restore.UseLatestRestorableTime)
-                        list.Add(new DrillRpoComponent("database", $"latest restorable time of {restore.PrimaryInstanceId}", null, null));
+                    else if (restore.IsPointInTime)
+                    {
+                        // When the restored data is from: the step's output (the time asked for, or the latest restorable time it found).
+                        var asOf = restored.Outputs.TryGetValue(RestoreDatabaseStep.PointInTimeOutput, out var at) && RecoveryPointTags.ParseTime(at) is { } t ? t : restore.PointInTime;
+                        if (restore.PointInTime is { } pit)
+                            list.Add(new DrillRpoComponent("database", $"point in time {Utc(pit):u} of {restore.PrimaryInstanceId}", Utc(asOf ?? pit), TimeSpan.Zero));
+                        else
+                            list.Add(new DrillRpoComponent("database", $"latest restorable time of {restore.PrimaryInstanceId}", asOf is { } d ? Utc(d) : null,
+                                asOf is { } d2 ? started - Utc(d2) : null));
+                    }
                     else if (restored.Outputs.TryGetValue("snapshotId", out var snapshotId))
                     {
                         var s = await _services.Rds.FindDBSnapshotAsync(snapshotId, ct).ConfigureAwait(false);

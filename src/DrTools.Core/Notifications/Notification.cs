@@ -149,7 +149,7 @@ namespace DrTools.Core.Notifications
 
 namespace DrTools.Core.Notifications
 {
-    /// <summary>How the results of backup, test-restore and recovery runs read in an alert.</summary>
+    /// <summary>How the results of backup, test-restore, recovery and drill runs read in an alert.</summary>
     public static class NotificationItems
     {
         /// <summary>A test restore or drill: passed, or what failed (the first failure's error id) and the RTO when it was missed.</summary>
@@ -164,6 +164,13 @@ namespace DrTools.Core.Notifications
             return (false, new NotificationItem($"{what} FAILED: {why}" + (r.Failures.Length > 1 ? $" (and {r.Failures.Length - 1} more)" : ""),
                 first?.Error.ErrorId, first?.Error.RecommendedAction ?? "Look at the result's Failures, fix the cause and test again."));
         }
+
+        /// <summary>A drill that passed: its run, scenario and measured RTO and RPO. A drill that did not pass is reported by its errors.</summary>
+        public static NotificationItem ForPassedDrill(Drills.DrillResult r) => new(
+            $"Drill {r.RunId} ({r.Scenario}) passed" +
+            (r.AchievedRto is { } rto ? $": RTO {ReadinessChecker.FormatAge(rto)}" + (r.RtoTarget is { } t ? $" of {ReadinessChecker.FormatAge(t)}" : "") : "") +
+            (r.AchievedRpo is { } rpo ? $", RPO {ReadinessChecker.FormatAge(rpo)}" + (r.RpoTarget is { } p ? $" of {ReadinessChecker.FormatAge(p)}" : "") : "") +
+            (r.Kept ? " (kept: remove it with Remove-DrDrill)" : ""));
 
         /// <summary>A recovery run: succeeded (and within its RTO), or missed the RTO. Failed steps are reported by their errors.</summary>
         public static (bool Passed, NotificationItem Item) For(Recovery.Engine.RecoveryResult r)

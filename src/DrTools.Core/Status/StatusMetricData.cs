@@ -5,13 +5,14 @@ using System.Threading;
 using System.Threading.Tasks;
 using DrTools.Core.Aws.CloudWatch;
 using DrTools.Core.Diagnostics;
+using DrTools.Core.Plans.Readiness;
 
 namespace DrTools.Core.Status
 {
     /// <summary>
     /// -PublishMetrics: a status report as CloudWatch custom metrics in namespace DrTools, dimensions Plan and Component:
-    /// every row with a measured age or lag (RecoveryPointAge, AmiAge, ReplicaLag, in seconds), and for Component "plan"
-    /// RpoMet (1/0, only when the plan has something to measure) and StatusLevel (0 Ok, 1 Warning, 2 Failing).
+    /// every row with a measured age or lag (RecoveryPointAge, AmiAge, ReplicaLag, LastDrillAge, in seconds), and for Component "plan"
+    /// LastDrillPassed (1/0, plans with drill.maxAge), RpoMet (1/0, only when the plan has something to measure) and StatusLevel (0 Ok, 1 Warning, 2 Failing).
     /// </summary>
     public static class StatusMetricData
     {
@@ -26,6 +27,8 @@ namespace DrTools.Core.Status
                 .GroupBy(r => (r.Metric!, r.Component))
                 .Select(g => Datum(g.Key.Item1, Math.Max(0, g.Max(r => r.Measured!.Value.TotalSeconds)), "Seconds", s.Plan, g.Key.Component, time))
                 .ToList();
+            foreach (var drill in report.Rows.Where(r => r.Kind == ReadinessChecks.LastDrill && r.ErrorId == null).Take(1))
+                data.Add(Datum(DrStatusMetrics.LastDrillPassed, drill.Status == DrStatusLevel.Failing ? 0 : 1, "Count", s.Plan, DrStatusMetrics.PlanComponent, time));
             if (s.MeetsRpo is { } met) data.Add(Datum(DrStatusMetrics.RpoMet, met ? 1 : 0, "Count", s.Plan, DrStatusMetrics.PlanComponent, time));
             data.Add(Datum(DrStatusMetrics.StatusLevel, (int)s.Status, "None", s.Plan, DrStatusMetrics.PlanComponent, time));
             return data;

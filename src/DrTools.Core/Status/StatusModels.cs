@@ -11,7 +11,10 @@ namespace DrTools.Core.Status
         Failing,
     }
 
-    /// <summary>The kinds of status row (<see cref="DrStatusRow.Kind"/>) that Get-DrStatus adds to the readiness checks' names.</summary>
+    /// <summary>
+    /// The kinds of status row (<see cref="DrStatusRow.Kind"/>) that Get-DrStatus adds to the readiness checks' names
+    /// (replica lag, Route 53 health and the last drill are readiness checks: <see cref="Plans.Readiness.ReadinessChecks"/>).
+    /// </summary>
     public static class DrStatusKinds
     {
         /// <summary>Newest EBS snapshot set of a server (tagged with the plan's name), against the RPO.</summary>
@@ -22,10 +25,6 @@ namespace DrTools.Core.Status
         public const string DbSnapshot = "DBSnapshot";
         /// <summary>The latest restorable time of the primary's automated backups replicated to the DR region, against the RPO.</summary>
         public const string AutomatedBackup = "DBAutomatedBackup";
-        /// <summary>The read replica's lag (CloudWatch ReplicaLag), against maxReplicaLag (default the RPO).</summary>
-        public const string ReplicaLag = "ReplicaLag";
-        /// <summary>Route 53 health-check status (what the checkers see now).</summary>
-        public const string HealthCheckStatus = "HealthCheckStatus";
         /// <summary>The weights of a weighted record, against the plan's normal weights.</summary>
         public const string TrafficWeights = "TrafficWeights";
     }
@@ -40,6 +39,10 @@ namespace DrTools.Core.Status
         public const string AmiAge = "AmiAge";
         /// <summary>Seconds the read replica is behind its source.</summary>
         public const string ReplicaLag = "ReplicaLag";
+        /// <summary>Component "plan": seconds since the newest passing drill ended (plans with drill.maxAge, when one is recorded).</summary>
+        public const string LastDrillAge = "LastDrillAge";
+        /// <summary>Component "plan": 1 when a drill passed within drill.maxAge, 0 when not (not written when the history could not be read).</summary>
+        public const string LastDrillPassed = "LastDrillPassed";
         /// <summary>Component "plan": 1 when the plan meets its RPO now, 0 when not (or it cannot be told).</summary>
         public const string RpoMet = "RpoMet";
         /// <summary>Component "plan": the worst row, 0 Ok, 1 Warning, 2 Failing.</summary>

@@ -36,6 +36,7 @@ namespace DrTools.Core.Status
         static readonly HashSet<string> RpoChecks = new(StringComparer.Ordinal)
         {
             ReadinessChecks.AmiRecoveryPoint, ReadinessChecks.DbRecoveryPoint, ReadinessChecks.DbSnapshot, ReadinessChecks.DbReplica,
+            ReadinessChecks.ReplicaLag,
         };
 
         readonly StatusServices _services;
@@ -66,7 +67,7 @@ namespace DrTools.Core.Status
 
         /// <summary>
         /// Every source of rows, in output order. Each is one method of <see cref="Run"/> returning its rows; a new kind
-        /// of row (the last passing drill) is one more line here.
+        /// of row is one more line here. Replica lag, Route 53 health and the last drill are readiness checks (one row each).
         /// </summary>
         static IEnumerable<Task<IReadOnlyList<DrStatusRow>>> RowSources(Run run)
         {
@@ -74,8 +75,6 @@ namespace DrTools.Core.Status
             yield return run.PlanRecoveryPointsAsync(RecoveryPointKind.Image);
             yield return run.DbSnapshotsAsync();
             yield return run.AutomatedBackupsAsync();
-            yield return run.ReplicaLagAsync();
-            yield return run.HealthChecksAsync();
             yield return run.TrafficAsync();
             yield return run.ReadinessAsync();
         }
@@ -281,63 +280,7 @@ namespace DrTools.Core.Status
                 });
             }
 
-            // ---------------------------------------------------------------- replica
-
-            /// <summary>The read replica's lag (CloudWatch) against maxReplicaLag (default the RPO); unknown is a Warning.</summary>
-            public Task<IReadOnlyList<DrStatusRow>> ReplicaLagAsync()
-            {
-                if (Db?.ReplicaInstanceId is not { } replica) return Task.FromResult(None);
-                var limit = Db.MaxReplicaLag ?? _plan.Rpo;
-                var limitName = Db.MaxReplicaLag != null ? "maxReplicaLag" : "rpo";
-                return Guard(replica, DrStatusKinds.ReplicaLag, Region, true, async () =>
-                {
-                    var reading = await Services.ReplicaLag.GetLagAsync(Region, replica, _ct).ConfigureAwait(false);
-                    if (reading.Lag is not { } lag)
-                        return new[] { Row(replica, DrStatusKinds.ReplicaLag, Region, DrStatusLevel.Warning, "unknown", AtMost(limit),
-                            $"The lag of {replica} is unknown ({reading.Source}): a failover would need -AllowDataLoss. " +
-                            "Check that the replica is replicating (DbReplica) and that CloudWatch publishes its ReplicaLag.", true, null, limit) };
-                    var level = AgeLevel(lag, limit);
-                    var text = $"{replica} is {ReadinessChecker.FormatAge(lag)} behind its source ({ReadinessChecker.FormatAge(limit)} allowed, {limitName}; {reading.Source})";
-                    var reason = level switch
-                    {
-                        DrStatusLevel.Failing => text + ". A failover now would lose more than the plan allows: find why replication lags (write load, replica class, network).",
-                        DrStatusLevel.Warning => text + $": over {WarningShare * 100:0}% of the limit. Find why replication lags.",
-                        _ => text + ".",
-                    };
-                    return new[] { Row(replica, DrStatusKinds.ReplicaLag, Region, level, ReadinessChecker.FormatAge(lag), AtMost(limit), reason, true, lag, limit,
-                        DrStatusMetrics.ReplicaLag) };
-                });
-            }
-
             // ---------------------------------------------------------------- Route 53
-
-            IEnumerable<DnsSiteSpec> Sites => _plan.Resources.Dns?.Records.SelectMany(r => r.Sites) ?? Enumerable.Empty<DnsSiteSpec>();
-
-            /// <summary>What Route 53's checkers see now for every health check the plan names.</summary>
-            public Task<IReadOnlyList<DrStatusRow>> HealthChecksAsync()
-            {
-                var ids = Sites.Select(s => s.HealthCheckId).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
-                return Combine(ids.Select(id => Guard(id, DrStatusKinds.HealthCheckStatus, ReadinessChecker.GlobalRegion, false, async () =>
-                {
-                    var site = Sites.First(s => s.HealthCheckId == id).SetIdentifier;
-                    var status = await Services.Aws.Route53().GetHealthCheckStatusAsync(id, _ct).ConfigureAwait(false);
-                    var value = $"{status.State} ({status.HealthyCheckers}/{status.TotalCheckers} checkers)";
-                    IReadOnlyList<DrStatusRow> row = new[]
-                    {
-                        status.State switch
-                        {
-                            HealthState.Healthy => Row(id, DrStatusKinds.HealthCheckStatus, ReadinessChecker.GlobalRegion, DrStatusLevel.Ok, value, "Healthy",
-                                $"Site '{site}' is healthy."),
-                            HealthState.Unhealthy => Row(id, DrStatusKinds.HealthCheckStatus, ReadinessChecker.GlobalRegion, DrStatusLevel.Failing, value, "Healthy",
-                                $"Site '{site}' is unhealthy: {status.HealthyCheckers} of {status.TotalCheckers} checkers see it healthy. " +
-                                "Find out why; if the site is down, follow the failover runbook (Test-DrPlan -Live, then Invoke-DrFailover)."),
-                            _ => Row(id, DrStatusKinds.HealthCheckStatus, ReadinessChecker.GlobalRegion, DrStatusLevel.Warning, value, "Healthy",
-                                $"No checker has reported on site '{site}' yet (new or disabled health check)."),
-                        },
-                    };
-                    return row;
-                })));
-            }
 
             /// <summary>The weights of every WEIGHTED record against the plan's normal weights (read by the traffic code).</summary>
             public Task<IReadOnlyList<DrStatusRow>> TrafficAsync()
@@ -402,20 +345,36 @@ namespace DrTools.Core.Status
                 {
                     ReadinessChecks.AmiRecoveryPoint or ReadinessChecks.DbRecoveryPoint => DrStatusMetrics.RecoveryPointAge,
                     ReadinessChecks.AmiAge => DrStatusMetrics.AmiAge,
+                    ReadinessChecks.ReplicaLag => DrStatusMetrics.ReplicaLag,
+                    ReadinessChecks.LastDrill => DrStatusMetrics.LastDrillAge,
                     _ => null,
                 };
+                // The last drill is about the whole plan: its metrics go with the plan's (Component "plan").
+                if (c.Check == ReadinessChecks.LastDrill) c = c.ForResource(DrStatusMetrics.PlanComponent);
                 if (c.ErrorId != null)
                     return Row(c.Resource, c.Check, c.Region, DrStatusLevel.Warning, "unknown", "", c.Reason, counts, errorId: c.ErrorId, limit: c.Limit);
                 if (c.Limit is { } limit)
                 {
-                    var level = !c.Ready ? DrStatusLevel.Failing : c.Age is { } a ? AgeLevel(a, limit) : DrStatusLevel.Ok;
-                    var reason = level == DrStatusLevel.Warning ? c.Reason.TrimEnd('.') + $": over {WarningShare * 100:0}% of the limit. Take and copy a newer one soon." : c.Reason;
+                    // An unknown lag is a Warning (the watch cannot see it; a failover would need -AllowDataLoss); a missing AMI or snapshot fails.
+                    var level = c.Age is { } a ? (c.Ready ? AgeLevel(a, limit) : DrStatusLevel.Failing)
+                        : c.Check == ReadinessChecks.ReplicaLag ? DrStatusLevel.Warning
+                        : c.Ready ? DrStatusLevel.Ok : DrStatusLevel.Failing;
+                    var reason = level == DrStatusLevel.Warning && c.Age != null
+                        ? c.Reason.TrimEnd('.') + $": over {WarningShare * 100:0}% of the limit. " + NearLimitAdvice(c.Check)
+                        : c.Reason;
                     return Row(c.Resource, c.Check, c.Region, level, c.Age is { } age ? ReadinessChecker.FormatAge(age) : "unknown", AtMost(limit), reason,
                         counts, c.Age, limit, c.Age != null ? metric : null);
                 }
-                return Row(c.Resource, c.Check, c.Region, c.Ready ? DrStatusLevel.Ok : DrStatusLevel.Failing, c.Observed ?? (c.Ready ? "ready" : "not ready"),
-                    TargetOf(c), c.Reason, counts);
+                var status = !c.Ready ? DrStatusLevel.Failing : c.Notice ? DrStatusLevel.Warning : DrStatusLevel.Ok;
+                return Row(c.Resource, c.Check, c.Region, status, c.Observed ?? (c.Ready ? "ready" : "not ready"), TargetOf(c), c.Reason, counts);
             }
+
+            static string NearLimitAdvice(string check) => check switch
+            {
+                ReadinessChecks.ReplicaLag => "Find why replication lags (write load, replica class, network).",
+                ReadinessChecks.LastDrill => "Run a drill soon (Invoke-DrDrill).",
+                _ => "Take and copy a newer one soon.",
+            };
 
             string TargetOf(ReadinessCheck c)
             {
@@ -429,6 +388,7 @@ namespace DrTools.Core.Status
                     ReadinessChecks.AmiExists or ReadinessChecks.DbSnapshot => "available",
                     ReadinessChecks.DbReplica => "available replica",
                     ReadinessChecks.RegionEnabled => "enabled",
+                    ReadinessChecks.HealthCheckStatus => "healthy",
                     _ => "exists",
                 };
             }

@@ -3,34 +3,33 @@ using DrTools.Core.Aws.Ec2;
 using DrTools.Core.Aws.Rds;
 using DrTools.Core.Connection;
 using DrTools.Core.Diagnostics;
+using DrTools.Core.Drills;
 using DrTools.Core.Plans.Readiness;
-using DrTools.Core.Recovery.Steps;
 using DrTools.Core.RecoveryPoints;
 
 namespace DrTools.Core.Status
 {
     /// <summary>
-    /// What Get-DrStatus reads: the readiness services (EC2, RDS, Auto Scaling per region, Route 53), which the readiness
-    /// checks, the recovery point catalog and the traffic reader share (one client per service and region), and the
-    /// replica lag source. Tests pass fakes.
+    /// What Get-DrStatus reads: the readiness services (EC2, RDS, Auto Scaling per region, Route 53, CloudWatch replica
+    /// lag), which the readiness checks, the recovery point catalog and the traffic reader share (one client per service
+    /// and region). Tests pass fakes.
     /// </summary>
     public sealed class StatusServices : IDisposable
     {
-        public StatusServices(ReadinessServices aws, IReplicaLagSource replicaLag)
+        public StatusServices(ReadinessServices aws)
         {
             Aws = aws ?? throw new ArgumentNullException(nameof(aws));
-            ReplicaLag = replicaLag ?? throw new ArgumentNullException(nameof(replicaLag));
             RecoveryPoints = new SharedRecoveryPointServices(aws);
         }
 
         public ReadinessServices Aws { get; }
-        public IReplicaLagSource ReplicaLag { get; }
         /// <summary>The same regional EC2 and RDS services, for <see cref="RecoveryPointCatalog"/>.</summary>
         public IRecoveryPointServices RecoveryPoints { get; }
 
-        /// <summary>The real services for the identity of <paramref name="clients"/>; replica lag from CloudWatch.</summary>
-        public static StatusServices ForConnection(IAwsClientFactory clients, IOperationReporter? reporter = null) =>
-            new(ReadinessServices.ForConnection(clients, reporter), new CloudWatchReplicaLag(clients.Connection));
+        /// <summary>The real services for the identity of <paramref name="clients"/>.</summary>
+        /// <param name="drillHistory">The drill history (-JournalPath) for the LastDrill row; null: left out.</param>
+        public static StatusServices ForConnection(IAwsClientFactory clients, IOperationReporter? reporter = null, DrillHistory? drillHistory = null) =>
+            new(ReadinessServices.ForConnection(clients, reporter, drillHistory));
 
         public void Dispose() => Aws.Dispose();
 

@@ -2,10 +2,14 @@ using System;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using DrTools.Core.Aws.S3;
 using DrTools.Core.Aws.Sns;
+using DrTools.Core.Backup;
+using DrTools.Core.Backup.Storage;
 using DrTools.Core.Connection;
 using DrTools.Core.Diagnostics;
 using DrTools.Core.Notifications;
+using DrTools.Core.Recovery.Engine;
 
 namespace DrTools.PowerShell.Infrastructure
 {
@@ -22,6 +26,13 @@ namespace DrTools.PowerShell.Infrastructure
         readonly RunOutcomes _outcomes = new();
 
         PipelinePump Pump => _pump ??= new PipelinePump(this);
+
+        /// <summary>
+        /// A -JournalPath (where recovery journals and drill history live): s3://bucket/prefix (through this cmdlet's
+        /// connection, like a backup repository) or a folder (PowerShell paths resolve against the current location);
+        /// null: the local journal folder.
+        /// </summary>
+        protected RecoveryJournalStore OpenJournals(string? journalPath) => JournalLocations.Open(this, journalPath, () => Connection, Reporter);
 
         /// <summary>The AWS region, e.g. us-east-1.</summary>
         [Parameter]

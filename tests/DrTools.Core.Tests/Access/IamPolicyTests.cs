@@ -5,7 +5,9 @@ using System.Linq;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using DrTools.Core.Access;
+using DrTools.Core.Drills;
 using DrTools.Core.Plans;
+using DrTools.Core.Recovery.Steps;
 using DrTools.Core.Tests.Plans;
 using Xunit;
 
@@ -52,6 +54,8 @@ namespace DrTools.Core.Tests.Access
             Assert.True(missing.Count == 0, "AWS calls missing from DrTools.Core.Access.IamActions: " + string.Join(", ", missing));
             var stale = IamActions.Entries.Where(e => !e.Planned && !found.Contains(e.Operation)).Select(e => e.Operation).Distinct().ToList();
             Assert.True(stale.Count == 0, "IamActions lists operations DrTools does not call (mark them Planned or remove them): " + string.Join(", ", stale));
+            var calledButPlanned = IamActions.Entries.Where(e => e.Planned && found.Contains(e.Operation)).Select(e => e.Operation).Distinct().ToList();
+            Assert.True(calledButPlanned.Count == 0, "IamActions marks operations DrTools calls now as planned: " + string.Join(", ", calledButPlanned));
         }
 
         [Fact]
@@ -145,6 +149,14 @@ namespace DrTools.Core.Tests.Access
             }
             if (r.Database is { } db) ids.UnionWith(new[] { db.PrimaryInstanceId, db.ReplicaInstanceId, db.Restore?.InstanceId, db.Restore?.SnapshotId }.OfType<string>());
             ids.UnionWith(r.AutoScalingGroups.Select(g => g.Name));
+            if (plan.Drill is { } drill)
+            {
+                // Drills launch into the plan's drill subnet and security groups (readiness checks them too).
+                if (drill.SubnetId != null) ids.Add(drill.SubnetId);
+                ids.UnionWith(drill.SecurityGroupIds);
+                ids.UnionWith(drill.DbSecurityGroupIds);
+                if (drill.DbSubnetGroupName != null) ids.Add(drill.DbSubnetGroupName);
+            }
             ids.UnionWith(r.ElasticIps.Select(e => e.AllocationId));
             if (r.Dns is { } dns)
             {
@@ -175,7 +187,8 @@ namespace DrTools.Core.Tests.Access
             {
                 var granted = Granted(role, strategy).ToList();
                 // Operator may delete drill resources (it runs drills): only under the DrTools:Drill condition.
-                Assert.All(granted.Where(g => DeletesRecoveryPoints.Contains(g.Action)), g => Assert.Contains("aws:ResourceTag/DrTools:Drill", g.Condition));
+                Assert.All(granted.Where(g => DeletesRecoveryPoints.Contains(g.Action)), g => Assert.True(
+                    g.Condition.Contains("aws:ResourceTag/DrTools:Drill") || g.Condition.Contains("aws:ResourceTag/DrTools:Plan"), g.Action + " " + g.Condition));
                 Assert.DoesNotContain(granted, g => g.Action is "ec2:DeleteSnapshot" or "ec2:DeregisterImage");
             }
         }
@@ -219,9 +232,29 @@ namespace DrTools.Core.Tests.Access
             {
                 var statements = policy.StatementList.Where(s => s.Actions.Contains(action)).ToList();
                 Assert.NotEmpty(statements);
-                Assert.All(statements, s => Assert.Contains(s.Condition.Values.SelectMany(v => v.Keys), k => k.EndsWith("/DrTools:Drill", StringComparison.Ordinal)));
+                Assert.All(statements, s => Assert.True(
+                    s.Condition.Values.SelectMany(v => v.Keys).Any(k => k.EndsWith("/DrTools:Drill", StringComparison.Ordinal))
+                    || s.Condition.Values.Any(v => v.TryGetValue("aws:ResourceTag/DrTools:Plan", out var plan) && plan.SequenceEqual(new[] { "orders.drill" })), s.Sid));
             }
             Assert.DoesNotContain(policy.StatementList.SelectMany(s => s.Actions), a => a is "rds:PromoteReadReplica" or "autoscaling:UpdateAutoScalingGroup");
+        }
+
+        [Fact]
+        public void Drill_conditions_match_the_tags_the_drill_engine_sends()
+        {
+            var plan = DrPlanTemplates.Create(DrStrategy.WarmStandby);
+            var policy = IamPolicyBuilder.Build(plan, IamRole.Drill);
+            string? Value(IamStatement s, string op, string key) =>
+                s.Condition.TryGetValue(op, out var d) && d.TryGetValue(key, out var v) ? string.Join(",", v) : null;
+            // What a drill creates carries DrTools:Drill=<run id> (a new id each run): the tag must be present, its value is free.
+            foreach (var action in new[] { "ec2:RunInstances", "autoscaling:CreateAutoScalingGroup", "rds:RestoreDBInstanceToPointInTime" })
+                Assert.Contains(policy.StatementList, s => s.Actions.Contains(action) && Value(s, "Null", "aws:RequestTag/" + DrillTags.Drill) == "false");
+            // What a drill deletes carries DrTools:Plan=<plan>.drill (so no recovery of the plan ever reuses it).
+            foreach (var action in new[] { "ec2:TerminateInstances", "autoscaling:DeleteAutoScalingGroup", "rds:DeleteDBInstance", "rds:DeleteDBSnapshot" })
+                Assert.Contains(policy.StatementList, s => s.Actions.Contains(action)
+                    && Value(s, "StringEquals", "aws:ResourceTag/" + RecoveryStepBase.TagPlan) == DrillTags.RunName(plan.Name));
+            // No statement asks a drill-engine tag for the literal "true", except Test-DrRestore's scratch resources (DrTools:Drill=true).
+            Assert.All(policy.StatementList.Where(s => Value(s, "StringEquals", "aws:RequestTag/" + DrillTags.Drill) != null), s => Assert.Fail($"{s.Sid} asks DrTools:Drill=true on create"));
         }
 
         [Fact]

@@ -13,6 +13,7 @@ using DrTools.Core.Drills;
 using DrTools.Core.Plans;
 using DrTools.Core.Recovery.Engine;
 using DrTools.Core.Recovery.Steps;
+using DrTools.Core.RecoveryPoints;
 using DrTools.Core.Tests.Recovery.Steps;
 using Xunit;
 
@@ -336,6 +337,36 @@ namespace DrTools.Core.Tests.Drills
         }
 
         [Fact]
+        public async Task A_latest_restorable_drill_reports_when_the_restored_data_is_from_and_restores_a_single_AZ_unprotected_copy()
+        {
+            var latest = DateTime.UtcNow.AddMinutes(-10);
+            _cloud.Rds.AutomatedBackups.Add(new DbAutomatedBackup
+            {
+                DBInstanceIdentifier = "billing-db", SourceRegion = "us-east-1", Region = "us-west-2", Status = "replicating",
+                Arn = "arn:aws:rds:us-west-2:123456789012:auto-backup:ab-billing", LatestRestorableTime = latest,
+                EarliestRestorableTime = latest.AddDays(-7),
+            });
+            var plan = BackupAndRestore();
+            plan = new DrPlan
+            {
+                Name = plan.Name, Strategy = plan.Strategy, PrimaryRegion = plan.PrimaryRegion, DrRegion = plan.DrRegion, Rto = plan.Rto, Rpo = plan.Rpo,
+                Resources = new PlanResources
+                {
+                    Database = new DatabaseSpec { PrimaryInstanceId = "billing-db", Restore = new DatabaseRestoreSpec { InstanceId = "billing-db-dr", LatestRestorable = true } },
+                },
+            };
+
+            var result = await Service().RunAsync(plan, Options(), CancellationToken.None);
+
+            Assert.True(result.Passed, string.Join("\n", result.Steps.Select(x => $"{x.StepId} {x.Status} {x.Message}")));
+            var rpo = Assert.Single(result.Rpo);
+            Assert.Equal(RecoveryPointTags.FormatTime(latest), RecoveryPointTags.FormatTime(rpo.DataTime!.Value.UtcDateTime));
+            Assert.NotNull(rpo.Age);
+            var sent = _cloud.Rds.LastPointInTimeRestore!;
+            Assert.Equal(((bool?)false, (bool?)false), (sent.MultiAZ, sent.DeletionProtection));
+        }
+
+        [Fact]
         public void Point_in_time_builds_the_restore_with_the_time_and_a_missing_time_is_refused()
         {
             var at = new DateTimeOffset(2026, 3, 1, 9, 30, 0, TimeSpan.Zero);
@@ -346,6 +377,9 @@ namespace DrTools.Core.Tests.Drills
             Assert.Equal("orders-db", restore.PrimaryInstanceId);
             Assert.Equal("drill-db", restore.DBSubnetGroupName);
             Assert.Equal("r1", restore.ExtraTags![DrillTags.Drill]);
+            // The primary's backups come from the plan's primary region; the scratch copy has no standby and no deletion protection.
+            Assert.Equal("us-east-1", restore.SourceRegion);
+            Assert.Equal(((bool?)false, (bool?)false), (restore.MultiAZ, restore.DeletionProtection));
             Assert.DoesNotContain(steps, s => s.Id == "snapshot-db");
 
             var ex = Assert.Throws<DrTools.Core.Diagnostics.DrToolsException>(() => Service().Plan(PilotLight(), new DrillOptions { Scenario = DrillScenario.PointInTime }));

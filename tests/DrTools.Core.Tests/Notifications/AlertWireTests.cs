@@ -21,6 +21,17 @@ namespace DrTools.Core.Tests.Notifications
     {
         const string Topic = "arn:aws:sns:eu-west-1:123456789012:dr-alerts";
 
+        [Fact]
+        public void A_passed_drill_reads_with_its_run_scenario_and_measured_RTO_and_RPO()
+        {
+            var item = NotificationItems.ForPassedDrill(new DrTools.Core.Drills.DrillResult
+            {
+                Plan = "orders", RunId = "gameday-1", Scenario = DrTools.Core.Drills.DrillScenario.RegionLoss, Passed = true,
+                AchievedRto = TimeSpan.FromMinutes(42), RtoTarget = TimeSpan.FromHours(1), AchievedRpo = TimeSpan.FromMinutes(3), RpoTarget = TimeSpan.FromMinutes(15),
+            });
+            Assert.Equal("Drill gameday-1 (RegionLoss) passed: RTO 42m of 1h, RPO 3m of 15m", item.What);
+        }
+
         static AwsConnection Connection(FakeAwsServer server, string region = "us-east-1") =>
             new(region, new BasicAWSCredentials("AKIDEXAMPLE", "SuperSecretKey123"), "test", "test", new Uri(server.Url)) { Secrets = new[] { "SuperSecretKey123" } };
 
@@ -139,7 +150,7 @@ namespace DrTools.Core.Tests.Notifications
         public async Task PutMetricData_sends_namespace_each_datum_with_its_dimensions_and_batches_within_the_limit()
         {
             using var server = new FakeAwsServer(_ => PutOk());
-            using var cw = new CloudWatchMetrics(Connection(server), "us-west-2") { BatchSize = 2 };
+            using var cw = new CloudWatchMetrics(new AwsClientFactory(Connection(server)), "us-west-2") { BatchSize = 2 };
             var t = new DateTime(2025, 6, 1, 12, 0, 0, DateTimeKind.Utc);
             KeyValuePair<string, string>[] Dims(string c) => new[] { new KeyValuePair<string, string>("Plan", "orders"), new KeyValuePair<string, string>("Component", c) };
             await cw.PutMetricDataAsync("DrTools", new[]
@@ -171,7 +182,7 @@ namespace DrTools.Core.Tests.Notifications
         public async Task PutMetricData_refused_is_a_DrTools_error_naming_the_namespace()
         {
             using var server = new FakeAwsServer(_ => FakeAwsServer.QueryError(403, "AccessDenied", "not authorized to perform: cloudwatch:PutMetricData"));
-            using var cw = new CloudWatchMetrics(Connection(server));
+            using var cw = new CloudWatchMetrics(new AwsClientFactory(Connection(server)));
             var ex = await Assert.ThrowsAsync<DrToolsException>(() => cw.PutMetricDataAsync("DrTools",
                 new[] { new MetricDatum("RpoMet", 1, "Count", Array.Empty<KeyValuePair<string, string>>(), DateTime.UtcNow) }, CancellationToken.None));
             Assert.Equal(ErrorIds.AccessDenied, ex.ErrorId);

@@ -4,11 +4,13 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using DrTools.Core.Aws.AutoScaling;
+using DrTools.Core.Aws.CloudWatch;
 using DrTools.Core.Aws.Ec2;
 using DrTools.Core.Aws.Rds;
 using DrTools.Core.Aws.Route53;
 using DrTools.Core.Diagnostics;
 using DrTools.Core.Plans;
+using DrTools.Core.Plans.Readiness;
 using DrTools.Core.Recovery.Steps;
 using DrTools.Core.RecoveryPoints;
 using DrTools.Core.Status;
@@ -28,23 +30,13 @@ namespace DrTools.Core.Tests.Status
         const string DrHc = "66666666-7777-8888-9999-000000000000";
         const string Record = "orders.example.com.";
 
-        sealed class FixedLag : IReplicaLagSource
-        {
-            public TimeSpan? Lag;
-            public readonly List<string> Asked = new();
-            public Task<ReplicaLagReading> GetLagAsync(string region, string id, CancellationToken ct)
-            {
-                lock (Asked) Asked.Add($"{region} {id}");
-                return Task.FromResult(new ReplicaLagReading(Lag, Lag == null ? "CloudWatch AWS/RDS ReplicaLag has no data point in the last 10 min" : "CloudWatch test"));
-            }
-        }
-
         static Ec2Image Image(string id, string role, TimeSpan age) =>
             new(id, "available", $"orders-{role}-{id}", null, "123456789012", (Now - age).UtcDateTime, null, Array.Empty<string>(),
                 new Dictionary<string, string> { ["drtools:plan"] = "orders", ["drtools:role"] = role });
 
         static AutoScalingGroupInfo Group(string name, int desired, int inService) => new()
         {
+            LaunchTemplate = new LaunchTemplateRef { LaunchTemplateId = "lt-0123456789abcdef0", LaunchTemplateName = "orders-dr", Version = "$Default" },
             Name = name, MinSize = 0, MaxSize = 10, DesiredCapacity = desired, AvailabilityZones = new[] { "us-west-2a" },
             Instances = Enumerable.Range(0, inService).Select(i => new AutoScalingInstance { InstanceId = $"i-{i:x17}", LifecycleState = "InService", HealthStatus = "Healthy" }).ToList(),
         };
@@ -76,6 +68,18 @@ namespace DrTools.Core.Tests.Status
             };
             aws.HealthChecks.Add(new HealthCheck { Id = PrimaryHc, Config = new HealthCheckConfig { Type = "HTTPS", IpAddress = "198.51.100.10", Port = 443 } });
             aws.HealthChecks.Add(new HealthCheck { Id = DrHc, Config = new HealthCheckConfig { Type = "HTTPS", IpAddress = "203.0.113.10", Port = 443 } });
+            aws.HealthStates[PrimaryHc] = HealthState.Healthy;
+            aws.HealthStates[DrHc] = HealthState.Healthy;
+            aws.Lag["orders-db-dr"] = TimeSpan.FromSeconds(30);
+            // What the app servers and the drill launch with, and the drill's stop alarm.
+            aws.Subnets.Add(new Ec2Subnet("subnet-0123456789abcdef0", "vpc-0dr", "us-west-2a", "available", 250));
+            aws.Subnets.Add(new Ec2Subnet(ReadinessCheckerTests.DrillSubnet, "vpc-0dr", "us-west-2b", "available", 250));
+            aws.SecurityGroups.Add(new Ec2SecurityGroup("sg-0123456789abcdef0", "orders-dr", "vpc-0dr"));
+            aws.SecurityGroups.Add(new Ec2SecurityGroup(ReadinessCheckerTests.DrillSg, "orders-drill", "vpc-0dr"));
+            aws.KeyPairs.Add(new Ec2KeyPair("orders-dr", "key-0123456789abcdef0", "ed25519"));
+            aws.Alarms.Add(new CloudWatchAlarmState("orders-dr-errors", CloudWatchAlarmStates.Ok, null, null));
+            aws.Images.Add(Image("ami-00000000000000003", "template", TimeSpan.FromDays(3)));
+            aws.TemplateVersions.Add(new Ec2LaunchTemplateVersion("lt-0123456789abcdef0", "orders-dr", 1, true, "ami-00000000000000003", "t3.micro", null, Array.Empty<string>()));
             return aws;
         }
 
@@ -85,9 +89,9 @@ namespace DrTools.Core.Tests.Status
             new() { Name = Record, Type = "A", SetIdentifier = "us-west-2", Weight = dr, HealthCheckId = DrHc, Values = new[] { "203.0.113.10" } },
         };
 
-        static async Task<DrStatusReport> Status(FakeAws aws, DrPlan plan, IReplicaLagSource? lag = null)
+        static async Task<DrStatusReport> Status(FakeAws aws, DrPlan plan)
         {
-            using var services = new StatusServices(aws.Services(), lag ?? new FixedLag { Lag = TimeSpan.FromSeconds(30) });
+            using var services = new StatusServices(aws.Services());
             return await new StatusService(services, null, () => Now).GetAsync(plan);
         }
 
@@ -100,21 +104,22 @@ namespace DrTools.Core.Tests.Status
         };
 
         [Fact]
-        public async Task Pilot_light_in_shape_is_ok_meets_its_rpo_and_lists_the_lag_before_the_readiness_checks()
+        public async Task Pilot_light_in_shape_is_ok_meets_its_rpo_and_has_one_row_per_readiness_check_with_the_lag_once()
         {
-            var lag = new FixedLag { Lag = TimeSpan.FromSeconds(30) };
-            var report = await Status(Healthy(), DrPlanTemplates.Create(DrStrategy.PilotLight), lag);
+            var aws = Healthy();
+            var report = await Status(aws, DrPlanTemplates.Create(DrStrategy.PilotLight));
 
             Assert.All(report.Rows, r => Assert.Equal(DrStatusLevel.Ok, r.Status));
-            var replica = Row(report, DrStatusKinds.ReplicaLag);
+            var replica = Row(report, ReadinessChecks.ReplicaLag);
             Assert.Equal(("orders-db-dr", "us-west-2", "30s", "<= 5m"), (replica.Component, replica.Region, replica.Value, replica.Target));
             Assert.Equal(DrStatusMetrics.ReplicaLag, replica.Metric);
+            Assert.Equal((TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(5)), (replica.Measured, replica.Limit));
             Assert.True(replica.CountsForRpo);
-            Assert.Equal(new[] { "us-west-2 orders-db-dr" }, lag.Asked);
-            // The lag comes first; the readiness checks (as Test-DrPlan -Live) follow, one row each.
-            Assert.Equal(DrStatusKinds.ReplicaLag, report.Rows[0].Kind);
-            Assert.Equal(new[] { "RegionEnabled", "AmiExists", "AmiAge", "AmiExists", "AmiAge", "DbReplica", "ElasticIp", "HostedZone", "DnsRecord" },
-                report.Rows.Skip(1).Select(r => r.Kind));
+            // The lag is read once, for the readiness check Get-DrStatus shows: no second row, no second CloudWatch call.
+            Assert.Equal(new[] { "GetMetricStatistics us-west-2 ReplicaLag orders-db-dr" }, aws.Calls.Where(c => c.StartsWith("GetMetricStatistics", StringComparison.Ordinal)));
+            Assert.Equal(new[] { "RegionEnabled", "AmiExists", "AmiAge", "AmiExists", "AmiAge", "Subnet", "Subnet", "SecurityGroup", "SecurityGroup", "KeyPair",
+                    "DbReplica", "ReplicaLag", "InstanceQuota", "ElasticIp", "HostedZone", "DnsRecord", "StopAlarm" },
+                report.Rows.Select(r => r.Kind));
             Assert.Equal("2h", Row(report, "AmiAge", "web").Value);
             Assert.Equal("<= 7d", Row(report, "AmiAge", "web").Target);
 
@@ -132,23 +137,29 @@ namespace DrTools.Core.Tests.Status
         [InlineData(310, DrStatusLevel.Failing)]  // over the limit
         public async Task Replica_lag_is_a_warning_above_80_percent_of_max_replica_lag_and_failing_above_it(int seconds, DrStatusLevel expected)
         {
-            var report = await Status(Healthy(), DrPlanTemplates.Create(DrStrategy.PilotLight), new FixedLag { Lag = TimeSpan.FromSeconds(seconds) });
+            var aws = Healthy();
+            aws.Lag["orders-db-dr"] = TimeSpan.FromSeconds(seconds);
+            var report = await Status(aws, DrPlanTemplates.Create(DrStrategy.PilotLight));
 
-            var row = Row(report, DrStatusKinds.ReplicaLag);
+            var row = Row(report, ReadinessChecks.ReplicaLag);
             Assert.Equal(expected, row.Status);
             Assert.Equal(expected, report.Summary.Status);
             Assert.Equal(expected != DrStatusLevel.Failing, report.Summary.MeetsRpo);
-            if (expected != DrStatusLevel.Ok) Assert.StartsWith($"ReplicaLag orders-db-dr: orders-db-dr is {seconds / 60}m {seconds % 60}s behind its source (5m allowed, maxReplicaLag", report.Summary.NextStep);
+            if (expected != DrStatusLevel.Ok) Assert.StartsWith($"ReplicaLag orders-db-dr: orders-db-dr is {seconds / 60}m {seconds % 60}s behind; the plan allows 5m (maxReplicaLag)", report.Summary.NextStep);
+            if (expected == DrStatusLevel.Warning) Assert.Contains("over 80% of the limit. Find why replication lags", row.Reason);
         }
 
         [Fact]
         public async Task Unknown_replica_lag_is_a_warning_and_the_rpo_is_not_known_to_be_met()
         {
-            var report = await Status(Healthy(), DrPlanTemplates.Create(DrStrategy.PilotLight), new FixedLag { Lag = null });
+            var aws = Healthy();
+            aws.Lag.Clear();
+            var report = await Status(aws, DrPlanTemplates.Create(DrStrategy.PilotLight));
 
-            var row = Row(report, DrStatusKinds.ReplicaLag);
-            Assert.Equal((DrStatusLevel.Warning, "unknown"), (row.Status, row.Value));
+            var row = Row(report, ReadinessChecks.ReplicaLag);
+            Assert.Equal((DrStatusLevel.Warning, "unknown", "<= 5m"), (row.Status, row.Value, row.Target));
             Assert.Contains("-AllowDataLoss", row.Reason);
+            Assert.Null(row.Metric);
             Assert.False(report.Summary.MeetsRpo);
             Assert.Equal(DrStatusLevel.Warning, report.Summary.Status);
         }
@@ -208,10 +219,10 @@ namespace DrTools.Core.Tests.Status
             aws.Fail["GetHealthCheckStatus"] = FakeAws.AwsError(ErrorIds.AccessDenied, "AccessDenied", "Route53");
             var report = await Status(aws, DrPlanTemplates.Create(DrStrategy.WarmStandby));
 
-            var hc = report.Rows.Where(r => r.Kind == DrStatusKinds.HealthCheckStatus).ToList();
+            var hc = report.Rows.Where(r => r.Kind == ReadinessChecks.HealthCheckStatus).ToList();
             Assert.Equal(2, hc.Count);
             Assert.All(hc, r => Assert.Equal((DrStatusLevel.Warning, ErrorIds.AccessDenied), (r.Status, r.ErrorId)));
-            Assert.All(hc, r => Assert.StartsWith("Could not read: DrTools.AccessDenied", r.Reason));
+            Assert.All(hc, r => Assert.StartsWith("Could not check: DrTools.AccessDenied", r.Reason));
             Assert.Equal(DrStatusLevel.Ok, Row(report, "AutoScalingGroup", "orders-web-dr").Status);
             Assert.Equal("standby 1 in service", Row(report, "AutoScalingGroup", "orders-web-dr").Target);
             Assert.Equal(DrStatusLevel.Warning, report.Summary.Status);
@@ -244,17 +255,20 @@ namespace DrTools.Core.Tests.Status
         }
 
         [Fact]
-        public async Task An_unhealthy_site_that_gets_traffic_is_failing_in_both_the_health_and_the_traffic_row()
+        public async Task An_unhealthy_primary_site_that_gets_traffic_is_a_warning_in_the_health_row_and_failing_in_the_traffic_row()
         {
             var aws = Healthy();
             Weighted(aws, 50, 50);
-            aws.HealthStates[PrimaryHc] = HealthState.Unhealthy;
+            aws.HealthStates.Remove(PrimaryHc);
+            aws.Observations[PrimaryHc] = ReadinessCheckerTests.Reports(("us-east-1", false), ("eu-west-1", false));
             var report = await Status(aws, DrPlanTemplates.Create(DrStrategy.MultiSite));
 
-            var health = Row(report, DrStatusKinds.HealthCheckStatus, PrimaryHc);
-            Assert.Equal((DrStatusLevel.Failing, "Unhealthy (0/8 checkers)"), (health.Status, health.Value));
+            // One row per health check (the readiness check): a failing primary does not make the DR site unready, but is shown.
+            var health = Row(report, ReadinessChecks.HealthCheckStatus, PrimaryHc);
+            Assert.Equal(DrStatusLevel.Warning, health.Status);
+            Assert.Contains("0/1 healthy", health.Value);
             Assert.Contains("Invoke-DrFailover", health.Reason);
-            Assert.Equal(DrStatusLevel.Ok, Row(report, DrStatusKinds.HealthCheckStatus, DrHc).Status);
+            Assert.Equal(DrStatusLevel.Ok, Row(report, ReadinessChecks.HealthCheckStatus, DrHc).Status);
             var traffic = Row(report, DrStatusKinds.TrafficWeights);
             Assert.Equal(DrStatusLevel.Failing, traffic.Status);
             Assert.Contains("'us-east-1' gets 50%", traffic.Reason);

@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using Amazon.Runtime;
 using DrTools.Core.Aws.Wire;
 using DrTools.Core.Connection;
 using DrTools.Core.Diagnostics;
@@ -24,23 +23,26 @@ namespace DrTools.Core.Aws.CloudWatch
     }
 
     /// <summary>
-    /// PutMetricData on the Query wire client (CloudWatch has no SDK package here). A request carries at most
-    /// <see cref="MaxDataPerRequest"/> data points (the API allows 1000 and 1 MB; a DrTools datum is a few hundred bytes).
+    /// PutMetricData on the one CloudWatch wire client (<see cref="CloudWatchClient"/>; CloudWatch has no SDK package
+    /// here). A request carries at most <see cref="MaxDataPerRequest"/> data points (the API allows 1000 and 1 MB; a
+    /// DrTools datum is a few hundred bytes).
     /// </summary>
     public sealed class CloudWatchMetrics : ICloudWatchMetrics, IDisposable
     {
-        public static readonly WireServiceInfo Service = new("CloudWatch", "monitoring", "monitoring", "2010-08-01");
+        /// <summary>The CloudWatch wire service (the same as <see cref="CloudWatchClient.Service"/>).</summary>
+        public static readonly WireServiceInfo Service = CloudWatchClient.Service;
         /// <summary>The API's limit of metric data per PutMetricData request.</summary>
         public const int MaxDataPerRequest = 1000;
 
         readonly AwsConnection _connection;
-        readonly Client _client;
+        readonly CloudWatchClient _client;
 
-        public CloudWatchMetrics(AwsConnection connection, string? region = null)
+        /// <param name="region">Where the metrics go; default the factory connection's region.</param>
+        public CloudWatchMetrics(IAwsClientFactory clients, string? region = null)
         {
-            if (connection == null) throw new ArgumentNullException(nameof(connection));
-            _connection = region == null || region == connection.Region ? connection : connection.ForRegion(region);
-            _client = new Client(_connection.Credentials, AwsClientFactory.Configure(new WireClientConfig(Service), _connection));
+            if (clients == null) throw new ArgumentNullException(nameof(clients));
+            _connection = region == null || region == clients.Connection.Region ? clients.Connection : clients.Connection.ForRegion(region);
+            _client = clients.CloudWatch(_connection.Region);
         }
 
         public string Region => _connection.Region;
@@ -89,10 +91,5 @@ namespace DrTools.Core.Aws.CloudWatch
         }
 
         public void Dispose() => _client.Dispose();
-
-        sealed class Client : QueryProtocolClient
-        {
-            public Client(AWSCredentials credentials, WireClientConfig config) : base(credentials, config) { }
-        }
     }
 }

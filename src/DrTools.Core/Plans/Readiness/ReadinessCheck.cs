@@ -23,16 +23,32 @@ namespace DrTools.Core.Plans.Readiness
         /// <summary>The DrTools error id when the check could not ask AWS (e.g. DrTools.AccessDenied); null otherwise.</summary>
         public string? ErrorId { get; init; }
         public DateTimeOffset CheckedAt { get; init; }
-        /// <summary>Age checks (AmiAge, AmiRecoveryPoint, DbRecoveryPoint): the measured age; null for other checks or when unknown.</summary>
+        /// <summary>Age checks (AmiAge, AmiRecoveryPoint, DbRecoveryPoint, ReplicaLag, LastDrill): the measured age or lag; null for other checks or when unknown.</summary>
         public TimeSpan? Age { get; init; }
-        /// <summary>Age checks: the limit the age is held against (maxAmiAge or rpo); null for other checks.</summary>
+        /// <summary>Age checks: the limit the age is held against (maxAmiAge, rpo, maxReplicaLag or drill.maxAge); null for other checks.</summary>
         public TimeSpan? Limit { get; init; }
+        /// <summary>Ready, but worth a person's look (a primary-side health check that fails): Get-DrStatus makes it a Warning.</summary>
+        public bool Notice { get; init; }
 
         /// <summary>A copy with the measured age and its limit (age checks).</summary>
         internal ReadinessCheck WithAge(TimeSpan? age, TimeSpan limit) => new()
         {
             Plan = Plan, Check = Check, Resource = Resource, Region = Region, Ready = Ready, Reason = Reason, Observed = Observed, ErrorId = ErrorId,
-            CheckedAt = CheckedAt, Age = age, Limit = limit,
+            CheckedAt = CheckedAt, Age = age, Limit = limit, Notice = Notice,
+        };
+
+        /// <summary>A copy about <paramref name="resource"/>.</summary>
+        internal ReadinessCheck ForResource(string resource) => new()
+        {
+            Plan = Plan, Check = Check, Resource = resource, Region = Region, Ready = Ready, Reason = Reason, Observed = Observed, ErrorId = ErrorId,
+            CheckedAt = CheckedAt, Age = Age, Limit = Limit, Notice = Notice,
+        };
+
+        /// <summary>A copy marked <see cref="Notice"/>.</summary>
+        internal ReadinessCheck AsNotice() => new()
+        {
+            Plan = Plan, Check = Check, Resource = Resource, Region = Region, Ready = Ready, Reason = Reason, Observed = Observed, ErrorId = ErrorId,
+            CheckedAt = CheckedAt, Age = Age, Limit = Limit, Notice = true,
         };
 
         public override string ToString() => $"{(Ready ? "READY" : "NOT READY")} {Check} {Resource} ({Region}): {Reason}";
@@ -88,5 +104,7 @@ namespace DrTools.Core.Plans.Readiness
         public const string InstanceQuota = "InstanceQuota";
         /// <summary>A CloudWatch alarm named in drill.stopAlarms exists in the DR region (a misspelt one would never stop a drill).</summary>
         public const string StopAlarm = "StopAlarm";
+        /// <summary>drill.maxAge: the newest passing drill in the drill history (-JournalPath) is younger than maxAge.</summary>
+        public const string LastDrill = "LastDrill";
     }
 }

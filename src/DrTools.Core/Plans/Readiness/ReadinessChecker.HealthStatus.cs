@@ -48,7 +48,8 @@ namespace DrTools.Core.Plans.Readiness
                     if (!drSide)
                         return One(Result(ReadinessChecks.HealthCheckStatus, healthCheckId, GlobalRegion, true,
                             $"Primary-side health check {healthCheckId} is {status.State.ToString().ToLowerInvariant()} ({counts}); "
-                            + "that does not make the DR site unready (a failing primary is the reason to fail over).", observed));
+                            + "that does not make the DR site unready (a failing primary is the reason to fail over). "
+                            + "Find out why; if the primary is down, follow the failover runbook (Test-DrPlan -Live, then Invoke-DrFailover).", observed).AsNotice());
                     var failing = status.Observations.Where(o => !o.IsHealthy).Select(o => o.Region ?? "?").Distinct().ToList();
                     var reason = status.State == HealthState.Unknown
                         ? $"DR-side health check {healthCheckId} has no checker reports yet (new, disabled or never able to reach its endpoint). "

@@ -46,7 +46,7 @@ namespace DrTools.Core.Plans.Readiness
             _clock = clock ?? (() => DateTimeOffset.UtcNow);
         }
 
-        /// <summary>Every check of <paramref name="plan"/>, in plan order (app servers, database, groups, Elastic IPs, DNS, drill stop alarms).</summary>
+        /// <summary>Every check of <paramref name="plan"/>, in plan order (app servers, database, groups, Elastic IPs, DNS, drill stop alarms, last drill).</summary>
         /// <param name="region">The DR region to check; default the plan's drRegion. Groups with their own region are checked there.</param>
         /// <exception cref="DrToolsException">Only for connection-level failures (credentials, endpoint).</exception>
         public async Task<IReadOnlyList<ReadinessCheck>> CheckAsync(DrPlan plan, string? region = null, CancellationToken cancellationToken = default)
@@ -74,6 +74,7 @@ namespace DrTools.Core.Plans.Readiness
                 groups.AddRange(run.HealthCheckStatusChecks(r.Dns));
             }
             if (plan.Drill?.StopAlarms is { Count: > 0 } stopAlarms) groups.Add(run.StopAlarmsAsync(stopAlarms));
+            if (plan.Drill?.MaxAge is { } maxDrillAge && _services.DrillHistory != null) groups.Add(run.LastDrillAsync(_services.DrillHistory, maxDrillAge));
             _reporter.Verbose($"Plan '{plan.Name}': checking {groups.Count} resources in {run.Region}.");
             IReadOnlyList<ReadinessCheck>[]? results = null;
             DrToolsException? failure = null;

@@ -8,6 +8,7 @@ using DrTools.Core.Aws.Route53;
 using DrTools.Core.Aws.ServiceQuotas;
 using DrTools.Core.Connection;
 using DrTools.Core.Diagnostics;
+using DrTools.Core.Drills;
 using DrTools.Core.Recovery.Steps;
 
 namespace DrTools.Core.Plans.Readiness
@@ -28,11 +29,13 @@ namespace DrTools.Core.Plans.Readiness
         IRoute53Service? _route53Instance;
 
         /// <param name="cloudWatch">CloudWatch alarms per region, for plans with drill.stopAlarms; null: those checks say they cannot run.</param>
+        /// <param name="drillHistory">Where drill results are kept (-JournalPath), for plans with drill.maxAge; null: the LastDrill check is left out.</param>
         public ReadinessServices(Func<string, IEc2Service> ec2, Func<string, IRdsService> rds, Func<string, IAutoScalingService> autoScaling,
             Func<IRoute53Service> route53, Func<string, IServiceQuotasService>? serviceQuotas = null, IReplicaLagSource? replicaLag = null,
-            Func<string, ICloudWatchAlarms>? cloudWatch = null)
+            Func<string, ICloudWatchAlarms>? cloudWatch = null, DrillHistory? drillHistory = null)
         {
             _cloudWatch = cloudWatch;
+            DrillHistory = drillHistory;
             _ec2 = ec2 ?? throw new ArgumentNullException(nameof(ec2));
             _rds = rds ?? throw new ArgumentNullException(nameof(rds));
             _autoScaling = autoScaling ?? throw new ArgumentNullException(nameof(autoScaling));
@@ -41,6 +44,9 @@ namespace DrTools.Core.Plans.Readiness
             ReplicaLag = replicaLag;
         }
 
+        /// <summary>Where drill results are kept; null: the LastDrill check is left out.</summary>
+        public DrillHistory? DrillHistory { get; }
+
         /// <summary>Where replica lag is read (CloudWatch); null: the ReplicaLag check is left out.</summary>
         public IReplicaLagSource? ReplicaLag { get; }
 
@@ -48,14 +54,16 @@ namespace DrTools.Core.Plans.Readiness
         public IServiceQuotasService? ServiceQuotas(string region) => _serviceQuotas == null ? null : Get("servicequotas", region, _serviceQuotas);
 
         /// <summary>The real services for the identity of <paramref name="clients"/>, in whatever region each check needs.</summary>
-        public static ReadinessServices ForConnection(IAwsClientFactory clients, IOperationReporter? reporter = null) => new(
+        /// <param name="drillHistory">The drill history (-JournalPath) for the LastDrill check; null: left out.</param>
+        public static ReadinessServices ForConnection(IAwsClientFactory clients, IOperationReporter? reporter = null, DrillHistory? drillHistory = null) => new(
             region => new Ec2Service(clients, region, reporter),
             region => RdsService.Create(clients, region),
             region => AutoScalingService.Create(clients, region),
             () => new Route53Service(clients, reporter),
             region => ServiceQuotasService.Create(clients, region),
-            new CloudWatchReplicaLag(clients.Connection),
-            region => CloudWatchService.Create(clients, region));
+            new CloudWatchReplicaLag(clients),
+            region => CloudWatchService.Create(clients, region),
+            drillHistory);
 
         public IEc2Service Ec2(string region) => Get("ec2", region, _ec2);
         public IRdsService Rds(string region) => Get("rds", region, _rds);

@@ -18,16 +18,17 @@ namespace DrTools.Core.Recovery.Steps
     /// </summary>
     public sealed class CloudWatchReplicaLag : IReplicaLagSource
     {
-        readonly AwsConnection _connection;
+        readonly IAwsClientFactory _clients;
 
-        public CloudWatchReplicaLag(AwsConnection connection) => _connection = connection ?? throw new ArgumentNullException(nameof(connection));
+        /// <param name="clients">The identity to read with; each reading uses the factory's CloudWatch client for its region.</param>
+        public CloudWatchReplicaLag(IAwsClientFactory clients) => _clients = clients ?? throw new ArgumentNullException(nameof(clients));
 
         public TimeSpan Window { get; init; } = TimeSpan.FromMinutes(10);
 
         public async Task<ReplicaLagReading> GetLagAsync(string region, string dbInstanceIdentifier, CancellationToken cancellationToken)
         {
-            var c = _connection.ForRegion(region);
-            using var client = CloudWatchClient.Create(c);
+            var c = _clients.Connection.ForRegion(region);
+            using var client = _clients.CloudWatch(region);
             var end = DateTime.UtcNow;
             var parameters = new Dictionary<string, string>
             {

@@ -60,6 +60,10 @@ namespace DrTools.Core.Recovery.Steps
         /// region, else the backups of that instance replicated into the step's region from whichever region they come from.
         /// </summary>
         public string? SourceRegion { get; init; }
+        /// <summary>MultiAZ of the new instance; null: the RDS default (drills send false: a scratch copy needs no standby).</summary>
+        public bool? MultiAZ { get; init; }
+        /// <summary>DeletionProtection of the new instance; null: the RDS default (drills send false so cleanup can delete it).</summary>
+        public bool? DeletionProtection { get; init; }
         /// <summary>True when the step restores automated backups (to <see cref="PointInTime"/> or the latest restorable time), not a snapshot.</summary>
         public bool IsPointInTime => PointInTime != null || UseLatestRestorableTime;
         /// <summary>The clock the snapshot's age is measured against (tests fix it).</summary>
@@ -115,6 +119,8 @@ namespace DrTools.Core.Recovery.Steps
                 DBInstanceClass = InstanceClass,
                 DBSubnetGroupName = DBSubnetGroupName,
                 VpcSecurityGroupIds = VpcSecurityGroupIds is { Count: > 0 } ? VpcSecurityGroupIds : null,
+                MultiAZ = MultiAZ,
+                DeletionProtection = DeletionProtection,
                 Tags = NewInstanceTags(context),
             }, cancellationToken).ConfigureAwait(false);
             var db = await _rds.WaitForDBInstanceAvailableAsync(TargetInstanceId, WaitBudget(TimeSpan.FromHours(2)), context.Reporter, cancellationToken).ConfigureAwait(false);
@@ -168,7 +174,7 @@ namespace DrTools.Core.Recovery.Steps
                                      (replicated ? $"the replicated automated backups {backup!.Arn}" : $"DB instance {sourceId}") +
                                      (backup != null ? $" (restorable {PointInTimeRestores.Window(backup)})" : "") + ".");
             await _rds.RestoreDBInstanceToPointInTimeAsync(PointInTimeRestores.Request(sourceId, replicated, backup, TargetInstanceId, PointInTime,
-                UseLatestRestorableTime, InstanceClass, DBSubnetGroupName, VpcSecurityGroupIds, null, tags), ct).ConfigureAwait(false);
+                UseLatestRestorableTime, InstanceClass, DBSubnetGroupName, VpcSecurityGroupIds, MultiAZ, tags) with { DeletionProtection = DeletionProtection }, ct).ConfigureAwait(false);
             var db = await _rds.WaitForDBInstanceAvailableAsync(TargetInstanceId, WaitBudget(TimeSpan.FromHours(2)), context.Reporter, ct).ConfigureAwait(false);
             var outcome = Outcome($"Restored {TargetInstanceId} to {When} from the automated backups of {sourceId}" +
                                   (replicated ? $" replicated from {sourceRegion}" : "") +

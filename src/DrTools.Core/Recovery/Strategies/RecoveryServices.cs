@@ -38,7 +38,7 @@ namespace DrTools.Core.Recovery.Strategies
                 Rds = RdsService.Create(clients, plan.DrRegion),
                 AutoScaling = AutoScalingService.Create(clients, plan.DrRegion),
                 Route53 = new Route53Service(clients, reporter),
-                ReplicaLag = new CloudWatchReplicaLag(clients.Connection),
+                ReplicaLag = new CloudWatchReplicaLag(clients),
                 PrimaryRds = primaryRegion != null ? RdsService.Create(clients, primaryRegion) : null,
                 AutoScalingIn = region => AutoScalingService.Create(clients, region),
             };

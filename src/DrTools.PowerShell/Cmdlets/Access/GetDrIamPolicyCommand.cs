@@ -4,6 +4,7 @@ using System.Management.Automation;
 using System.Text;
 using DrTools.Core.Access;
 using DrTools.Core.Diagnostics;
+using DrTools.Core.IO;
 using DrTools.PowerShell.Infrastructure;
 
 namespace DrTools.PowerShell.Cmdlets.Access
@@ -65,21 +66,11 @@ namespace DrTools.PowerShell.Cmdlets.Access
             });
         }
 
-        /// <summary>Writes beside the target and renames it into place: never a half-written policy file.</summary>
+        /// <summary>Never a half-written file in place of a good one (<see cref="AtomicTextFile"/>).</summary>
         void Write(string path, string json)
         {
-            var temp = path + ".tmp-" + Guid.NewGuid().ToString("N").Substring(0, 8);
-            try
-            {
-                File.WriteAllText(temp, json + Environment.NewLine, new UTF8Encoding(false));
-                if (File.Exists(path)) File.Replace(temp, path, null);
-                else File.Move(temp, path);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                try { File.Delete(temp); } catch (Exception) { /* best effort */ }
-                Fail(ErrorIds.InvalidParameter, DrErrorCategory.WriteError, $"Could not write '{path}': {ex.Message}", path, "Check the path and your permissions on the folder.");
-            }
+            try { AtomicTextFile.Write(path, json, "Check the path and your permissions on the folder."); }
+            catch (DrToolsException ex) { ThrowTerminatingError(ErrorRecords.From(ex)); }
         }
 
         void Fail(string id, DrErrorCategory category, string message, object target, string action) =>

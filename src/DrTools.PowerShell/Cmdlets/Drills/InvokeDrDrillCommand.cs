@@ -8,6 +8,7 @@ using DrTools.Core.Aws.CloudWatch;
 using DrTools.Core.Connection;
 using DrTools.Core.Diagnostics;
 using DrTools.Core.Drills;
+using DrTools.Core.Notifications;
 using DrTools.Core.Plans;
 using DrTools.Core.Recovery.Engine;
 using DrTools.Core.Recovery.Strategies;
@@ -22,7 +23,7 @@ namespace DrTools.PowerShell.Cmdlets.Drills
     /// </summary>
     [Cmdlet(VerbsLifecycle.Invoke, "DrDrill", HelpUri = HelpLinks.Cmdlets + "Invoke-DrDrill.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(DrillResult))]
-    public sealed class InvokeDrDrillCommand : PlanRunCmdlet
+    public sealed class InvokeDrDrillCommand : PlanRunCmdlet, INotifyingCmdlet
     {
         /// <summary>
         /// Turns alarm names into stop conditions (CloudWatch alarms in the connection's region): one AlarmStopCondition,
@@ -67,9 +68,19 @@ namespace DrTools.PowerShell.Cmdlets.Drills
         [Parameter]
         public SwitchParameter Force { get; set; }
 
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        [ValidateSnsTopicArn]
+        public string? NotifyTopicArn { get; set; }
+
+        [Parameter]
+        public SwitchParameter NotifyOnSuccess { get; set; }
+
         protected override void ProcessRecord()
         {
             var plan = ResolvePlan();
+            // A drill that does not pass alerts through its errors (failed step, validation or stop reason, leftovers), each with its next step.
+            NotifyAbout(plan.Name);
             var scenario = (DrillScenario)Enum.Parse(typeof(DrillScenario), Scenario, ignoreCase: true);
             RecoveryJournalStore journals;
             try { journals = OpenJournals(); }
@@ -117,6 +128,7 @@ namespace DrTools.PowerShell.Cmdlets.Drills
                 }
                 // The result first, so it reaches the caller also when an error below ends the cmdlet.
                 Emit(result);
+                if (result.Passed && (result.Kept || result.Leftovers.Count == 0)) NoteSuccess(NotificationItems.ForPassedDrill(result).What);
                 var resume = ResumeCommand(plan, result.RunId);
                 foreach (var failed in result.Steps.Where(s => s.Status == StepStatus.Failed))
                     EmitError(StepError(failed, result, resume));

@@ -3,6 +3,7 @@ using System.IO;
 using System.Management.Automation;
 using System.Text;
 using DrTools.Core.Diagnostics;
+using DrTools.Core.IO;
 using DrTools.Core.Plans;
 using DrTools.PowerShell.Infrastructure;
 
@@ -88,22 +89,11 @@ namespace DrTools.PowerShell.Cmdlets.Plans
             }
         }
 
-        /// <summary>Writes next to the target and moves into place, so an interrupted write never leaves half a plan.</summary>
+        /// <summary>Never a half-written file in place of a good one (<see cref="AtomicTextFile"/>).</summary>
         void Write(string path, string json)
         {
-            var temp = path + ".tmp-" + Guid.NewGuid().ToString("N").Substring(0, 8);
-            try
-            {
-                File.WriteAllText(temp, json + Environment.NewLine, new UTF8Encoding(false));
-                if (File.Exists(path)) File.Replace(temp, path, null);
-                else File.Move(temp, path);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                try { File.Delete(temp); } catch (Exception) { /* best effort */ }
-                Fail(ErrorIds.InvalidParameter, DrErrorCategory.WriteError, $"Could not write '{path}': {ex.Message}", path,
-                    "Check that the folder is writable by this account and the file is not open elsewhere.");
-            }
+            try { AtomicTextFile.Write(path, json, "Check that the folder is writable by this account and the file is not open elsewhere."); }
+            catch (DrToolsException ex) { ThrowTerminatingError(ErrorRecords.From(ex)); }
         }
 
         void Fail(string errorId, DrErrorCategory category, string message, object target, string action) =>

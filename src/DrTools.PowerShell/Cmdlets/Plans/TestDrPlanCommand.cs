@@ -3,6 +3,7 @@ using System.Linq;
 using System.Management.Automation;
 using DrTools.Core.Connection;
 using DrTools.Core.Diagnostics;
+using DrTools.Core.Drills;
 using DrTools.Core.Plans;
 using DrTools.Core.Plans.Readiness;
 using DrTools.PowerShell.Infrastructure;
@@ -26,6 +27,11 @@ namespace DrTools.PowerShell.Cmdlets.Plans
 
         [Parameter]
         public SwitchParameter Live { get; set; }
+
+        /// <summary>Where drill history lives (as on Invoke-DrDrill), for the LastDrill check; default the local journal folder.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? JournalPath { get; set; }
 
         /// <summary>The plan's DR region is the connection region unless -Region says otherwise.</summary>
         protected override string? PlanRegion => _current?.DrRegion;
@@ -64,10 +70,13 @@ namespace DrTools.PowerShell.Cmdlets.Plans
             var region = Region ?? plan.DrRegion;
             var connection = Connection.Region == region ? Connection : Connection.ForRegion(region);
             IReadOnlyList<ReadinessCheck> checks = new List<ReadinessCheck>();
+            DrillHistory? history;
+            try { history = DrillHistoryOf(plan); } // on the pipeline thread: it resolves a PowerShell path
+            catch (DrToolsException ex) { WriteError(ErrorRecords.From(ex)); return; }
             // One plan is one item: a failed check run does not hide the results of the next plan.
             if (!RunItem(async ct =>
             {
-                using var services = ReadinessServices.ForConnection(new AwsClientFactory(connection), Reporter);
+                using var services = ReadinessServices.ForConnection(new AwsClientFactory(connection), Reporter, history);
                 checks = await new ReadinessChecker(services, Reporter).CheckAsync(plan, region, ct).ConfigureAwait(false);
             })) return;
             foreach (var check in checks) WriteObject(check);
@@ -78,5 +87,8 @@ namespace DrTools.PowerShell.Cmdlets.Plans
             else
                 WriteVerbose($"Plan '{plan.Name}': all {checks.Count} checks are ready in {region}.");
         }
+
+        /// <summary>The drill history for plans with drill.maxAge (null for the others: no journal location is opened).</summary>
+        DrillHistory? DrillHistoryOf(DrPlan plan) => plan.Drill?.MaxAge != null ? new DrillHistory(OpenJournals(JournalPath)) : null;
     }
 }

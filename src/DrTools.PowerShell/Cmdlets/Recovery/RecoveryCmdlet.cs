@@ -3,9 +3,6 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
-using DrTools.Core.Aws.S3;
-using DrTools.Core.Backup;
-using DrTools.Core.Backup.Storage;
 using DrTools.Core.Connection;
 using DrTools.Core.Diagnostics;
 using DrTools.Core.Notifications;
@@ -170,11 +167,8 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
         /// <summary>-NotifyTopicArn: one alert for the whole run (the failed steps' errors, or the result with -NotifyOnSuccess).</summary>
         protected override void EndProcessing() => SendNotification();
 
-        /// <summary>
-        /// -JournalPath: s3://bucket/prefix (through this cmdlet's connection, like a backup repository) or a folder
-        /// (PowerShell paths resolve against the current location); the default is the local journal folder.
-        /// </summary>
-        protected RecoveryJournalStore OpenJournals() => JournalLocations.Open(this, JournalPath, () => Connection, Reporter);
+        /// <summary>-JournalPath, or the local journal folder (<see cref="DrCmdlet.OpenJournals(string?)"/>).</summary>
+        protected RecoveryJournalStore OpenJournals() => OpenJournals(JournalPath);
 
         /// <summary>The command that continues this run, as the operator would type it.</summary>
         protected string ResumeCommand(DrPlan plan, string runId)

@@ -148,7 +148,7 @@ namespace DrTools.PowerShell.Cmdlets.Reports
                 Inputs.Plans.Add(_plan);
             }
             RecoveryJournalStore journals;
-            try { journals = JournalLocations.Open(this, JournalPath, () => Connection, Reporter); }
+            try { journals = OpenJournals(JournalPath); }
             catch (DrToolsException ex) { Fail(ex); return; }
             Run(async ct =>
             {

@@ -2,6 +2,7 @@ using System.Management.Automation;
 using DrTools.Core.Aws.CloudWatch;
 using DrTools.Core.Connection;
 using DrTools.Core.Diagnostics;
+using DrTools.Core.Drills;
 using DrTools.Core.Notifications;
 using DrTools.Core.Plans;
 using DrTools.Core.Status;
@@ -36,6 +37,11 @@ namespace DrTools.PowerShell.Cmdlets.Status
         [Parameter]
         public SwitchParameter PublishMetrics { get; set; }
 
+        /// <summary>Where drill history lives (as on Invoke-DrDrill), for the LastDrill row; default the local journal folder.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? JournalPath { get; set; }
+
         /// <summary>The plan's DR region is the connection region unless -Region says otherwise.</summary>
         protected override string? PlanRegion => _current?.DrRegion;
 
@@ -61,15 +67,24 @@ namespace DrTools.PowerShell.Cmdlets.Status
             var region = Region ?? plan.DrRegion;
             var connection = Connection.Region == region ? Connection : Connection.ForRegion(region);
             DrStatusReport? report = null;
+            DrillHistory? history;
+            // On the pipeline thread (it resolves a PowerShell path); only plans with drill.maxAge read the history.
+            try { history = plan.Drill?.MaxAge != null ? new DrillHistory(OpenJournals(JournalPath)) : null; }
+            catch (DrToolsException ex)
+            {
+                WriteError(ErrorRecords.From(ex));
+                SendNotification();
+                return;
+            }
             // One plan is one item: a plan whose status cannot be read does not hide the next plan's.
             if (!RunItem(async ct =>
             {
-                using var services = StatusServices.ForConnection(new AwsClientFactory(connection), Reporter);
+                using var services = StatusServices.ForConnection(new AwsClientFactory(connection), Reporter, history);
                 report = await new StatusService(services, Reporter).GetAsync(plan, region, ct).ConfigureAwait(false);
                 if (!PublishMetrics) return;
                 try
                 {
-                    using var cloudWatch = new CloudWatchMetrics(connection);
+                    using var cloudWatch = new CloudWatchMetrics(new AwsClientFactory(connection));
                     await StatusMetricData.PublishAsync(cloudWatch, report, Reporter, ct).ConfigureAwait(false);
                 }
                 catch (DrToolsException ex)

@@ -241,7 +241,7 @@ namespace DrTools.Core.Tests.Aws.CloudWatch
             using var server = new FakeAwsServer(_ => Ok("GetMetricStatistics",
                 "<Label>ReplicaLag</Label><Datapoints><member><Timestamp>2025-06-01T11:58:00Z</Timestamp><Maximum>4.0</Maximum><Unit>Seconds</Unit></member>" +
                 "<member><Timestamp>2025-06-01T11:59:00Z</Timestamp><Maximum>7.0</Maximum><Unit>Seconds</Unit></member></Datapoints>"));
-            var lag = new CloudWatchReplicaLag(QueryFakes.Connection(server, "us-east-1"));
+            var lag = new CloudWatchReplicaLag(new AwsClientFactory(QueryFakes.Connection(server, "us-east-1")));
 
             var reading = await lag.GetLagAsync("us-west-2", "orders-db-dr", CancellationToken.None);
 

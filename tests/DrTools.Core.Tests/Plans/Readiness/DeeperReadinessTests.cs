@@ -42,6 +42,8 @@ namespace DrTools.Core.Tests.Plans.Readiness
             var check = Single(await Check(aws, Plan(DrStrategy.WarmStandby)), "ReplicaLag");
             Assert.True(check.Ready);
             Assert.Equal("orders-db-dr is 40s behind; the plan allows 5m (maxReplicaLag).", check.Reason);
+            // The lag and its limit travel with the check, as an age check's do (Get-DrStatus's 80% rule uses them).
+            Assert.Equal((TimeSpan.FromSeconds(40), TimeSpan.FromMinutes(5)), (check.Age, check.Limit));
             Assert.Contains("us-west-2", aws.Calls.Single(c => c.StartsWith("GetMetricStatistics")));
         }
 
@@ -65,6 +67,7 @@ namespace DrTools.Core.Tests.Plans.Readiness
             Assert.Null(check.ErrorId);
             Assert.Contains("is unknown (CloudWatch AWS/RDS ReplicaLag has no data point in the last 10 min)", check.Reason);
             Assert.Contains("-AllowDataLoss", check.Reason);
+            Assert.Equal(((TimeSpan?)null, TimeSpan.FromMinutes(5)), (check.Age, check.Limit));
         }
 
         // ---------------------------------------------------------------- health-check status
@@ -123,10 +126,10 @@ namespace DrTools.Core.Tests.Plans.Readiness
         public async Task Launch_resources_are_checked_once_each_and_name_what_uses_them()
         {
             var checks = await Check(Healthy(), Plan(DrStrategy.PilotLight));
-            var subnet = Single(checks, "Subnet");
+            var subnet = Single(checks, "Subnet", "(web, worker)");
             Assert.Equal(("subnet-0123456789abcdef0 (web, worker)", true), (subnet.Resource, subnet.Ready));
             Assert.Equal("vpc-0dr, us-west-2a, available, 250 free addresses", subnet.Observed);
-            Assert.Equal("sg-0123456789abcdef0 (web, worker)", Single(checks, "SecurityGroup").Resource);
+            Assert.Equal("sg-0123456789abcdef0 (web, worker)", Single(checks, "SecurityGroup", "(web, worker)").Resource);
             Assert.Equal("orders-dr (web, worker)", Single(checks, "KeyPair").Resource);
         }
 
@@ -138,8 +141,8 @@ namespace DrTools.Core.Tests.Plans.Readiness
             aws.SecurityGroups.Clear();
             aws.KeyPairs.Clear();
             var checks = await Check(aws, Plan(DrStrategy.PilotLight));
-            Assert.Equal("Subnet subnet-0123456789abcdef0 does not exist in us-west-2. Create it (or put a subnet of the DR VPC in the plan).", Single(checks, "Subnet").Reason);
-            Assert.StartsWith("Security group sg-0123456789abcdef0 does not exist in us-west-2. Security groups are regional", Single(checks, "SecurityGroup").Reason);
+            Assert.Equal("Subnet subnet-0123456789abcdef0 does not exist in us-west-2. Create it (or put a subnet of the DR VPC in the plan).", Single(checks, "Subnet", "(web, worker)").Reason);
+            Assert.StartsWith("Security group sg-0123456789abcdef0 does not exist in us-west-2. Security groups are regional", Single(checks, "SecurityGroup", "(web, worker)").Reason);
             Assert.StartsWith("Key pair orders-dr does not exist in us-west-2. Key pairs are regional: import the public key there", Single(checks, "KeyPair").Reason);
             Assert.All(checks.Where(c => c.Check is "Subnet" or "SecurityGroup" or "KeyPair"), c => Assert.Equal((false, (string?)null), (c.Ready, c.ErrorId)));
         }
@@ -149,7 +152,7 @@ namespace DrTools.Core.Tests.Plans.Readiness
         {
             var aws = Healthy();
             aws.Subnets[0] = aws.Subnets[0] with { AvailableIpAddressCount = 2 };
-            var check = Single(await Check(aws, Plan(DrStrategy.PilotLight)), "Subnet");
+            var check = Single(await Check(aws, Plan(DrStrategy.PilotLight)), "Subnet", "(web, worker)");
             Assert.False(check.Ready);
             Assert.StartsWith("Subnet subnet-0123456789abcdef0 has 2 free addresses; the plan launches 3 instances into it.", check.Reason);
         }

@@ -35,6 +35,8 @@ namespace DrTools.Core.Tests.Plans.Readiness
         const string Template = "lt-0123456789abcdef0";
         const string Subnet = "subnet-0123456789abcdef0";
         const string Sg = "sg-0123456789abcdef0";
+        internal const string DrillSubnet = "subnet-0fedcba9876543210";
+        internal const string DrillSg = "sg-0fedcba9876543210";
 
         static AutoScalingGroupInfo Group(string name, int desired, int inService) => new()
         {
@@ -81,6 +83,10 @@ namespace DrTools.Core.Tests.Plans.Readiness
             aws.Subnets.Add(new Ec2Subnet(Subnet, "vpc-0dr", "us-west-2a", "available", 250));
             aws.SecurityGroups.Add(new Ec2SecurityGroup(Sg, "orders-dr", "vpc-0dr"));
             aws.KeyPairs.Add(new Ec2KeyPair("orders-dr", "key-0123456789abcdef0", "ed25519"));
+            // The example plans' drill section: its own subnet and security group, and a stop alarm.
+            aws.Subnets.Add(new Ec2Subnet(DrillSubnet, "vpc-0dr", "us-west-2b", "available", 250));
+            aws.SecurityGroups.Add(new Ec2SecurityGroup(DrillSg, "orders-drill", "vpc-0dr"));
+            aws.Alarms.Add(new CloudWatchAlarmState("orders-dr-errors", CloudWatchAlarmStates.Ok, null, null));
             aws.Images.Add(Image("ami-00000000000000003", "template", TimeSpan.FromDays(3)));
             aws.TemplateVersions.Add(new Ec2LaunchTemplateVersion(Template, "orders-dr", 1, true, "ami-00000000000000003", "t3.micro", null, Array.Empty<string>()));
             aws.TemplateVersions.Add(new Ec2LaunchTemplateVersion(Template, "orders-dr", 2, false, "ami-00000000000000003", "m6i.large", null, Array.Empty<string>()));
@@ -119,12 +125,13 @@ namespace DrTools.Core.Tests.Plans.Readiness
             var aws = Healthy();
             var checks = await Check(aws, Plan(DrStrategy.PilotLight));
             AllReady(checks);
-            Assert.Equal(new[] { "RegionEnabled", "AmiExists", "AmiAge", "AmiExists", "AmiAge", "Subnet", "SecurityGroup", "KeyPair", "DbReplica", "ReplicaLag", "InstanceQuota", "ElasticIp", "HostedZone", "DnsRecord" },
+            Assert.Equal(new[] { "RegionEnabled", "AmiExists", "AmiAge", "AmiExists", "AmiAge", "Subnet", "Subnet", "SecurityGroup", "SecurityGroup", "KeyPair",
+                    "DbReplica", "ReplicaLag", "InstanceQuota", "ElasticIp", "HostedZone", "DnsRecord", "StopAlarm" },
                 checks.Select(c => c.Check));
             Assert.All(checks, c => Assert.Equal("orders", c.Plan));
             Assert.All(checks, c => Assert.Equal(Now, c.CheckedAt));
             Assert.All(checks, c => Assert.Null(c.ErrorId));
-            Assert.Equal(Enumerable.Repeat("us-west-2", 12).Concat(new[] { "global", "global" }), checks.Select(c => c.Region));
+            Assert.Equal(Enumerable.Repeat("us-west-2", 14).Concat(new[] { "global", "global", "us-west-2" }), checks.Select(c => c.Region));
             // The Elastic IP used by elasticIps and by the DNS target is checked once.
             Assert.Single(checks, c => c.Check == "ElasticIp");
             Assert.Contains("ami-00000000000000001", Single(checks, "AmiExists", "web").Observed);
@@ -142,8 +149,8 @@ namespace DrTools.Core.Tests.Plans.Readiness
         {
             var checks = await Check(Healthy(), Plan(DrStrategy.WarmStandby));
             AllReady(checks);
-            Assert.Equal(new[] { "RegionEnabled", "DbReplica", "ReplicaLag", "AutoScalingGroup", "AutoScalingGroup", "LaunchTemplate", "LaunchTemplate", "InstanceQuota",
-                "HostedZone", "DnsSite", "DnsSite", "HealthCheck", "HealthCheck", "HealthCheckStatus", "HealthCheckStatus" }, checks.Select(c => c.Check));
+            Assert.Equal(new[] { "RegionEnabled", "Subnet", "SecurityGroup", "DbReplica", "ReplicaLag", "AutoScalingGroup", "AutoScalingGroup", "LaunchTemplate", "LaunchTemplate", "InstanceQuota",
+                "HostedZone", "DnsSite", "DnsSite", "HealthCheck", "HealthCheck", "HealthCheckStatus", "HealthCheckStatus", "StopAlarm" }, checks.Select(c => c.Check));
             Assert.Equal("min 0, max 10, desired 4; 4 in service", Single(checks, "AutoScalingGroup", "orders-web-dr").Observed);
             Assert.Contains("SECONDARY", Single(checks, "DnsSite", "'us-west-2'").Observed);
             Assert.Equal("HTTPS 203.0.113.10:443/health", Single(checks, "HealthCheck", DrHc).Observed);
@@ -165,7 +172,8 @@ namespace DrTools.Core.Tests.Plans.Readiness
         {
             var checks = await Check(Healthy(), Plan(DrStrategy.BackupAndRestore));
             AllReady(checks);
-            Assert.Equal(new[] { "RegionEnabled", "AmiExists", "AmiAge", "AmiRecoveryPoint", "Subnet", "SecurityGroup", "KeyPair", "DbSnapshot", "DbRecoveryPoint", "InstanceQuota", "ElasticIp", "HostedZone", "DnsRecord" },
+            Assert.Equal(new[] { "RegionEnabled", "AmiExists", "AmiAge", "AmiRecoveryPoint", "Subnet", "Subnet", "SecurityGroup", "SecurityGroup", "KeyPair", "DbSnapshot", "DbRecoveryPoint",
+                    "InstanceQuota", "ElasticIp", "HostedZone", "DnsRecord", "StopAlarm" },
                 checks.Select(c => c.Check));
             // A copy's age counts from when the data was captured (OriginalSnapshotCreateTime), not from the copy.
             Assert.Contains("orders-db-copy-1", Single(checks, "DbRecoveryPoint").Observed);

@@ -69,9 +69,12 @@ namespace DrTools.Core.Tests.Plans.Readiness
         public readonly ConcurrentQueue<string> Calls = new();
         public Func<string, CancellationToken, Task>? Gate;
 
+        /// <summary>The drill history for the LastDrill check; null: the check is left out (as without -JournalPath in the core).</summary>
+        public DrTools.Core.Drills.DrillHistory? DrillHistory;
+
         public ReadinessServices Services() => new(
             region => new Ec2(this, region), region => new Rds(this, region), region => new Asg(this, region), () => new R53(this),
-            region => new Quotas(this, region), new FakeLag(this), region => new CloudWatch(this, region));
+            region => new Quotas(this, region), new FakeLag(this), region => new CloudWatch(this, region), DrillHistory);
 
         sealed class FakeLag : IReplicaLagSource
         {
