@@ -90,6 +90,7 @@ namespace DrTools.Core.Drills
             var runId = ResolveRunId(plan, options);
             var graph = DrillGraph.Build(plan, _services, runId, options);
             var engine = new RecoveryEngine(_journals, _reporter);
+            if (options.Resume) await RefuseResumeAfterCleanupAsync(plan, runId, cancellationToken).ConfigureAwait(false);
             // A misspelt alarm would never stop the drill: every alarm must exist before anything is created.
             foreach (var alarms in options.StopConditions.OfType<AlarmStopCondition>())
                 await alarms.ValidateAsync(cancellationToken).ConfigureAwait(false);
@@ -230,6 +231,19 @@ namespace DrTools.Core.Drills
                    ?? throw new DrToolsException(ErrorIds.NotFound, DrErrorCategory.ObjectNotFound,
                        $"Plan '{plan.Name}' has no unfinished drill to resume in '{_journals.Location}'.", plan.Name,
                        "Start a new drill without -Resume.");
+        }
+
+        /// <summary>
+        /// A drill whose cleanup ran has deleted what its finished steps created; resuming it would reuse steps whose
+        /// resources are gone, so only a kept drill (-Keep) or one whose cleanup never ran (a crash) can be resumed.
+        /// </summary>
+        async Task RefuseResumeAfterCleanupAsync(DrPlan plan, string runId, CancellationToken ct)
+        {
+            var cleaned = (await History.ListAsync(plan.Name, runId, ct: ct).ConfigureAwait(false)).FirstOrDefault(r => !r.Kept);
+            if (cleaned == null) return;
+            throw new DrToolsException(ErrorIds.InvalidState, DrErrorCategory.InvalidOperation,
+                $"Drill {runId} of plan '{plan.Name}' cannot be resumed: its cleanup already ran (finished {cleaned.Finished:u}) and deleted what its steps created.", runId,
+                "Start a new drill without -Resume (a drill can be resumed only when it ran with -Keep or its cleanup never ran). Nothing was changed.");
         }
 
         Task StartWatching(DrillOptions options, CancellationToken ct, Action<string> stop)

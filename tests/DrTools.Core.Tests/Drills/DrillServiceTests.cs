@@ -150,6 +150,28 @@ namespace DrTools.Core.Tests.Drills
         }
 
         [Fact]
+        public async Task A_drill_whose_cleanup_ran_cannot_be_resumed_and_a_kept_one_can()
+        {
+            _cloud.Asg.Groups.TryRemove("api", out _); // group-api fails: the drill fails and cleans up
+            var failed = await Service().RunAsync(PilotLight(), Options(), CancellationToken.None);
+            Assert.True(failed.CleanedUp);
+            var launches = _cloud.Ec2.RunRequests.Count;
+
+            var ex = await Assert.ThrowsAsync<DrToolsException>(() =>
+                Service().RunAsync(PilotLight(), new DrillOptions { RunId = "r1", Resume = true, CleanupTimeout = TimeSpan.FromSeconds(30) }, CancellationToken.None));
+            Assert.Equal(ErrorIds.InvalidState, ex.ErrorId);
+            Assert.Contains("new drill", ex.RecommendedAction);
+            Assert.Equal(launches, _cloud.Ec2.RunRequests.Count);
+            Assert.Single(await Service().History.ListAsync("orders", "r1"));
+
+            var kept = await Service().RunAsync(PilotLight(), new DrillOptions { RunId = "k1", Keep = true }, CancellationToken.None);
+            Assert.True(kept.Kept);
+            _cloud.Asg.Add("api", 1, 1, 1, version: "3");
+            var resumed = await Service().RunAsync(PilotLight(), new DrillOptions { RunId = "k1", Resume = true, CleanupTimeout = TimeSpan.FromSeconds(30) }, CancellationToken.None);
+            Assert.True(resumed.Passed, string.Join("; ", resumed.Steps));
+        }
+
+        [Fact]
         public async Task After_cancellation_cleanup_runs_and_the_cancellation_carries_the_result()
         {
             using var cts = new CancellationTokenSource();
