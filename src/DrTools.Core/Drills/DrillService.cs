@@ -322,7 +322,20 @@ namespace DrTools.Core.Drills
         {
             var results = new List<DrillValidationResult>();
             if (options.Validations.Count == 0) return results;
-            var env = await EnvironmentAsync(plan, graph, recovery, runId, ct).ConfigureAwait(false);
+            DrillEnvironment env;
+            var reading = options.UtcNow();
+            try
+            {
+                env = await EnvironmentAsync(plan, graph, recovery, runId, ct).ConfigureAwait(false);
+            }
+            catch (DrToolsException ex)
+            {
+                // Throttled or denied after every step succeeded: a failed validation, so the result is still saved and returned.
+                var finished = options.UtcNow();
+                var message = $"could not read the drill environment: {ex.ErrorId} {ex.Message}";
+                _reporter.Warning($"Drill {runId}: validation failed: {message}");
+                return new List<DrillValidationResult> { new("environment", false, message, reading, finished, finished - reading) };
+            }
             var n = 0;
             foreach (var validate in options.Validations)
             {
