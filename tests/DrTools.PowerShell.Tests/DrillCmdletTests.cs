@@ -155,6 +155,24 @@ namespace DrTools.PowerShell.Tests
         }
 
         [Fact]
+        public async System.Threading.Tasks.Task Resume_of_a_drill_whose_cleanup_ran_is_refused_before_any_request()
+        {
+            var history = new DrillHistory(new RecoveryJournalStore(_journals));
+            await history.SaveAsync(new DrillResult
+            {
+                Plan = "orders", RunId = "gameday-1", Started = DateTimeOffset.UtcNow.AddHours(-1), Finished = DateTimeOffset.UtcNow, CleanedUp = true,
+            }, CancellationToken.None);
+            using var aws = new FakeAwsServer(FakeAws.Healthy);
+
+            var r = PsHarness.Run($"Invoke-DrDrill -Plan {Example("pilot-light")} -Resume -RunId gameday-1 -Force -EndpointUrl {aws.Url} {Keys} -JournalPath {PsHarness.Quote(_journals)}");
+
+            var e = Assert.Single(r.AllErrors);
+            Assert.StartsWith("DrTools.InvalidState", e.FullyQualifiedErrorId);
+            Assert.Contains("Start a new drill", e.ErrorDetails.RecommendedAction);
+            Assert.Empty(aws.Requests);
+        }
+
+        [Fact]
         public async System.Threading.Tasks.Task Get_DrDrill_lists_the_history_newest_first_in_its_table_view()
         {
             var history = new DrillHistory(new RecoveryJournalStore(_journals));

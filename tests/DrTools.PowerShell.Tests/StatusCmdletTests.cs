@@ -180,6 +180,34 @@ namespace DrTools.PowerShell.Tests
         }
 
         [Fact]
+        public void Each_piped_plan_that_cannot_be_read_sends_its_own_alert()
+        {
+            using var aws = new FakeAwsServer(q => Answers(q, lagSeconds: 20));
+            var first = Path.Combine(_root, "first.json");
+            var second = Path.Combine(_root, "second.json");
+            var r = PsHarness.Run($"{PsHarness.Quote(first)}, {PsHarness.Quote(second)} | Get-DrStatus -NotifyTopicArn {Topic} -EndpointUrl {aws.Url} {Keys}");
+            Assert.Equal(2, r.Errors.Count);
+            var messages = aws.Requests.Where(q => q.Action == "Publish").Select(q => q.Form["Message"]).ToList();
+            Assert.Equal(2, messages.Count);
+            Assert.Contains("first.json", messages[0]);
+            Assert.DoesNotContain("second.json", messages[0]);
+            Assert.Contains("second.json", messages[1]);
+            Assert.DoesNotContain("first.json", messages[1]);
+        }
+
+        [Fact]
+        public void A_recovery_whose_plan_cannot_be_read_sends_one_alert()
+        {
+            using var aws = new FakeAwsServer(q => Answers(q, lagSeconds: 20));
+            var missing = Path.Combine(_root, "orders.json");
+            var r = PsHarness.Run($"Invoke-DrFailover -Plan {PsHarness.Quote(missing)} -Force -NotifyTopicArn {Topic} -EndpointUrl {aws.Url} {Keys}");
+            Assert.Equal("DrTools.NotFound", Assert.Single(r.Errors).FullyQualifiedErrorId.Split(',')[0]);
+            var publish = Assert.Single(aws.Requests, q => q.Action == "Publish");
+            Assert.Contains("[DrTools.NotFound]", publish.Form["Message"]);
+            Assert.Contains("orders.json", publish.Form["Message"]);
+        }
+
+        [Fact]
         public void A_topic_that_is_no_SNS_ARN_is_refused_before_anything_runs()
         {
             using var aws = new FakeAwsServer(q => Answers(q, lagSeconds: 20));

@@ -18,8 +18,8 @@ namespace DrTools.Core.Drills
     /// <summary>
     /// Finds what drills of a plan created (by their tags: DrTools:Plan=&lt;plan&gt;.drill and DrTools:Drill=&lt;run id&gt;) in
     /// the DR region, plus the plan's drill DNS record, deletes it and verifies it is gone. Used at the end of every drill
-    /// and by Remove-DrDrill. Never touches anything without both tags (the drill record is identified by the plan's
-    /// drill.dns name, which plan validation keeps apart from production records).
+    /// and by Remove-DrDrill. Never touches anything without both tags (the drill record is the plan's drill.dns name, and
+    /// only while it points at instances with both tags).
     /// </summary>
     public sealed class DrillCleaner
     {
@@ -73,17 +73,38 @@ namespace DrTools.Core.Drills
             foreach (var s in await _services.Rds.DescribeDBSnapshotsAsync(new DbSnapshotQuery { SnapshotType = "manual" }, ct).ConfigureAwait(false))
                 if (Ours(s.Tags, plan, runId)) found.Add(new DrillLeftover(KindSnapshot, s.Identifier, _services.Rds.Region, s.Status, RunOf(s.Tags)));
 
-            if (await FindDnsAsync(plan, ct).ConfigureAwait(false) is { } record)
+            if (await FindDnsAsync(plan, runId, ct).ConfigureAwait(false) is { } record)
                 found.Add(new DrillLeftover(KindDns, $"{record.Name} A", null, string.Join(",", record.Values), null));
             return found;
         }
 
-        async Task<ResourceRecordSet?> FindDnsAsync(DrPlan plan, CancellationToken ct)
+        /// <summary>
+        /// The plan's drill record, only when it is this drill's (every drill's of the plan when <paramref name="runId"/> is
+        /// null): every value is the private IP of an instance tagged with the run. A record of that name pointing anywhere
+        /// else is someone else's and is never deleted.
+        /// </summary>
+        async Task<ResourceRecordSet?> FindDnsAsync(DrPlan plan, string? runId, CancellationToken ct)
         {
             if (plan.Drill?.Dns is not { } dns) return null;
             var name = Route53Names.Qualify(dns.RecordName);
             var sets = await _services.Route53.ListRecordSetsAsync(Route53Names.StripId(dns.HostedZoneId), name, "A", ct).ConfigureAwait(false);
-            return sets.FirstOrDefault(r => Route53Names.SameName(r.Name, name) && r.Type == "A" && r.SetIdentifier == null);
+            var record = sets.FirstOrDefault(r => Route53Names.SameName(r.Name, name) && r.Type == "A" && r.SetIdentifier == null);
+            if (record == null || record.Values.Count == 0) return null;
+            var ips = await DrillInstanceIpsAsync(_services.Ec2, DrillTags.RunName(plan.Name), runId, ct).ConfigureAwait(false);
+            if (record.Values.All(ips.Contains)) return record;
+            _reporter.Verbose($"Drill cleanup: leaving {name} A ({string.Join(", ", record.Values)}) alone: it does not point at drill instances" +
+                              (runId != null ? $" of run {runId}." : "."));
+            return null;
+        }
+
+        /// <summary>The private IPs of the instances (any state) tagged DrTools:Plan=<paramref name="runName"/> and DrTools:Drill=<paramref name="runId"/> (any run when null).</summary>
+        internal static async Task<HashSet<string>> DrillInstanceIpsAsync(IEc2Service ec2, string runName, string? runId, CancellationToken ct)
+        {
+            var filters = new List<Ec2Filter> { new("tag:" + RecoveryStepBase.TagPlan, runName) };
+            if (runId != null) filters.Add(new Ec2Filter("tag:" + DrillTags.Drill, runId));
+            return new HashSet<string>((await ec2.DescribeInstancesAsync(null, filters, ct).ConfigureAwait(false))
+                .Where(i => i.Tags.ContainsKey(DrillTags.Drill) && (runId == null || i.Tags[DrillTags.Drill] == runId))
+                .Select(i => i.PrivateIpAddress).Where(ip => !string.IsNullOrEmpty(ip)).Select(ip => ip!), StringComparer.Ordinal);
         }
 
         /// <summary>
@@ -169,16 +190,22 @@ namespace DrTools.Core.Drills
                     await Waiter.UntilAsync($"drill snapshot {s.Id} to be deleted", c => rds.FindDBSnapshotAsync(s.Id, c),
                         x => x == null ? WaitCheck.Ready("deleted") : WaitCheck.Pending(x.Status), timeout, PollInterval, null, ct).ConfigureAwait(false);
                 }));
-            if (found.Any(f => f.Kind == KindDns))
-                tasks.Add(Try(found.First(f => f.Kind == KindDns), () => DeleteDnsAsync(plan, timeout, ct)));
+            if (found.FirstOrDefault(f => f.Kind == KindDns) is { } dnsRecord)
+                tasks.Add(Try(dnsRecord, () => DeleteDnsAsync(plan, dnsRecord.State, timeout, ct)));
             await Task.WhenAll(tasks).ConfigureAwait(false);
         }
 
-        /// <summary>Reads the record's current value and deletes exactly it (Route 53 rejects a DELETE that does not match).</summary>
-        async Task DeleteDnsAsync(DrPlan plan, TimeSpan timeout, CancellationToken ct)
+        /// <summary>
+        /// Deletes the record with exactly the values found to be the drill's (read before the instances were terminated);
+        /// Route 53 rejects a DELETE that does not match, so a record changed since then is left alone.
+        /// </summary>
+        async Task DeleteDnsAsync(DrPlan plan, string? foundValues, TimeSpan timeout, CancellationToken ct)
         {
-            var record = await FindDnsAsync(plan, ct).ConfigureAwait(false);
-            if (record == null) return;
+            var dns = plan.Drill!.Dns!;
+            var name = Route53Names.Qualify(dns.RecordName);
+            var record = (await _services.Route53.ListRecordSetsAsync(Route53Names.StripId(dns.HostedZoneId), name, "A", ct).ConfigureAwait(false))
+                .FirstOrDefault(r => Route53Names.SameName(r.Name, name) && r.Type == "A" && r.SetIdentifier == null);
+            if (record == null || string.Join(",", record.Values) != foundValues) return;
             var zone = Route53Names.StripId(plan.Drill!.Dns!.HostedZoneId);
             var change = await _services.Route53.ChangeRecordSetsAsync(zone, new[] { new RecordChange(ChangeAction.Delete, record) },
                 $"DrTools drill cleanup {plan.Name}", ct).ConfigureAwait(false);

@@ -91,6 +91,7 @@ namespace DrTools.Core.Drills
             var runId = ResolveRunId(plan, options);
             var graph = DrillGraph.Build(plan, _services, runId, options);
             var engine = new RecoveryEngine(_journals, _reporter);
+            if (options.Resume) await RefuseResumeAfterCleanupAsync(plan, runId, cancellationToken).ConfigureAwait(false);
             // A misspelt alarm would never stop the drill: every alarm must exist before anything is created.
             foreach (var alarms in options.StopConditions.OfType<AlarmStopCondition>())
                 await alarms.ValidateAsync(cancellationToken).ConfigureAwait(false);
@@ -233,6 +234,19 @@ namespace DrTools.Core.Drills
                        "Start a new drill without -Resume.");
         }
 
+        /// <summary>
+        /// A drill whose cleanup ran has deleted what its finished steps created; resuming it would reuse steps whose
+        /// resources are gone, so only a kept drill (-Keep) or one whose cleanup never ran (a crash) can be resumed.
+        /// </summary>
+        async Task RefuseResumeAfterCleanupAsync(DrPlan plan, string runId, CancellationToken ct)
+        {
+            var cleaned = (await History.ListAsync(plan.Name, runId, ct: ct).ConfigureAwait(false)).FirstOrDefault(r => !r.Kept);
+            if (cleaned == null) return;
+            throw new DrToolsException(ErrorIds.InvalidState, DrErrorCategory.InvalidOperation,
+                $"Drill {runId} of plan '{plan.Name}' cannot be resumed: its cleanup already ran (finished {cleaned.Finished:u}) and deleted what its steps created.", runId,
+                "Start a new drill without -Resume (a drill can be resumed only when it ran with -Keep or its cleanup never ran). Nothing was changed.");
+        }
+
         Task StartWatching(DrillOptions options, CancellationToken ct, Action<string> stop)
         {
             if (options.StopConditions.Count == 0) return Task.CompletedTask;
@@ -315,7 +329,20 @@ namespace DrTools.Core.Drills
         {
             var results = new List<DrillValidationResult>();
             if (options.Validations.Count == 0) return results;
-            var env = await EnvironmentAsync(plan, graph, recovery, runId, ct).ConfigureAwait(false);
+            DrillEnvironment env;
+            var reading = options.UtcNow();
+            try
+            {
+                env = await EnvironmentAsync(plan, graph, recovery, runId, ct).ConfigureAwait(false);
+            }
+            catch (DrToolsException ex)
+            {
+                // Throttled or denied after every step succeeded: a failed validation, so the result is still saved and returned.
+                var finished = options.UtcNow();
+                var message = $"could not read the drill environment: {ex.ErrorId} {ex.Message}";
+                _reporter.Warning($"Drill {runId}: validation failed: {message}");
+                return new List<DrillValidationResult> { new("environment", false, message, reading, finished, finished - reading) };
+            }
             var n = 0;
             foreach (var validate in options.Validations)
             {

@@ -24,7 +24,6 @@ namespace DrTools.PowerShell.Infrastructure
     {
         readonly List<NotificationItem> _failures = new();
         readonly List<NotificationItem> _passes = new();
-        bool _sent;
 
         public string? Plan { get; set; }
         public string? Target { get; set; }
@@ -32,16 +31,17 @@ namespace DrTools.PowerShell.Infrastructure
         public void Failed(NotificationItem item) { lock (_failures) _failures.Add(item); }
         public void Passed(NotificationItem item) { lock (_failures) _passes.Add(item); }
 
-        /// <summary>The alert to send, once: null when nothing happened, or it passed and -NotifyOnSuccess was not given.</summary>
+        /// <summary>
+        /// The alert for what happened since the last one (null when nothing did, or it passed and -NotifyOnSuccess was not
+        /// given), and starts afresh: each piped plan's alert tells only that plan's outcomes, and none is sent twice.
+        /// </summary>
         public Notification? TakeNotification(string source, bool onSuccess)
         {
             lock (_failures)
             {
-                if (_sent) return null;
                 var failed = _failures.Count > 0;
                 if (!failed && (!onSuccess || _passes.Count == 0)) return null;
-                _sent = true;
-                return new Notification
+                var notification = new Notification
                 {
                     Source = source,
                     Plan = Plan,
@@ -50,6 +50,11 @@ namespace DrTools.PowerShell.Infrastructure
                     Items = failed ? _failures.ToList() : _passes.ToList(),
                     Summary = failed && _passes.Count > 0 ? $"Passed as well: {string.Join("; ", _passes.Select(p => p.What))}." : null,
                 };
+                _failures.Clear();
+                _passes.Clear();
+                Plan = null;
+                Target = null;
+                return notification;
             }
         }
 

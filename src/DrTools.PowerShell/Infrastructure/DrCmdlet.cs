@@ -267,6 +267,23 @@ namespace DrTools.PowerShell.Infrastructure
         }
 
         /// <summary>
+        /// For helpers that take any PSCmdlet (PlanInput, BackupPaths): an error written through a DrCmdlet also goes
+        /// into its alert (-NotifyTopicArn); PSCmdlet.WriteError itself would bypass the hiding method above.
+        /// </summary>
+        internal static void WriteErrorOf(PSCmdlet cmdlet, ErrorRecord errorRecord)
+        {
+            if (cmdlet is DrCmdlet dr) dr.WriteError(errorRecord);
+            else cmdlet.WriteError(errorRecord);
+        }
+
+        /// <summary>The terminating form of <see cref="WriteErrorOf"/>: the alert goes out before the cmdlet ends.</summary>
+        internal static void ThrowTerminatingErrorOf(PSCmdlet cmdlet, ErrorRecord errorRecord)
+        {
+            if (cmdlet is DrCmdlet dr) dr.ThrowTerminatingError(errorRecord);
+            else cmdlet.ThrowTerminatingError(errorRecord);
+        }
+
+        /// <summary>
         /// Runs the work for ONE item (a piped plan, backup set, path, recovery point): a DrTools failure is written as
         /// a non-terminating error, so the pipeline goes on with the next item and -ErrorAction applies. Returns false
         /// when the item failed. Ctrl+C still stops the whole pipeline.

@@ -49,7 +49,7 @@ namespace DrTools.PowerShell.Infrastructure
             }
             catch (DrToolsException ex)
             {
-                cmdlet.WriteError(ErrorRecords.From(ex));
+                DrCmdlet.WriteErrorOf(cmdlet, ErrorRecords.From(ex));
                 return null;
             }
         }
@@ -64,7 +64,7 @@ namespace DrTools.PowerShell.Infrastructure
             }
             catch (DrToolsException ex)
             {
-                cmdlet.ThrowTerminatingError(ErrorRecords.From(ex));
+                DrCmdlet.ThrowTerminatingErrorOf(cmdlet, ErrorRecords.From(ex));
                 throw; // not reached
             }
             foreach (var warning in result.Warnings) cmdlet.WriteWarning($"Plan {result.Source ?? ""} {warning}".Replace("  ", " "));
@@ -74,7 +74,7 @@ namespace DrTools.PowerShell.Infrastructure
             }
             catch (DrToolsException ex)
             {
-                cmdlet.ThrowTerminatingError(ErrorRecords.From(ex));
+                DrCmdlet.ThrowTerminatingErrorOf(cmdlet, ErrorRecords.From(ex));
                 throw; // not reached
             }
         }

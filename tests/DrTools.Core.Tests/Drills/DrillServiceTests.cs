@@ -173,6 +173,81 @@ namespace DrTools.Core.Tests.Drills
         }
 
         [Fact]
+        public async Task A_drill_whose_cleanup_ran_cannot_be_resumed_and_a_kept_one_can()
+        {
+            _cloud.Asg.Groups.TryRemove("api", out _); // group-api fails: the drill fails and cleans up
+            var failed = await Service().RunAsync(PilotLight(), Options(), CancellationToken.None);
+            Assert.True(failed.CleanedUp);
+            var launches = _cloud.Ec2.RunRequests.Count;
+
+            var ex = await Assert.ThrowsAsync<DrToolsException>(() =>
+                Service().RunAsync(PilotLight(), new DrillOptions { RunId = "r1", Resume = true, CleanupTimeout = TimeSpan.FromSeconds(30) }, CancellationToken.None));
+            Assert.Equal(ErrorIds.InvalidState, ex.ErrorId);
+            Assert.Contains("new drill", ex.RecommendedAction);
+            Assert.Equal(launches, _cloud.Ec2.RunRequests.Count);
+            Assert.Single(await Service().History.ListAsync("orders", "r1"));
+
+            var kept = await Service().RunAsync(PilotLight(), new DrillOptions { RunId = "k1", Keep = true }, CancellationToken.None);
+            Assert.True(kept.Kept);
+            _cloud.Asg.Add("api", 1, 1, 1, version: "3");
+            var resumed = await Service().RunAsync(PilotLight(), new DrillOptions { RunId = "k1", Resume = true, CleanupTimeout = TimeSpan.FromSeconds(30) }, CancellationToken.None);
+            Assert.True(resumed.Passed, string.Join("; ", resumed.Steps));
+        }
+
+        [Fact]
+        public async Task An_environment_that_cannot_be_read_fails_validation_and_the_result_is_still_returned_and_saved()
+        {
+            // Every step succeeded (the drill record is set); then DescribeInstances is throttled.
+            _cloud.Ec2.DescribeByIdFault = _ => _cloud.Route53.Records.Any(r => r.Name == "drill.example.com.")
+                ? new DrToolsException(ErrorIds.Throttled, DrErrorCategory.LimitsExceeded, "Rate exceeded") : null;
+            var validated = false;
+            var options = new DrillOptions
+            {
+                RunId = "r1", CleanupTimeout = TimeSpan.FromSeconds(30),
+                Validations = new Func<DrillEnvironment, CancellationToken, Task<IReadOnlyList<DrillValidationResult>>>[]
+                {
+                    (env, ct) => { validated = true; return Task.FromResult<IReadOnlyList<DrillValidationResult>>(Array.Empty<DrillValidationResult>()); },
+                },
+            };
+
+            var result = await Service().RunAsync(PilotLight(), options, CancellationToken.None);
+
+            Assert.True(result.Recovery!.Succeeded);
+            Assert.False(result.Passed);
+            Assert.False(validated);
+            var failed = Assert.Single(result.Validation);
+            Assert.False(failed.Passed);
+            Assert.Equal("could not read the drill environment: DrTools.Throttled Rate exceeded", failed.Message);
+            Assert.True(result.CleanedUp);
+            Assert.Single(await Service().History.ListAsync("orders", "r1"));
+        }
+
+        [Fact]
+        public async Task A_record_of_the_drill_name_that_no_drill_created_is_refused_and_survives_the_drill_and_Remove()
+        {
+            var foreign = new ResourceRecordSet { Name = "drill.example.com.", Type = "A", Ttl = 300, Values = new[] { "10.7.7.7" } };
+            _cloud.Route53.Records.Add(foreign);
+
+            var result = await Service().RunAsync(PilotLight(), Options(), CancellationToken.None);
+
+            Assert.False(result.Passed);
+            var dns = result.Steps.Single(s => s.StepId == "drill-dns");
+            Assert.Equal(StepStatus.Failed, dns.Status);
+            var error = Assert.IsType<DrToolsException>(dns.Error);
+            Assert.Equal(ErrorIds.InvalidState, error.ErrorId);
+            Assert.Contains("drill.example.com.", error.Message);
+            Assert.Contains("only drills use", error.RecommendedAction);
+            Assert.True(result.CleanedUp, string.Join("; ", result.Leftovers));
+            Assert.Empty(_cloud.Route53.Batches);
+            Assert.Same(foreign, _cloud.Route53.Records.Single(r => r.Name == "drill.example.com."));
+
+            Assert.Empty(await Service().FindLeftoversAsync(PilotLight(), null, CancellationToken.None));
+            Assert.Empty(await Service().RemoveAsync(PilotLight(), null, TimeSpan.FromSeconds(30), CancellationToken.None));
+            Assert.Empty(_cloud.Route53.Batches);
+            Assert.Same(foreign, _cloud.Route53.Records.Single(r => r.Name == "drill.example.com."));
+        }
+
+        [Fact]
         public async Task After_cancellation_cleanup_runs_and_the_cancellation_carries_the_result()
         {
             using var cts = new CancellationTokenSource();

@@ -56,12 +56,32 @@ namespace DrTools.Core.Drills.Steps
         public override async Task<StepOutcome> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
         {
             var wanted = await DesiredAsync(context, cancellationToken).ConfigureAwait(false);
+            await RefuseForeignRecordAsync(context, wanted, cancellationToken).ConfigureAwait(false);
             context.Reporter.Verbose($"UPSERT {wanted}");
             var change = await _route53.ChangeRecordSetsAsync(Zone, new[] { new RecordChange(ChangeAction.Upsert, wanted) },
                 $"DrTools drill {context.PlanName} run {context.RunId}", cancellationToken).ConfigureAwait(false);
             change = await _route53.WaitForInSyncAsync(change.Id, WaitBudget(TimeSpan.FromMinutes(10)), InSyncPollInterval, cancellationToken).ConfigureAwait(false);
             return new StepOutcome($"Pointed {Name} at {string.Join(", ", wanted.Values)} (change {change.Id}, {change.Status})", new[] { Name, change.Id })
                 .WithOutput("recordName", Name);
+        }
+
+        /// <summary>
+        /// A record of that name that points anywhere but at this run's drill instances belongs to someone else (another
+        /// application's record, or an earlier drill's): the UPSERT would overwrite it and cleanup would delete it.
+        /// </summary>
+        async Task RefuseForeignRecordAsync(StepContext context, ResourceRecordSet wanted, CancellationToken ct)
+        {
+            var existing = (await _route53.ListRecordSetsAsync(Zone, Name, "A", ct).ConfigureAwait(false))
+                .FirstOrDefault(r => Route53Names.SameName(r.Name, Name) && r.Type == "A" && r.SetIdentifier == null);
+            if (existing == null) return;
+            var ours = new HashSet<string>(wanted.Values, StringComparer.Ordinal);
+            if (!existing.Values.All(ours.Contains))
+                ours.UnionWith(await DrillCleaner.DrillInstanceIpsAsync(_ec2, context.PlanName, context.RunId, ct).ConfigureAwait(false));
+            if (existing.Values.Count > 0 && existing.Values.All(ours.Contains)) return;
+            throw new DrToolsException(ErrorIds.InvalidState, DrErrorCategory.ResourceExists,
+                $"The drill record {Name} A already exists in zone {Zone} with {string.Join(", ", existing.Values)}, which are not this drill's instances: " +
+                "the drill would overwrite it and its cleanup would delete it.", Name,
+                "Set drill.dns.recordName to a name only drills use (that does not exist yet), or delete the record if it is an earlier drill's (Remove-DrDrill). Nothing was changed.");
         }
 
         async Task<ResourceRecordSet> DesiredAsync(StepContext context, CancellationToken ct)

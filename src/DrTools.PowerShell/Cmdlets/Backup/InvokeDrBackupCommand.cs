@@ -281,17 +281,17 @@ namespace DrTools.PowerShell.Cmdlets.Backup
             }
             catch (DrToolsException ex)
             {
-                cmdlet.ThrowTerminatingError(Infrastructure.ErrorRecords.From(ex));
+                Infrastructure.DrCmdlet.ThrowTerminatingErrorOf(cmdlet, Infrastructure.ErrorRecords.From(ex));
             }
             catch (System.Management.Automation.DriveNotFoundException ex)
             {
-                cmdlet.ThrowTerminatingError(Infrastructure.ErrorRecords.InvalidArgument(ErrorIds.InvalidParameter,
+                Infrastructure.DrCmdlet.ThrowTerminatingErrorOf(cmdlet, Infrastructure.ErrorRecords.InvalidArgument(ErrorIds.InvalidParameter,
                     $"'{repository}' is not a repository location: there is no drive '{ex.ItemName}:'.", repository, RepositoryLocation.ValidForms));
             }
             catch (Exception ex) when (ex is SessionStateException or ProviderInvocationException or PSArgumentException or NotSupportedException or ArgumentException)
             {
                 // "Cannot find drive", a provider that is not the file system...: say what a repository is instead.
-                cmdlet.ThrowTerminatingError(Infrastructure.ErrorRecords.InvalidArgument(ErrorIds.InvalidParameter,
+                Infrastructure.DrCmdlet.ThrowTerminatingErrorOf(cmdlet, Infrastructure.ErrorRecords.InvalidArgument(ErrorIds.InvalidParameter,
                     $"'{repository}' is not a repository location: {ex.Message}", repository, RepositoryLocation.ValidForms));
             }
             return repository; // not reached

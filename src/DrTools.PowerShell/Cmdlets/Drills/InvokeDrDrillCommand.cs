@@ -129,9 +129,11 @@ namespace DrTools.PowerShell.Cmdlets.Drills
                 // The result first, so it reaches the caller also when an error below ends the cmdlet.
                 Emit(result);
                 if (result.Passed && (result.Kept || result.Leftovers.Count == 0)) NoteSuccess(NotificationItems.ForPassedDrill(result).What);
-                var resume = ResumeCommand(plan, result.RunId);
+                // Cleanup deleted what the finished steps created: only a kept drill can be resumed (docs/drills.md).
                 foreach (var failed in result.Steps.Where(s => s.Status == StepStatus.Failed))
-                    EmitError(StepError(failed, result, resume));
+                    EmitError(result.Kept
+                        ? StepError(failed, result, ResumeCommand(plan, result.RunId))
+                        : StepError(failed, result, NewDrillCommand(plan), "Then start a new drill (this one was cleaned up, so it cannot be resumed): "));
                 if (!result.Passed && !result.Steps.Any(s => s.Status == StepStatus.Failed))
                     EmitError(new DrToolsException(ErrorIds.DrillFailed, DrErrorCategory.InvalidOperation,
                         $"Drill {result.RunId} of plan '{plan.Name}' did not pass: " + (result.StopReason ?? string.Join("; ",
@@ -142,6 +144,12 @@ namespace DrTools.PowerShell.Cmdlets.Drills
                         $"Drill {result.RunId} could not delete {result.Leftovers.Count} resource(s): {string.Join("; ", result.Leftovers)}.", result,
                         $"Run Remove-DrDrill -Plan <plan> -RunId {result.RunId}, or delete them by hand (tag {DrillTags.Drill}={result.RunId})."));
             });
+        }
+
+        string NewDrillCommand(DrPlan plan)
+        {
+            var command = $"{MyInvocation.MyCommand.Name} -Plan " + (plan.Source != null ? "'" + plan.Source.Replace("'", "''") + "'" : "<plan>");
+            return JournalPath != null ? command + " -JournalPath '" + JournalPath.Replace("'", "''") + "'" : command;
         }
 
         IReadOnlyList<IDrillStopCondition> StopConditions(DrPlan plan)

@@ -179,11 +179,11 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
         }
 
         /// <summary>A failed step's error, carrying <paramref name="target"/> (the whole result) and naming the resume command.</summary>
-        protected static DrToolsException StepError(StepResult failed, object target, string resume)
+        protected static DrToolsException StepError(StepResult failed, object target, string resume, string then = "Then continue the run: ")
         {
             var cause = failed.Error as DrToolsException;
             var action = (cause?.RecommendedAction is { Length: > 0 } a ? a.TrimEnd() + (a.TrimEnd().EndsWith(".", StringComparison.Ordinal) ? " " : ". ") : "Fix the cause. ")
-                         + $"Then continue the run: {resume}";
+                         + then + resume;
             var message = cause != null ? $"Step {failed.StepId} failed: {cause.Message}" : $"Step {failed.StepId} ({failed.Description}) failed: {failed.Message}";
             return new DrToolsException(cause?.ErrorId ?? failed.ErrorId ?? ErrorIds.StepFailed, cause?.Category ?? DrErrorCategory.InvalidOperation,
                 message, target, action, failed.Error)

@@ -60,8 +60,12 @@ namespace DrTools.Core.Tests.Recovery.Steps
         /// <summary>Called after TerminateInstances with the ids (outside the lock): tests add what AWS would launch meanwhile.</summary>
         public Action<IReadOnlyList<string>>? Terminated;
 
+        /// <summary>When it returns an exception for a DescribeInstances by id, the call throws it (throttling, access denied).</summary>
+        public Func<IReadOnlyList<string>, Exception?>? DescribeByIdFault { get; set; }
+
         public Task<IReadOnlyList<Ec2Instance>> DescribeInstancesAsync(IEnumerable<string>? instanceIds, IEnumerable<Ec2Filter>? filters, CancellationToken ct)
         {
+            if (instanceIds != null && DescribeByIdFault?.Invoke(instanceIds.ToList()) is { } fault) throw fault;
             lock (Instances)
             {
                 IEnumerable<Ec2Instance> q = Instances;
