@@ -126,8 +126,10 @@ namespace DrTools.LiveTests
                 // No -Region: the plan's DR region is checked.
                 var endpoint = Live.Endpoint != null ? $"-EndpointUrl {Live.Endpoint} -AccessKey {Live.AccessKey} -SecretKey {Live.SecretKey}" : "";
                 var ready = Checks(PsHarness.Run($"Test-DrPlan -Plan {PsHarness.Quote(planFile)} -Live {endpoint}"));
-                Assert.True(ready.All(c => c.Ready), "not ready:\n" + string.Join("\n", ready.Where(c => !c.Ready)));
-                Assert.Equal(new[] { "RegionEnabled", "AmiExists", "AmiAge", "DbReplica", "AutoScalingGroup", "ElasticIp", "HostedZone", "DnsRecord", "DnsSite", "DnsSite", "HealthCheck", "HealthCheck" },
+                // moto publishes no CloudWatch ReplicaLag: the lag is unknown there, which readiness rightly reports as not ready.
+                Assert.True(ready.All(c => c.Ready || Live.IsMoto && c.Check == "ReplicaLag"), "not ready:\n" + string.Join("\n", ready.Where(c => !c.Ready)));
+                Assert.Equal(new[] { "RegionEnabled", "AmiExists", "AmiAge", "DbReplica", "ReplicaLag", "AutoScalingGroup", "LaunchTemplate", "InstanceQuota", "ElasticIp",
+                        "HostedZone", "DnsRecord", "DnsSite", "DnsSite", "HealthCheck", "HealthCheck", "HealthCheckStatus", "HealthCheckStatus" },
                     ready.Select(c => c.Check));
                 Assert.StartsWith(imageId, ready[1].Observed);
                 Assert.All(ready.Where(c => c.Region != "global"), c => Assert.Equal(dr, c.Region));
@@ -141,7 +143,7 @@ namespace DrTools.LiveTests
                 Assert.False(eip.Ready);
                 Assert.Null(eip.ErrorId);
                 Assert.StartsWith($"Elastic IP {allocationId} does not exist in {dr}.", eip.Reason);
-                Assert.True(after.Where(c => c.Check != "ElasticIp").All(c => c.Ready));
+                Assert.True(after.Where(c => c.Check != "ElasticIp" && !(Live.IsMoto && c.Check == "ReplicaLag")).All(c => c.Ready));
             }
             finally
             {

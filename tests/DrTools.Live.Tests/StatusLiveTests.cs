@@ -53,6 +53,10 @@ namespace DrTools.LiveTests
                 """);
             using var sns = Client(SnsPublisher.Service, Live.Region);
             var topicArn = (await sns.SendAsync("CreateTopic", new Dictionary<string, string> { ["Name"] = name })).Element("TopicArn")!.Value;
+            // On moto, an HTTP subscription on loopback receives what the topic was sent (moto posts it at once, unconfirmed).
+            using var inbox = Live.IsMoto ? new SnsInbox() : null;
+            if (inbox != null)
+                await sns.SendAsync("Subscribe", new Dictionary<string, string> { ["TopicArn"] = topicArn, ["Protocol"] = "http", ["Endpoint"] = inbox.Url });
             try
             {
                 var endpoint = Live.Endpoint == null ? "" :
@@ -65,7 +69,7 @@ namespace DrTools.LiveTests
                 Assert.DoesNotContain(r.Warnings, w => w.Contains("was not sent", StringComparison.Ordinal) || w.Contains("not written", StringComparison.Ordinal));
 
                 // The message, as the topic received it.
-                var (subject, message) = Live.IsMoto ? await MotoSentNotification(topicArn) : (null, null);
+                var (subject, message) = inbox != null ? await inbox.ReceiveAsync(TimeSpan.FromSeconds(30)) : (null, null);
                 if (Live.IsMoto)
                 {
                     Assert.StartsWith($"DrTools: plan {name} FAILING: ", subject);
@@ -101,14 +105,62 @@ namespace DrTools.LiveTests
             }
         }
 
-        /// <summary>moto keeps what each topic was sent; its model data endpoint lists it (id, message, subject...).</summary>
-        static async Task<(string? Subject, string? Message)> MotoSentNotification(string topicArn)
+        /// <summary>
+        /// A loopback HTTP endpoint subscribed to the topic: the first notification posted to it (JSON with Subject and
+        /// Message). moto's /moto-api/data.json cannot be used: it fails once any RDS instance has existed.
+        /// </summary>
+        sealed class SnsInbox : IDisposable
         {
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-            using var doc = JsonDocument.Parse(await http.GetStringAsync(Live.Endpoint!.TrimEnd('/') + "/moto-api/data.json"));
-            var topic = doc.RootElement.GetProperty("sns").GetProperty("Topic").EnumerateArray().Single(t => t.GetProperty("arn").GetString() == topicArn);
-            var sent = topic.GetProperty("sent_notifications").EnumerateArray().Single();
-            return (sent[2].GetString(), sent[1].GetString());
+            readonly System.Net.HttpListener _listener = new();
+
+            readonly TaskCompletionSource<string> _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+            public SnsInbox()
+            {
+                var port = FreePort();
+                Url = $"http://127.0.0.1:{port}/sns/";
+                _listener.Prefixes.Add(Url);
+                _listener.Start();
+                _ = AcceptAsync();
+            }
+
+            // moto posts while it answers Publish: answer at once, or the publish waits on this test.
+            async Task AcceptAsync()
+            {
+                try
+                {
+                    while (true)
+                    {
+                        var context = await _listener.GetContextAsync();
+                        string body;
+                        using (var reader = new StreamReader(context.Request.InputStream)) body = await reader.ReadToEndAsync();
+                        context.Response.StatusCode = 200;
+                        context.Response.Close();
+                        _first.TrySetResult(body);
+                    }
+                }
+                catch (Exception) { /* listener closed */ }
+            }
+
+            public string Url { get; }
+
+            static int FreePort()
+            {
+                var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+                l.Start();
+                var port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+                l.Stop();
+                return port;
+            }
+
+            public async Task<(string? Subject, string? Message)> ReceiveAsync(TimeSpan within)
+            {
+                Assert.True(await Task.WhenAny(_first.Task, Task.Delay(within)) == _first.Task, $"No SNS notification reached {Url} within {within}.");
+                using var doc = JsonDocument.Parse(await _first.Task);
+                return (doc.RootElement.GetProperty("Subject").GetString(), doc.RootElement.GetProperty("Message").GetString());
+            }
+
+            public void Dispose() => _listener.Close();
         }
     }
 }

@@ -85,6 +85,7 @@ namespace DrTools.Core.Drills
                     launches[a.Name] = g.Add(new LaunchInstancesStep("launch-" + a.Name, _services.Ec2, DrillServer(a))
                     {
                         ReuseOnlyWithTags = new Dictionary<string, string> { [DrillTags.Drill] = _runId },
+                        ImagesBefore = _options.Scenario == DrillScenario.Ransomware ? _options.Before : null,
                     });
 
             var groups = new Dictionary<string, IRecoveryStep>(StringComparer.Ordinal);

@@ -412,6 +412,38 @@ namespace DrTools.Core.Tests.Drills
         }
 
         [Fact]
+        public async Task Ransomware_launches_app_servers_only_from_an_ami_created_before_the_given_time()
+        {
+            var now = DateTime.UtcNow;
+            _cloud.Ec2.Images.Clear();
+            _cloud.Ec2.Images.Add(new Ec2Image("ami-old", "available", "orders-web-old", null, "self", now.AddHours(-3), null, Array.Empty<string>(), new Dictionary<string, string>()));
+            _cloud.Ec2.Images.Add(new Ec2Image("ami-new", "available", "orders-web-new", null, "self", now.AddHours(-1), null, Array.Empty<string>(), new Dictionary<string, string>()));
+            DrPlan Plan(AmiSelector ami)
+            {
+                var p = PilotLight();
+                return new DrPlan
+                {
+                    Name = p.Name, Strategy = p.Strategy, PrimaryRegion = p.PrimaryRegion, DrRegion = p.DrRegion, Rto = p.Rto, Rpo = p.Rpo, Drill = p.Drill,
+                    Resources = new PlanResources { AppServers = new[] { new AppServerSpec { Name = "web", Ami = ami, InstanceType = "t3.large", Count = 1 } } },
+                };
+            }
+            var before = new DateTimeOffset(now.AddHours(-2));
+
+            var byName = await Service().RunAsync(Plan(new AmiSelector { Name = "orders-web-*" }),
+                new DrillOptions { RunId = "r1", Scenario = DrillScenario.Ransomware, Before = before }, CancellationToken.None);
+            Assert.True(byName.Passed, string.Join("\n", byName.Steps.Select(x => $"{x.StepId} {x.Status} {x.Message}")));
+            Assert.Contains("ami-old", byName.Steps.Single(x => x.StepId == "launch-web").Message);
+
+            // A fixed AMI created after the time is refused instead of launched.
+            var fixedNew = await Service().RunAsync(Plan(new AmiSelector { Id = "ami-new" }),
+                new DrillOptions { RunId = "r2", Scenario = DrillScenario.Ransomware, Before = before }, CancellationToken.None);
+            var launch = fixedNew.Steps.Single(x => x.StepId == "launch-web");
+            Assert.Equal((StepStatus.Failed, "DrTools.InvalidState"), (launch.Status, launch.ErrorId));
+            Assert.False(fixedNew.Passed);
+            Assert.True(fixedNew.CleanedUp);
+        }
+
+        [Fact]
         public async Task A_latest_restorable_drill_reports_when_the_restored_data_is_from_and_restores_a_single_AZ_unprotected_copy()
         {
             var latest = DateTime.UtcNow.AddMinutes(-10);

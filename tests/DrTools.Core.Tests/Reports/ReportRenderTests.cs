@@ -14,7 +14,8 @@ namespace DrTools.Core.Tests.Reports
 {
     public class ReportRenderTests
     {
-        static string GoldenDir([CallerFilePath] string here = "") => Path.Combine(Path.GetDirectoryName(here)!, "Golden");
+        // Not [CallerFilePath]: CI builds are deterministic and map source paths to /_/.
+        static string GoldenDir() => Path.Combine(DrTools.Core.Tests.Plans.PlanExamplesTests.RepoRoot(), "tests", "DrTools.Core.Tests", "Reports", "Golden");
 
         /// <summary>
         /// Compares with the golden file; DRTOOLS_UPDATE_GOLDEN=1 rewrites it instead (then review the diff and commit it).

@@ -39,6 +39,8 @@ namespace DrTools.Core.Recovery.Steps
         /// adopts the instances of another drill); null: any instance of the plan's role.
         /// </summary>
         public IReadOnlyDictionary<string, string>? ReuseOnlyWithTags { get; init; }
+        /// <summary>Only AMIs created before this moment are used (drills' Ransomware scenario); null: the newest.</summary>
+        public DateTimeOffset? ImagesBefore { get; init; }
         public override StepKind Kind => StepKind.LaunchInstances;
         public override string Description => $"Launch {_spec.Count} x {_spec.InstanceType} '{_spec.Name}' from {DescribeAmi(_spec.Ami)} in {_ec2.Region}";
 
@@ -160,15 +162,31 @@ namespace DrTools.Core.Recovery.Steps
         public async Task<string> ResolveAmiAsync(StepContext context, CancellationToken ct)
         {
             var ami = _spec.Ami;
-            if (ami.Id != null) return ami.Id;
+            if (ami.Id != null)
+            {
+                if (ImagesBefore is not { } before) return ami.Id;
+                // A fixed AMI is used only when it is older than the moment the data became untrustworthy.
+                var image = (await _ec2.DescribeImagesAsync(new[] { ami.Id }, null, null, ct).ConfigureAwait(false)).FirstOrDefault(i => i.ImageId == ami.Id)
+                    ?? throw new DrToolsException(ErrorIds.NotFound, DrErrorCategory.ObjectNotFound,
+                        $"The AMI {ami.Id} of app server '{_spec.Name}' does not exist in {_ec2.Region}.", ami.Id,
+                        "Copy the image to the DR region or set resources.appServers[].ami in the plan.");
+                if (image.CreationDate is not { } created || new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) >= before)
+                    throw new DrToolsException(ErrorIds.InvalidState, DrErrorCategory.InvalidOperation,
+                        $"The AMI {ami.Id} of app server '{_spec.Name}' was created {(image.CreationDate is { } c ? $"at {c:u}" : "at an unknown time")}, " +
+                        $"not before {before:u}: it may hold what the recovery must avoid.", ami.Id,
+                        "Name the image by ami.name/tags in the plan so an older one can be chosen, or pick a later -Before.");
+                return ami.Id;
+            }
             var filters = new List<Ec2Filter> { new("state", "available") };
             if (ami.Name != null) filters.Add(new Ec2Filter("name", ami.Name));
             foreach (var kv in ami.Tags) filters.Add(new Ec2Filter("tag:" + kv.Key, kv.Value));
             var images = await _ec2.DescribeImagesAsync(null, filters, new[] { ami.Owner }, ct).ConfigureAwait(false);
             var newest = images.Where(i => i.State == "available")
+                .Where(i => ImagesBefore == null || i.CreationDate is { } c && new DateTimeOffset(DateTime.SpecifyKind(c, DateTimeKind.Utc)) < ImagesBefore.Value)
                 .OrderByDescending(i => i.CreationDate ?? DateTime.MinValue).ThenBy(i => i.ImageId, StringComparer.Ordinal).FirstOrDefault()
                 ?? throw new DrToolsException(ErrorIds.NotFound, DrErrorCategory.ObjectNotFound,
-                    $"No available AMI in {_ec2.Region} matches {ami} (owner {ami.Owner}) for app server '{_spec.Name}'.", ami.ToString(),
+                    $"No available AMI in {_ec2.Region} matches {ami} (owner {ami.Owner}) for app server '{_spec.Name}'" +
+                    (ImagesBefore is { } b ? $" created before {b:u}." : "."), ami.ToString(),
                     $"Copy the app server image to {_ec2.Region} (Test-DrPlan -Live checks this), or set resources.appServers[].ami.id in the plan.");
             context.Reporter.Verbose($"AMI for '{_spec.Name}': {newest.ImageId} ({newest.Name}, created {newest.CreationDate:u}).");
             return newest.ImageId;
