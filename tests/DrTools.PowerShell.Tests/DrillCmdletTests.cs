@@ -90,6 +90,32 @@ namespace DrTools.PowerShell.Tests
         }
 
         [Fact]
+        public void A_StopCondition_scriptblock_that_answers_a_reason_stops_the_drill_cleans_up_and_reports_why()
+        {
+            var ec2 = new PendingEc2();
+            using var aws = new FakeAwsServer(ec2.Answer);
+            var plan = Path.Combine(Path.GetTempPath(), "drtools-stop-" + Guid.NewGuid().ToString("N") + ".json");
+            File.WriteAllText(plan, @"{ ""name"": ""stopper"", ""strategy"": ""PILOT_LIGHT"", ""primaryRegion"": ""us-east-1"", ""drRegion"": ""us-west-2"",
+  ""rto"": ""PT1H"", ""rpo"": ""PT15M"",
+  ""resources"": { ""appServers"": [ { ""name"": ""web"", ""ami"": { ""id"": ""ami-12345678"" }, ""instanceType"": ""t3.micro"" } ] } }");
+            try
+            {
+                // The launch waits for an instance that never runs; the stop condition answers with a reason at its first poll.
+                var r = PsHarness.Run($"Invoke-DrDrill -Plan {PsHarness.Quote(plan)} -Force -StopCondition {{ 'incident INC-42 is open' }} " +
+                                      $"-EndpointUrl {aws.Url} {Keys} -JournalPath {PsHarness.Quote(_journals)}");
+                Assert.Null(r.Terminating);
+                var drill = Assert.IsType<DrillResult>(Assert.Single(r.Output).BaseObject);
+                Assert.False(drill.Passed);
+                Assert.Equal("-StopCondition: incident INC-42 is open", drill.StopReason);
+                Assert.True(drill.CleanedUp, string.Join("; ", drill.Leftovers));
+                // The first poll may come before or after the launch: whatever was launched is terminated.
+                var actions = aws.Requests.Select(q => q.Action).ToList();
+                Assert.True(!actions.Contains("RunInstances") || actions.Contains("TerminateInstances"), string.Join(", ", actions));
+            }
+            finally { File.Delete(plan); }
+        }
+
+        [Fact]
         public async System.Threading.Tasks.Task Ctrl_C_during_a_drill_still_terminates_what_it_launched_before_the_cmdlet_ends()
         {
             var ec2 = new PendingEc2();

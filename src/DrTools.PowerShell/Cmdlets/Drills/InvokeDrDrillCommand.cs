@@ -55,6 +55,11 @@ namespace DrTools.PowerShell.Cmdlets.Drills
         [ValidateNotNullOrEmpty]
         public string[]? StopAlarm { get; set; }
 
+        /// <summary>Polled with the stop alarms: $true or a non-empty string (the reason) stops the drill.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public ScriptBlock? StopCondition { get; set; }
+
         [Parameter]
         public SwitchParameter Keep { get; set; }
 
@@ -156,12 +161,36 @@ namespace DrTools.PowerShell.Cmdlets.Drills
         {
             var names = (StopAlarm ?? Array.Empty<string>()).Concat(plan.Drill?.StopAlarms ?? Array.Empty<string>())
                 .Where(n => !string.IsNullOrWhiteSpace(n)).Distinct(StringComparer.Ordinal).ToList();
-            if (names.Count == 0) return Array.Empty<IDrillStopCondition>();
+            var conditions = new List<IDrillStopCondition>();
+            if (StopCondition is { } script)
+                conditions.Add(new DelegateStopCondition("-StopCondition", async ct =>
+                {
+                    string? reason = null;
+                    // Scriptblocks run only on the pipeline thread; an error in it counts as an unreadable check.
+                    await OnPipelineThreadAsync(() => { reason = StopReasonOf(script); return true; }).ConfigureAwait(false);
+                    return reason;
+                }));
+            if (names.Count == 0) return conditions;
             if (StopAlarmConditions == null)
                 throw new DrToolsException(ErrorIds.InvalidParameter, DrErrorCategory.InvalidArgument,
                     $"Stop alarms ({string.Join(", ", names)}) cannot be watched: this DrTools build has no CloudWatch alarm support.", names[0],
                     "Leave -StopAlarm out and remove drill.stopAlarms from the plan, or update DrTools. Nothing was changed.");
-            return StopAlarmConditions(Connection, names);
+            conditions.AddRange(StopAlarmConditions(Connection, names));
+            return conditions;
+        }
+
+        /// <summary>-StopCondition's answer: a non-empty string is the reason, $true stops with a generic one, anything else goes on.</summary>
+        static string? StopReasonOf(ScriptBlock script)
+        {
+            foreach (var o in script.Invoke())
+            {
+                switch (o?.BaseObject)
+                {
+                    case string text when !string.IsNullOrWhiteSpace(text): return "-StopCondition: " + text;
+                    case bool b when b: return "the -StopCondition scriptblock returned $true";
+                }
+            }
+            return null;
         }
 
         IReadOnlyList<Func<DrillEnvironment, CancellationToken, Task<IReadOnlyList<DrillValidationResult>>>> Validations(DrPlan plan)
