@@ -147,8 +147,10 @@ namespace DrTools.Core.Drills
         public bool CleanedUp { get; init; }
         /// <summary>-Keep: nothing was deleted.</summary>
         public bool Kept { get; init; }
-        /// <summary>What still exists after cleanup (or everything, with -Keep).</summary>
-        public IReadOnlyList<DrillLeftover> Leftovers { get; init; } = Array.Empty<DrillLeftover>();
+        /// <summary>What still exists after cleanup (or everything, with -Keep); emptied when Remove-DrDrill deletes it.</summary>
+        public IReadOnlyList<DrillLeftover> Leftovers { get; set; } = Array.Empty<DrillLeftover>();
+        /// <summary>A kept drill: when Remove-DrDrill deleted what it left (it can no longer be resumed); null otherwise.</summary>
+        public DateTimeOffset? RemovedAt { get; set; }
         /// <summary>The recovery run itself (not kept in the history).</summary>
         [JsonIgnore]
         public RecoveryResult? Recovery { get; init; }

@@ -240,10 +240,12 @@ namespace DrTools.Core.Drills
         /// </summary>
         async Task RefuseResumeAfterCleanupAsync(DrPlan plan, string runId, CancellationToken ct)
         {
-            var cleaned = (await History.ListAsync(plan.Name, runId, ct: ct).ConfigureAwait(false)).FirstOrDefault(r => !r.Kept);
+            var cleaned = (await History.ListAsync(plan.Name, runId, ct: ct).ConfigureAwait(false)).FirstOrDefault(r => !r.Kept || r.RemovedAt != null);
             if (cleaned == null) return;
             throw new DrToolsException(ErrorIds.InvalidState, DrErrorCategory.InvalidOperation,
-                $"Drill {runId} of plan '{plan.Name}' cannot be resumed: its cleanup already ran (finished {cleaned.Finished:u}) and deleted what its steps created.", runId,
+                $"Drill {runId} of plan '{plan.Name}' cannot be resumed: " + (cleaned.RemovedAt is { } removed
+                    ? $"Remove-DrDrill deleted what it left at {removed:u}."
+                    : $"its cleanup already ran (finished {cleaned.Finished:u}) and deleted what its steps created."), runId,
                 "Start a new drill without -Resume (a drill can be resumed only when it ran with -Keep or its cleanup never ran). Nothing was changed.");
         }
 
@@ -408,8 +410,30 @@ namespace DrTools.Core.Drills
         public Task<IReadOnlyList<DrillLeftover>> FindLeftoversAsync(DrPlan plan, string? runId, CancellationToken cancellationToken) =>
             new DrillCleaner(_services, _reporter) { PollInterval = CleanupPollInterval }.FindAsync(plan, runId, cancellationToken);
 
-        /// <summary>Deletes what <see cref="FindLeftoversAsync"/> finds, verifies it is gone, and returns what is still there.</summary>
-        public Task<IReadOnlyList<DrillLeftover>> RemoveAsync(DrPlan plan, string? runId, TimeSpan timeout, CancellationToken cancellationToken) =>
-            new DrillCleaner(_services, _reporter) { PollInterval = CleanupPollInterval }.RemoveAsync(plan, runId, timeout, cancellationToken);
+        /// <summary>
+        /// Deletes what <see cref="FindLeftoversAsync"/> finds, verifies it is gone, and returns what is still there. The
+        /// history of each kept drill it cleared records when (<see cref="DrillResult.RemovedAt"/>), so it is not resumed.
+        /// </summary>
+        public async Task<IReadOnlyList<DrillLeftover>> RemoveAsync(DrPlan plan, string? runId, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            var left = await new DrillCleaner(_services, _reporter) { PollInterval = CleanupPollInterval }
+                .RemoveAsync(plan, runId, timeout, cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<DrillResult> kept;
+            try { kept = (await History.ListAsync(plan.Name, runId, reporter: _reporter, ct: cancellationToken).ConfigureAwait(false)).Where(r => r.Kept && r.RemovedAt == null).ToList(); }
+            catch (DrToolsException ex)
+            {
+                _reporter.Warning($"The drill history could not be updated ({ex.ErrorId}: {ex.Message}); what was deleted is deleted.");
+                return left;
+            }
+            foreach (var record in kept)
+            {
+                record.Leftovers = left.Where(l => l.RunId == record.RunId).ToList();
+                if (record.Leftovers.Count > 0) continue; // still something up: the drill stays resumable
+                record.RemovedAt = DateTimeOffset.UtcNow;
+                try { await History.SaveAsync(record, CancellationToken.None).ConfigureAwait(false); }
+                catch (DrToolsException ex) { _reporter.Warning($"Drill {record.RunId}: the history could not record the removal ({ex.Message})."); }
+            }
+            return left;
+        }
     }
 }

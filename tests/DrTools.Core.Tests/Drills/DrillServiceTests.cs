@@ -341,6 +341,24 @@ namespace DrTools.Core.Tests.Drills
         }
 
         [Fact]
+        public async Task A_kept_drill_that_Remove_deleted_cannot_be_resumed_and_its_history_says_when_it_was_removed()
+        {
+            var kept = await Service().RunAsync(PilotLight(), new DrillOptions { RunId = "r1", Keep = true }, CancellationToken.None);
+            Assert.True(kept.Kept);
+
+            var left = await Service().RemoveAsync(PilotLight(), "r1", TimeSpan.FromSeconds(30), CancellationToken.None);
+            Assert.Empty(left);
+
+            var record = Assert.Single(await Service().History.ListAsync("orders", "r1"));
+            Assert.NotNull(record.RemovedAt);
+            Assert.Empty(record.Leftovers);
+            // Resuming would reuse steps whose resources Remove-DrDrill deleted.
+            var refused = await Assert.ThrowsAsync<DrToolsException>(() =>
+                Service().RunAsync(PilotLight(), new DrillOptions { RunId = "r1", Resume = true }, CancellationToken.None));
+            Assert.Equal(ErrorIds.InvalidState, refused.ErrorId);
+        }
+
+        [Fact]
         public async Task Keep_deletes_nothing_and_lists_what_it_left_which_Remove_then_deletes_by_tag_sparing_production()
         {
             // A real recovery's instance of the same role: no drill tag, the plan's own name.
