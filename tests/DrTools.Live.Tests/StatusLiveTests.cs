@@ -4,7 +4,6 @@ using System.IO;
 using System.Linq;
 using System.Net.Http;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using System.Threading.Tasks;
 using Amazon.Runtime;
 using DrTools.Core.Aws.CloudWatch;
@@ -31,14 +30,6 @@ namespace DrTools.LiveTests
             return new Wire(c.Credentials, AwsClientFactory.Configure(new WireClientConfig(service), c));
         }
 
-        static string Runbook(string name)
-        {
-            var readme = File.ReadAllText(Path.Combine(PsHarness.RepoRoot, "README.md"));
-            var m = Regex.Match(readme, $@"<!-- runbook:{name} -->\s*```powershell\n(.*?)```\s*<!-- /runbook:{name} -->", RegexOptions.Singleline);
-            Assert.True(m.Success, $"README.md has no runbook:{name} block");
-            return m.Groups[1].Value;
-        }
-
         [LiveFact]
         public async Task Readme_runbook_scheduled_status_check_alerts_the_topic_and_writes_the_metrics()
         {
@@ -59,9 +50,7 @@ namespace DrTools.LiveTests
                 await sns.SendAsync("Subscribe", new Dictionary<string, string> { ["TopicArn"] = topicArn, ["Protocol"] = "http", ["Endpoint"] = inbox.Url });
             try
             {
-                var endpoint = Live.Endpoint == null ? "" :
-                    $"$PSDefaultParameterValues['*-Dr*:EndpointUrl'] = '{Live.Endpoint}'; $PSDefaultParameterValues['*-Dr*:AccessKey'] = '{Live.AccessKey}'; $PSDefaultParameterValues['*-Dr*:SecretKey'] = '{Live.SecretKey}'\n";
-                var r = PsHarness.Run($"$ExecutionContext.SessionState.Path.SetLocation({PsHarness.Quote(dir)}) | Out-Null; $topicArn = '{topicArn}'\n{endpoint}{Runbook("status")}");
+                var r = PsHarness.Run($"$ExecutionContext.SessionState.Path.SetLocation({PsHarness.Quote(dir)}) | Out-Null; $topicArn = '{topicArn}'\n{RecoveryPointLiveTests.EndpointDefaults()}{RecoveryPointLiveTests.Runbook("status")}");
                 Assert.True(r.Terminating == null && r.Errors.Count == 0, r.Describe());
                 var summary = Assert.IsType<DrStatusSummary>(r.Output.Last().BaseObject);
                 Assert.Equal(DrStatusLevel.Failing, summary.Status);
@@ -117,7 +106,7 @@ namespace DrTools.LiveTests
 
             public SnsInbox()
             {
-                var port = FreePort();
+                var port = FakeAwsServer.FreePort();
                 Url = $"http://127.0.0.1:{port}/sns/";
                 _listener.Prefixes.Add(Url);
                 _listener.Start();
@@ -144,14 +133,6 @@ namespace DrTools.LiveTests
 
             public string Url { get; }
 
-            static int FreePort()
-            {
-                var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-                l.Start();
-                var port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
-                l.Stop();
-                return port;
-            }
 
             public async Task<(string? Subject, string? Message)> ReceiveAsync(TimeSpan within)
             {

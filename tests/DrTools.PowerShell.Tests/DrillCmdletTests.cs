@@ -89,15 +89,23 @@ namespace DrTools.PowerShell.Tests
                 new(200, $"<{root} xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>fake-request-id</requestId>{body}</{root}>");
         }
 
+        /// <summary>A plan file with one app server (ami-12345678) and nothing else, in the temp folder.</summary>
+        static string OneServerPlan(string name)
+        {
+            var plan = Path.Combine(Path.GetTempPath(), $"drtools-{name}-" + Guid.NewGuid().ToString("N") + ".json");
+            File.WriteAllText(plan, $$"""
+                { "name": "{{name}}", "strategy": "PILOT_LIGHT", "primaryRegion": "us-east-1", "drRegion": "us-west-2", "rto": "PT1H", "rpo": "PT15M",
+                  "resources": { "appServers": [ { "name": "web", "ami": { "id": "ami-12345678" }, "instanceType": "t3.micro" } ] } }
+                """);
+            return plan;
+        }
+
         [Fact]
         public void A_StopCondition_scriptblock_that_answers_a_reason_stops_the_drill_cleans_up_and_reports_why()
         {
             var ec2 = new PendingEc2();
             using var aws = new FakeAwsServer(ec2.Answer);
-            var plan = Path.Combine(Path.GetTempPath(), "drtools-stop-" + Guid.NewGuid().ToString("N") + ".json");
-            File.WriteAllText(plan, @"{ ""name"": ""stopper"", ""strategy"": ""PILOT_LIGHT"", ""primaryRegion"": ""us-east-1"", ""drRegion"": ""us-west-2"",
-  ""rto"": ""PT1H"", ""rpo"": ""PT15M"",
-  ""resources"": { ""appServers"": [ { ""name"": ""web"", ""ami"": { ""id"": ""ami-12345678"" }, ""instanceType"": ""t3.micro"" } ] } }");
+            var plan = OneServerPlan("stopper");
             try
             {
                 // The launch waits for an instance that never runs; the stop condition answers with a reason at its first poll.
@@ -120,10 +128,7 @@ namespace DrTools.PowerShell.Tests
         {
             var ec2 = new PendingEc2();
             using var aws = new FakeAwsServer(ec2.Answer);
-            var plan = Path.Combine(Path.GetTempPath(), "drtools-ctrlc-" + Guid.NewGuid().ToString("N") + ".json");
-            File.WriteAllText(plan, @"{ ""name"": ""ctrlc"", ""strategy"": ""PILOT_LIGHT"", ""primaryRegion"": ""us-east-1"", ""drRegion"": ""us-west-2"",
-  ""rto"": ""PT1H"", ""rpo"": ""PT15M"",
-  ""resources"": { ""appServers"": [ { ""name"": ""web"", ""ami"": { ""id"": ""ami-12345678"" }, ""instanceType"": ""t3.micro"" } ] } }");
+            var plan = OneServerPlan("ctrlc");
             try
             {
                 // Ctrl+C while the launch waits for the instance: progress writes are refused from then on, and the drill

@@ -66,7 +66,8 @@ namespace DrTools.TestSupport
         public string Url { get; } = "";
         public ConcurrentQueue<FakeRequest> Requests { get; } = new();
 
-        static int FreePort()
+        /// <summary>A loopback port nothing listens on right now (for test servers that need a URL before they start).</summary>
+        public static int FreePort()
         {
             var l = new TcpListener(IPAddress.Loopback, 0);
             l.Start();
