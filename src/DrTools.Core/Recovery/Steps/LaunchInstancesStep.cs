@@ -42,7 +42,8 @@ namespace DrTools.Core.Recovery.Steps
         /// <summary>Only AMIs created before this moment are used (drills' Ransomware scenario); null: the newest.</summary>
         public DateTimeOffset? ImagesBefore { get; init; }
         public override StepKind Kind => StepKind.LaunchInstances;
-        public override string Description => $"Launch {_spec.Count} x {_spec.InstanceType} '{_spec.Name}' from {DescribeAmi(_spec.Ami)} in {_ec2.Region}";
+        public override string Description => $"Launch {_spec.Count} x {_spec.InstanceType} '{_spec.Name}' from {DescribeAmi(_spec.Ami)}" +
+                                               (ImagesBefore is { } b ? $" created before {b:u}" : "") + $" in {_ec2.Region}";
 
         public override IReadOnlyList<StepResource> Resources => new[]
         {
