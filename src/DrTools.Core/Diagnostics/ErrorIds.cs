@@ -45,5 +45,9 @@ namespace DrTools.Core.Diagnostics
         public const string DrillFailed = "DrTools.DrillFailed";
         /// <summary>A drill's cleanup could not delete (or verify the deletion of) everything tagged with its run id.</summary>
         public const string DrillLeftovers = "DrTools.DrillLeftovers";
+        /// <summary>The plan's database has failed over and has no replica in another region yet (run Invoke-DrReprotect).</summary>
+        public const string NotProtected = "DrTools.NotProtected";
+        /// <summary>The operation does not fit the plan's active side (a failover of a plan that already runs in the DR region...).</summary>
+        public const string WrongSide = "DrTools.WrongSide";
     }
 }

@@ -126,6 +126,59 @@ namespace DrTools.Core.Plans
         public TimeSpan? MaxReplicaLag { get; init; }
         /// <summary>The plan itself accepts promoting a lagging replica (the cmdlets' -AllowDataLoss does the same per run).</summary>
         public bool AllowDataLoss { get; init; }
+        /// <summary>Aurora: the DB cluster in the primary region (the writer); instead of primaryInstanceId.</summary>
+        public string? ClusterId { get; init; }
+        /// <summary>Aurora: the secondary cluster in the DR region (a member of globalClusterId); instead of replicaInstanceId.</summary>
+        public string? ReplicaClusterId { get; init; }
+        /// <summary>Aurora Global Database: recovery switches over (no data loss) or fails over to replicaClusterId.</summary>
+        public string? GlobalClusterId { get; init; }
+        /// <summary>How Invoke-DrReprotect puts a replica back after a failover (and after a failback, the other way); null: defaults.</summary>
+        public ReprotectSpec? Reprotect { get; init; }
+        /// <summary>How a failback stops writes to the DR database before the primary-region replica takes over; null: stop the app servers.</summary>
+        public FenceSpec? Fence { get; init; }
+        /// <summary>True when the plan names an Aurora cluster (clusterId, replicaClusterId, globalClusterId or restore.clusterId).</summary>
+        public bool IsAurora => ClusterId != null || ReplicaClusterId != null || GlobalClusterId != null || Restore?.ClusterId != null;
+    }
+
+    /// <summary>
+    /// The plan's database.reprotect section: where the replica goes that protects the database again after a failover
+    /// (a cross-region read replica of the promoted database), and after a failback the other way. Every member is optional.
+    /// </summary>
+    public sealed class ReprotectSpec
+    {
+        /// <summary>Region of the replica after a failover; null: the database's primary region (back where it came from).</summary>
+        public string? Region { get; init; }
+        /// <summary>
+        /// Id of the replica created after a failover; null: the primary's own id (primaryInstanceId). An instance that
+        /// already holds the id and is not a replica of the active database is renamed aside (never deleted) first.
+        /// </summary>
+        public string? InstanceId { get; init; }
+        /// <summary>Class of the new replica; null: the class of the instance it replaces, else the active database's.</summary>
+        public string? InstanceClass { get; init; }
+        /// <summary>KMS key in the replica's region for an encrypted database; null: the key of the instance it replaces.</summary>
+        public string? KmsKeyId { get; init; }
+        public string? DbSubnetGroupName { get; init; }
+        public IReadOnlyList<string> SecurityGroupIds { get; init; } = Array.Empty<string>();
+        /// <summary>Invoke-DrFailover re-protects at the end of a successful failover (as -Reprotect does).</summary>
+        public bool AfterFailover { get; init; }
+    }
+
+    /// <summary>How a failback stops writes on the DR database (JSON: STOP_APP_SERVERS, PARAMETER_GROUP).</summary>
+    public enum FenceMode
+    {
+        /// <summary>Stop the DR app servers (instances the recovery launched) and scale the DR groups to zero.</summary>
+        StopAppServers,
+        /// <summary>Attach a read-only DB parameter group to the DR database and reboot it.</summary>
+        ParameterGroup,
+    }
+
+    /// <summary>The plan's database.fence section.</summary>
+    public sealed class FenceSpec
+    {
+        public FenceMode Mode { get; init; } = FenceMode.StopAppServers;
+        /// <summary>PARAMETER_GROUP: a DB parameter group in the DR region that makes the engine read-only
+        /// (read_only=1 for MySQL/MariaDB, default_transaction_read_only=on for PostgreSQL).</summary>
+        public string? ParameterGroupName { get; init; }
     }
 
     public sealed class DatabaseRestoreSpec
@@ -138,6 +191,12 @@ namespace DrTools.Core.Plans
         public DateTimeOffset? PointInTime { get; init; }
         /// <summary>Restore to the latest restorable time of the primary's automated backups (replicated to the DR region) instead of a snapshot.</summary>
         public bool LatestRestorable { get; init; }
+        /// <summary>Aurora: the id of the DB cluster the restore creates (instead of instanceId); restored from a cluster snapshot or to a point in time.</summary>
+        public string? ClusterId { get; init; }
+        /// <summary>Aurora: cluster snapshot id or ARN in the DR region; null: the newest cluster snapshot of the primary cluster copied there.</summary>
+        public string? ClusterSnapshotId { get; init; }
+        /// <summary>Aurora: how many DB instances the restored cluster gets (class: targetInstanceClass); 1..16, default 1.</summary>
+        public int InstanceCount { get; init; } = 1;
     }
 
     /// <summary>Minimum / maximum / desired capacity of an Auto Scaling group.</summary>

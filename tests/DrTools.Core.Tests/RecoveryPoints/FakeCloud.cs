@@ -408,6 +408,7 @@ namespace DrTools.Core.Tests.RecoveryPoints
         public Task<DbInstance> CreateDBInstanceReadReplicaAsync(CreateReadReplicaRequest request, CancellationToken ct = default) => throw new NotSupportedException();
         public Task<DbInstance> PromoteReadReplicaAsync(string id, int? backupRetentionPeriod = null, CancellationToken ct = default) => throw new NotSupportedException();
         public Task<DbInstance> ModifyDBInstanceAsync(ModifyDbInstanceRequest request, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task<DbInstance> RebootDBInstanceAsync(string id, CancellationToken ct = default) => throw new NotSupportedException();
 
         public Task<DbInstance> DeleteDBInstanceAsync(string id, DbFinalSnapshot finalSnapshot, bool? deleteAutomatedBackups = null, CancellationToken ct = default)
         {

@@ -63,6 +63,9 @@ namespace DrTools.Core.Aws.Rds
 
         Task<DbInstance> ModifyDBInstanceAsync(ModifyDbInstanceRequest request, CancellationToken cancellationToken = default);
 
+        /// <summary>Reboots an instance (applies a new parameter group); the instance is "rebooting", then "available".</summary>
+        Task<DbInstance> RebootDBInstanceAsync(string dbInstanceIdentifier, CancellationToken cancellationToken = default);
+
         /// <summary>Deletes an instance. <paramref name="finalSnapshot"/> is required: take one, or explicitly none.</summary>
         /// <param name="deleteAutomatedBackups">null = AWS default (automated backups are removed).</param>
         Task<DbInstance> DeleteDBInstanceAsync(string dbInstanceIdentifier, DbFinalSnapshot finalSnapshot, bool? deleteAutomatedBackups = null,

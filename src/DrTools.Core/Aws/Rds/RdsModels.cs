@@ -39,6 +39,9 @@ namespace DrTools.Core.Aws.Rds
         public string? DBClusterIdentifier { get; init; }
         /// <summary>A class change waiting for the maintenance window (or being applied).</summary>
         public string? PendingInstanceClass { get; init; }
+        /// <summary>The instance's (first) DB parameter group, and whether it is applied ("in-sync") or waits for a reboot ("pending-reboot").</summary>
+        public string? DBParameterGroupName { get; init; }
+        public string? ParameterApplyStatus { get; init; }
         public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
         /// <summary>The region the instance was read from.</summary>
         public string Region { get; init; } = "";
@@ -71,6 +74,8 @@ namespace DrTools.Core.Aws.Rds
             DeletionProtection = x.Bool("DeletionProtection"),
             DBClusterIdentifier = x.Child("DBClusterIdentifier"),
             PendingInstanceClass = x.Element("PendingModifiedValues")?.Child("DBInstanceClass"),
+            DBParameterGroupName = x.Items("DBParameterGroups").Select(g => g.Child("DBParameterGroupName")).FirstOrDefault(),
+            ParameterApplyStatus = x.Items("DBParameterGroups").Select(g => g.Child("ParameterApplyStatus")).FirstOrDefault(),
             Tags = x.Tags("TagList"),
             Region = region,
         };
@@ -287,6 +292,10 @@ namespace DrTools.Core.Aws.Rds
         public int? BackupRetentionPeriod { get; init; }
         public IReadOnlyList<string>? VpcSecurityGroupIds { get; init; }
         public bool? DeletionProtection { get; init; }
+        /// <summary>Renames the instance (its endpoint changes with it); used to set a stale instance aside, never to delete it.</summary>
+        public string? NewDBInstanceIdentifier { get; init; }
+        /// <summary>Attaches this DB parameter group (e.g. a read-only one that fences the database); takes effect after a reboot.</summary>
+        public string? DBParameterGroupName { get; init; }
         /// <summary>True: apply now (brief outage for a class change). False: at the next maintenance window. Always sent.</summary>
         public bool ApplyImmediately { get; init; }
     }

@@ -14,7 +14,7 @@ namespace DrTools.Core.Aws.Rds
     /// <see cref="IRdsService"/> on the Query-protocol <see cref="RdsClient"/> (API 2014-10-31). Replacing the wire
     /// client with AWSSDK.RDS would change only this class.
     /// </summary>
-    public sealed class RdsService : IRdsService, IDisposable
+    public sealed partial class RdsService : IRdsService, IRdsClusterService, IDisposable
     {
         const string Service = "RDS";
         const int PageSize = 100;
@@ -313,9 +313,19 @@ namespace DrTools.Core.Aws.Rds
                 .Add("ApplyImmediately", request.ApplyImmediately)
                 .Add("BackupRetentionPeriod", request.BackupRetentionPeriod)
                 .Add("MultiAZ", request.MultiAZ)
-                .Add("DeletionProtection", request.DeletionProtection);
+                .Add("DeletionProtection", request.DeletionProtection)
+                .Add("NewDBInstanceIdentifier", request.NewDBInstanceIdentifier)
+                .Add("DBParameterGroupName", request.DBParameterGroupName);
             var r = await CallAsync("ModifyDBInstance", p, InstanceName(request.DBInstanceIdentifier), request.DBInstanceIdentifier, cancellationToken)
                 .ConfigureAwait(false);
+            return DbInstance.Parse(Result(r, "DBInstance"), Region);
+        }
+
+        public async Task<DbInstance> RebootDBInstanceAsync(string dbInstanceIdentifier, CancellationToken cancellationToken = default)
+        {
+            Require(dbInstanceIdentifier, "DB instance identifier");
+            var r = await CallAsync("RebootDBInstance", new QueryParams().Add("DBInstanceIdentifier", dbInstanceIdentifier), InstanceName(dbInstanceIdentifier),
+                dbInstanceIdentifier, cancellationToken).ConfigureAwait(false);
             return DbInstance.Parse(Result(r, "DBInstance"), Region);
         }
 

@@ -19,6 +19,19 @@ namespace DrTools.Core.Recovery.Engine
         ChangeTrafficWeights,
         WaitHealthy,
         ManualApproval,
+        // After a failover, and the failback without data loss (Reprotect/, Recovery/Strategies/Failback.cs).
+        SnapshotDatabase,
+        CopySnapshot,
+        SetAsideDatabase,
+        CreateReplica,
+        WaitReplica,
+        FenceDatabase,
+        WaitCatchUp,
+        RecordActiveSide,
+        // Aurora.
+        SwitchoverGlobalDatabase,
+        FailoverGlobalDatabase,
+        RestoreCluster,
         Custom,
     }
 

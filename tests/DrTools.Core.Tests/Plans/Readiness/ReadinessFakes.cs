@@ -289,6 +289,7 @@ namespace DrTools.Core.Tests.Plans.Readiness
             public Task<DbInstance> CreateDBInstanceReadReplicaAsync(CreateReadReplicaRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
             public Task<DbInstance> PromoteReadReplicaAsync(string dbInstanceIdentifier, int? backupRetentionPeriod = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
             public Task<DbInstance> ModifyDBInstanceAsync(ModifyDbInstanceRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+            public Task<DbInstance> RebootDBInstanceAsync(string dbInstanceIdentifier, CancellationToken cancellationToken = default) => throw new NotSupportedException();
             public Task<DbInstance> DeleteDBInstanceAsync(string dbInstanceIdentifier, DbFinalSnapshot finalSnapshot, bool? deleteAutomatedBackups = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
             public Task<DbSnapshot> DeleteDBSnapshotAsync(string dbSnapshotIdentifier, CancellationToken cancellationToken = default) => throw new NotSupportedException();
             public Task<IReadOnlyDictionary<string, string>> ListTagsForResourceAsync(string resourceArn, CancellationToken cancellationToken = default) =>

@@ -232,8 +232,25 @@ namespace DrTools.Core.Tests.Recovery.Steps
 
         public Task<DbInstance> ModifyDBInstanceAsync(ModifyDbInstanceRequest r, CancellationToken ct = default)
         {
+            if (r.NewDBInstanceIdentifier != null || r.DBParameterGroupName != null)
+            {
+                _cloud.Calls.Enqueue($"rds:ModifyDBInstance {r.DBInstanceIdentifier}" + (r.NewDBInstanceIdentifier != null ? " rename " + r.NewDBInstanceIdentifier : "")
+                                     + (r.DBParameterGroupName != null ? " parameter-group " + r.DBParameterGroupName : ""));
+                var d = Instances[r.DBInstanceIdentifier] with { Status = "modifying" };
+                if (r.DBParameterGroupName != null) d = d with { DBParameterGroupName = r.DBParameterGroupName, ParameterApplyStatus = "pending-reboot" };
+                if (r.NewDBInstanceIdentifier == null) return Task.FromResult(Instances[r.DBInstanceIdentifier] = d);
+                Instances.TryRemove(r.DBInstanceIdentifier, out _);
+                return Task.FromResult(Instances[r.NewDBInstanceIdentifier] = d with { Identifier = r.NewDBInstanceIdentifier });
+            }
             _cloud.Calls.Enqueue($"rds:ModifyDBInstance {r.DBInstanceIdentifier} {r.DBInstanceClass} {r.ApplyImmediately}");
             return Task.FromResult(Instances[r.DBInstanceIdentifier] = Instances[r.DBInstanceIdentifier] with { InstanceClass = r.DBInstanceClass, Status = "modifying" });
+        }
+
+        public Task<DbInstance> RebootDBInstanceAsync(string id, CancellationToken ct = default)
+        {
+            _cloud.Calls.Enqueue("rds:RebootDBInstance " + id);
+            var d = Instances[id];
+            return Task.FromResult(Instances[id] = d with { Status = "modifying", ParameterApplyStatus = d.DBParameterGroupName != null ? "in-sync" : d.ParameterApplyStatus });
         }
 
         public Task<DbInstance> WaitForDBInstanceAvailableAsync(string id, TimeSpan timeout, IOperationReporter? reporter = null, CancellationToken ct = default) =>
