@@ -1,5 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
+using System.Xml.Linq;
+using DrTools.Core.Aws.Wire;
 
 namespace DrTools.Core.Aws.Rds
 {
@@ -31,6 +34,35 @@ namespace DrTools.Core.Aws.Rds
         public bool DeletionProtection { get; init; }
         public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
         public string Region { get; init; } = "";
+
+        /// <summary>The RDS DBCluster shape (namespace-stripped); <paramref name="region"/> is where it was read.</summary>
+        internal static DbCluster Parse(XElement x, string region) => new()
+        {
+            Identifier = x.Child("DBClusterIdentifier") ?? "",
+            Arn = x.Child("DBClusterArn"),
+            Status = x.Child("Status") ?? "",
+            Engine = x.Child("Engine"),
+            EngineVersion = x.Child("EngineVersion"),
+            // In a DBCluster, Endpoint, ReaderEndpoint and DBSubnetGroup are plain strings (not structures as in a DBInstance).
+            EndpointAddress = x.Child("Endpoint"),
+            ReaderEndpointAddress = x.Child("ReaderEndpoint"),
+            Port = x.Int("Port"),
+            MultiAZ = x.Bool("MultiAZ"),
+            StorageEncrypted = x.Bool("StorageEncrypted"),
+            KmsKeyId = x.Child("KmsKeyId"),
+            Members = x.Items("DBClusterMembers")
+                .Select(m => new DbClusterMember(m.Child("DBInstanceIdentifier") ?? "", m.Bool("IsClusterWriter"))).ToList(),
+            ReplicationSourceIdentifier = x.Child("ReplicationSourceIdentifier"),
+            DBSubnetGroupName = x.Child("DBSubnetGroup"),
+            VpcSecurityGroupIds = x.Items("VpcSecurityGroups").Select(g => g.Child("VpcSecurityGroupId")).OfType<string>().ToList(),
+            BackupRetentionPeriod = x.Int("BackupRetentionPeriod"),
+            EarliestRestorableTime = x.Date("EarliestRestorableTime"),
+            LatestRestorableTime = x.Date("LatestRestorableTime"),
+            ClusterCreateTime = x.Date("ClusterCreateTime"),
+            DeletionProtection = x.Bool("DeletionProtection"),
+            Tags = x.Tags("TagList"),
+            Region = region,
+        };
     }
 
     public sealed record DbClusterMember(string DBInstanceIdentifier, bool IsWriter);
@@ -48,6 +80,23 @@ namespace DrTools.Core.Aws.Rds
         public IReadOnlyList<GlobalClusterMember> Members { get; init; } = Array.Empty<GlobalClusterMember>();
         /// <summary>A switchover or failover in progress; null when none.</summary>
         public GlobalClusterFailoverState? FailoverState { get; init; }
+
+        /// <summary>The RDS GlobalCluster shape (namespace-stripped). Global: it has no region of its own.</summary>
+        internal static GlobalCluster Parse(XElement x) => new()
+        {
+            Identifier = x.Child("GlobalClusterIdentifier") ?? "",
+            Arn = x.Child("GlobalClusterArn"),
+            Status = x.Child("Status") ?? "",
+            Engine = x.Child("Engine"),
+            EngineVersion = x.Child("EngineVersion"),
+            StorageEncrypted = x.Bool("StorageEncrypted"),
+            // GlobalClusterMemberList's members are <GlobalClusterMember>; Readers is a list of plain <member> ARNs.
+            Members = x.Items("GlobalClusterMembers").Select(m => new GlobalClusterMember(m.Child("DBClusterArn") ?? "", m.Bool("IsWriter"),
+                m.Strings("Readers"), m.Child("SynchronizationStatus"))).ToList(),
+            FailoverState = x.Element("FailoverState") is { } f
+                ? new GlobalClusterFailoverState(f.Child("Status"), f.Child("FromDbClusterArn"), f.Child("ToDbClusterArn"), f.Bool("IsDataLossAllowed"))
+                : null,
+        };
     }
 
     /// <summary>One regional cluster of a global database.</summary>
@@ -78,6 +127,26 @@ namespace DrTools.Core.Aws.Rds
         public string? SourceDBClusterSnapshotArn { get; init; }
         public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
         public string Region { get; init; } = "";
+
+        /// <summary>The RDS DBClusterSnapshot shape (namespace-stripped); <paramref name="region"/> is where it was read.</summary>
+        internal static DbClusterSnapshot Parse(XElement x, string region) => new()
+        {
+            Identifier = x.Child("DBClusterSnapshotIdentifier") ?? "",
+            Arn = x.Child("DBClusterSnapshotArn"),
+            DBClusterIdentifier = x.Child("DBClusterIdentifier") ?? "",
+            Status = x.Child("Status") ?? "",
+            SnapshotType = x.Child("SnapshotType"),
+            SnapshotCreateTime = x.Date("SnapshotCreateTime"),
+            ClusterCreateTime = x.Date("ClusterCreateTime"),
+            Engine = x.Child("Engine"),
+            EngineVersion = x.Child("EngineVersion"),
+            PercentProgress = x.Int("PercentProgress"),
+            StorageEncrypted = x.Bool("StorageEncrypted"),
+            KmsKeyId = x.Child("KmsKeyId"),
+            SourceDBClusterSnapshotArn = x.Child("SourceDBClusterSnapshotArn"),
+            Tags = x.Tags("TagList"),
+            Region = region,
+        };
     }
 
     public sealed record DbClusterSnapshotQuery

@@ -464,10 +464,19 @@ namespace DrTools.Core.Aws.Rds
             if (!source.StartsWith("arn:", StringComparison.Ordinal)) return null;
             var parts = source.Split(':');
             if (parts.Length < 7 || parts[2] != "rds" || parts[5] != resourceType || parts[3].Length == 0)
-                throw Invalid($"'{source}' is not an RDS {(resourceType == "db" ? "DB instance" : "DB snapshot")} ARN " +
+                throw Invalid($"'{source}' is not an RDS {ArnKind(resourceType)} ARN " +
                               $"(arn:aws:rds:REGION:ACCOUNT:{resourceType}:NAME).", source);
             return string.Equals(parts[3], Region, StringComparison.Ordinal) ? null : parts[3];
         }
+
+        static string ArnKind(string resourceType) => resourceType switch
+        {
+            "db" => "DB instance",
+            "snapshot" => "DB snapshot",
+            "cluster" => "DB cluster",
+            "cluster-snapshot" => "DB cluster snapshot",
+            _ => resourceType,
+        };
 
         static XElement Result(XElement result, string name) => result.Element(name) ?? new XElement(name);
 

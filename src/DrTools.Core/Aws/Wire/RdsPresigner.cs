@@ -29,6 +29,20 @@ namespace DrTools.Core.Aws.Wire
             return Presign(credentials, AwsServices.Rds, "CopyDBSnapshot", sourceRegion, destinationRegion, p, expires, signedAtUtc);
         }
 
+        /// <summary>The pre-signed URL of a cross-region CopyDBClusterSnapshot (same members and rule as <see cref="PresignCopyDBSnapshot"/>).</summary>
+        public static string PresignCopyDBClusterSnapshot(ImmutableCredentials credentials, string sourceRegion, string destinationRegion,
+            string sourceDBClusterSnapshotIdentifier, string targetDBClusterSnapshotIdentifier, string? kmsKeyId,
+            TimeSpan? expires = null, DateTime? signedAtUtc = null)
+        {
+            var p = new Dictionary<string, string>
+            {
+                ["SourceDBClusterSnapshotIdentifier"] = sourceDBClusterSnapshotIdentifier,
+                ["TargetDBClusterSnapshotIdentifier"] = targetDBClusterSnapshotIdentifier,
+            };
+            if (!string.IsNullOrEmpty(kmsKeyId)) p["KmsKeyId"] = kmsKeyId!;
+            return Presign(credentials, AwsServices.Rds, "CopyDBClusterSnapshot", sourceRegion, destinationRegion, p, expires, signedAtUtc);
+        }
+
         /// <summary>Presigns any Query-protocol action of <paramref name="service"/> for <paramref name="sourceRegion"/>.</summary>
         public static string Presign(ImmutableCredentials credentials, WireServiceInfo service, string action, string sourceRegion,
             string destinationRegion, IDictionary<string, string> parameters, TimeSpan? expires = null, DateTime? signedAtUtc = null)
