@@ -740,12 +740,12 @@ namespace DrTools.Core.Tests.Aws.Rds
             }
         }
 
-        static Dictionary<string, string> Query(Uri uri) =>
+        internal static Dictionary<string, string> Query(Uri uri) =>
             uri.Query.TrimStart('?').Split('&').Select(p => p.Split('=', 2))
                 .ToDictionary(p => Uri.UnescapeDataString(p[0]), p => Uri.UnescapeDataString(p[1]));
 
         /// <summary>Recomputes the SigV4 query signature (empty-payload hash, host header only) for <paramref name="region"/>/rds.</summary>
-        static void AssertValidSignature(Uri uri, string region)
+        internal static void AssertValidSignature(Uri uri, string region)
         {
             var pairs = uri.Query.TrimStart('?').Split('&').Select(p => p.Split('=', 2))
                 .Select(p => (Key: Uri.UnescapeDataString(p[0]), Value: Uri.UnescapeDataString(p[1]))).ToList();
