@@ -50,6 +50,14 @@ namespace DrTools.Core.Access
         PlanDbSnapshots,
         /// <summary>The primary's automated backups (replicated or not) in the plan's regions.</summary>
         DbAutomatedBackups,
+        /// <summary>The plan's Aurora DB clusters (database.clusterId, replicaClusterId, restore.clusterId) by ARN.</summary>
+        PlanDbClusters,
+        /// <summary>DB cluster snapshots DrTools names (drtools-&lt;clusterId&gt;-*) and the plan's restore.clusterSnapshotId.</summary>
+        PlanDbClusterSnapshots,
+        /// <summary>The plan's Aurora Global Database (database.globalClusterId) by ARN (global: no region).</summary>
+        PlanGlobalClusters,
+        /// <summary>CreateDBInstance of a restored cluster's instances: new DB instances in the DR region that carry DrTools:Plan=&lt;plan&gt; (aws:RequestTag).</summary>
+        NewPlanDbInstances,
         /// <summary>The plan's hosted zone by id.</summary>
         HostedZone,
         /// <summary>Route 53 change ids (GetChange).</summary>
@@ -168,6 +176,28 @@ namespace DrTools.Core.Access
             new("rds:RestoreDBInstanceToPointInTime", "RestoreDBInstanceToPointInTime", IamRoles.Drill | IamRoles.Operator, IamScope.DrillDatabases, "drills"),
             new("rds:DeleteDBSnapshot", "DeleteDBSnapshot", IamRoles.Drill | IamRoles.Operator, IamScope.DrillDatabases, "drills (drill snapshots only)"),
             new("rds:AddTagsToResource", "AddTagsToResource", IamRoles.Drill | IamRoles.Operator, IamScope.DrillDatabases, "drills (tags on create)"),
+            new("rds:RebootDBInstance", "RebootDBInstance", Recover, IamScope.PlanDbInstances, "Invoke-DrFailback (fence: read-only parameter group)"),
+            // ---- RDS: Aurora clusters and global databases
+            new("rds:DescribeDBClusters", "DescribeDBClusters", All, IamScope.PlanDbClusters, "recovery, Test-DrPlan -Live (Aurora plans)"),
+            new("rds:DescribeGlobalClusters", "DescribeGlobalClusters", All, IamScope.PlanGlobalClusters, "recovery, Test-DrPlan -Live (Aurora Global Database)"),
+            new("rds:DescribeDBClusterSnapshots", "DescribeDBClusterSnapshots", All, IamScope.PlanDbClusterSnapshots, "Get-DrBackup, recovery (Aurora)"),
+            new("rds:DescribeDBClusterSnapshots", "DescribeDBClusterSnapshots", All, IamScope.PlanDbClusters, "Get-DrBackup, recovery (Aurora, by cluster)"),
+            new("rds:CreateDBClusterSnapshot", "CreateDBClusterSnapshot", Create, IamScope.PlanDbClusters, "Invoke-DrBackup (Aurora)"),
+            new("rds:CreateDBClusterSnapshot", "CreateDBClusterSnapshot", Create, IamScope.PlanDbClusterSnapshots, "Invoke-DrBackup (Aurora)"),
+            new("rds:CopyDBClusterSnapshot", "CopyDBClusterSnapshot", Create, IamScope.PlanDbClusterSnapshots, "Invoke-DrBackup -CopyToRegion (Aurora)"),
+            new("rds:AddTagsToResource", "AddTagsToResource", Create | Recover, IamScope.PlanDbClusterSnapshots, "tags on create (cluster snapshots)"),
+            new("rds:AddTagsToResource", "AddTagsToResource", Recover, IamScope.PlanDbClusters, "tags on create (restored clusters)"),
+            new("rds:DeleteDBClusterSnapshot", "DeleteDBClusterSnapshot", IamRoles.None, IamScope.PlanDbClusterSnapshots, "Remove-DrBackup (Aurora)", "no role deletes recovery points; grant separately for retention"),
+            new("rds:SwitchoverGlobalCluster", "SwitchoverGlobalCluster", Recover, IamScope.PlanGlobalClusters, "recovery (Aurora Global Database switchover)"),
+            new("rds:SwitchoverGlobalCluster", "SwitchoverGlobalCluster", Recover, IamScope.PlanDbClusters, "recovery (Aurora Global Database switchover)"),
+            new("rds:FailoverGlobalCluster", "FailoverGlobalCluster", Recover, IamScope.PlanGlobalClusters, "recovery (Aurora Global Database failover, -AllowDataLoss)"),
+            new("rds:FailoverGlobalCluster", "FailoverGlobalCluster", Recover, IamScope.PlanDbClusters, "recovery (Aurora Global Database failover, -AllowDataLoss)"),
+            new("rds:RestoreDBClusterFromSnapshot", "RestoreDBClusterFromSnapshot", Recover, IamScope.PlanDbClusters, "recovery (restore-cluster)"),
+            new("rds:RestoreDBClusterFromSnapshot", "RestoreDBClusterFromSnapshot", Recover, IamScope.PlanDbClusterSnapshots, "recovery (restore-cluster)"),
+            new("rds:RestoreDBClusterToPointInTime", "RestoreDBClusterToPointInTime", Recover, IamScope.PlanDbClusters, "recovery (restore-cluster to a point in time)"),
+            new("rds:CreateDBInstance", "CreateDBInstance", Recover, IamScope.PlanDbClusters, "recovery (instances of a restored cluster)"),
+            new("rds:CreateDBInstance", "CreateDBInstance", Recover, IamScope.NewPlanDbInstances, "recovery (instances of a restored cluster)"),
+            new("rds:DeleteDBCluster", "DeleteDBCluster", IamRoles.None, IamScope.PlanDbClusters, "not used by any role's cmdlets", "kept out of every role: DrTools never deletes a plan's cluster"),
             // ---- Auto Scaling
             new("autoscaling:DescribeAutoScalingGroups", "DescribeAutoScalingGroups", All, IamScope.Unscopable, "recovery, Test-DrPlan -Live, Test-DrConnection", "Auto Scaling Describe* actions support no resource-level permissions"),
             new("autoscaling:UpdateAutoScalingGroup", "UpdateAutoScalingGroup", Recover, IamScope.PlanGroups, "Start-DrWarmStandby, Invoke-DrFailover, Invoke-DrFailback"),

@@ -155,6 +155,30 @@ namespace DrTools.Core.Access
                     if (db?.PrimaryInstanceId == null) break;
                     yield return ("", actions, InRegions(r => $"arn:{p}:rds:{r}:*:auto-backup:*"), None);
                     break;
+                case IamScope.PlanDbClusters:
+                    if (db == null) break;
+                    var clusters = new List<string>();
+                    if (db.ClusterId != null) clusters.Add($"arn:{p}:rds:{db.PrimaryRegion ?? plan.PrimaryRegion ?? dr}:*:cluster:{db.ClusterId}");
+                    if (db.ReplicaClusterId != null) clusters.Add($"arn:{p}:rds:{dr}:*:cluster:{db.ReplicaClusterId}");
+                    if (db.Restore?.ClusterId is { Length: > 0 } restored) clusters.Add($"arn:{p}:rds:{dr}:*:cluster:{restored}");
+                    yield return ("", actions, clusters, None);
+                    break;
+                case IamScope.PlanDbClusterSnapshots:
+                    if (db == null) break;
+                    var clusterSnapshots = new List<string>();
+                    if (db.ClusterId != null) clusterSnapshots.AddRange(InRegions(r => $"arn:{p}:rds:{r}:*:cluster-snapshot:drtools-{db.ClusterId.ToLowerInvariant()}-*"));
+                    if (db.Restore?.ClusterSnapshotId is { } cs)
+                        clusterSnapshots.Add(cs.StartsWith("arn:", StringComparison.Ordinal) ? cs : $"arn:{p}:rds:{dr}:*:cluster-snapshot:{cs}");
+                    yield return ("", actions, clusterSnapshots, None);
+                    break;
+                case IamScope.PlanGlobalClusters:
+                    if (db?.GlobalClusterId == null) break;
+                    yield return ("", actions, new List<string> { $"arn:{p}:rds::*:global-cluster:{db.GlobalClusterId}" }, None);
+                    break;
+                case IamScope.NewPlanDbInstances:
+                    if (db?.Restore?.ClusterId == null) break;
+                    yield return ("", actions, new List<string> { $"arn:{p}:rds:{dr}:*:db:*" }, Condition("StringEquals", "aws:RequestTag/" + RecoveryStepBase.TagPlan, plan.Name));
+                    break;
                 case IamScope.HostedZone:
                     if (plan.Resources.Dns == null) break;
                     var zone = plan.Resources.Dns.HostedZoneId != null ? Aws.Route53.Route53Names.StripId(plan.Resources.Dns.HostedZoneId) : "*";

@@ -35,11 +35,12 @@ namespace DrTools.Core.Diagnostics
             "IncorrectState", "IncorrectInstanceState", "InvalidDBInstanceState", "InvalidDBInstanceStateFault", "InvalidDBSnapshotState",
             "InvalidDBSnapshotStateFault", "ScalingActivityInProgress", "ScalingActivityInProgressFault", "ResourceInUse", "ResourceInUseFault",
             "InvalidSnapshot.InUse", "HealthCheckInUse", "HostedZoneNotEmpty", "BucketNotEmpty", "InvalidObjectState", "OperationAborted",
+            "InvalidDBClusterStateFault", "InvalidGlobalClusterStateFault", "InvalidDBClusterSnapshotStateFault",
         };
         /// <summary>Account quotas and capacity: retrying soon will not help; a quota increase or another type/AZ will.</summary>
         static readonly string[] QuotaCodes =
         {
-            "InsufficientDBInstanceCapacity", "InsufficientInstanceCapacity", "InstanceLimitExceeded", "VolumeLimitExceeded",
+            "InsufficientDBInstanceCapacity", "InsufficientDBClusterCapacityFault", "InsufficientInstanceCapacity", "InstanceLimitExceeded", "VolumeLimitExceeded",
             "AddressLimitExceeded", "SnapshotLimitExceeded", "MaxSpotInstanceCountExceeded", "ResourceLimitExceeded", "LimitExceeded",
             "TooManyHealthChecks", "TooManyHostedZones", "HostedZoneLimitExceeded",
         };
@@ -118,13 +119,15 @@ namespace DrTools.Core.Diagnostics
             if (Is(CredentialCodes))
                 return (ErrorIds.InvalidCredentials, DrErrorCategory.AuthenticationError,
                     $"AWS rejected the credentials DrTools used{source}. Check the access key and secret key or the profile, and refresh the session token if they are temporary.");
-            if (Is(AccessCodes) || (status == 403 && !code.EndsWith("NotFound", StringComparison.OrdinalIgnoreCase)))
+            // RDS sends some quota and capacity faults (DBClusterQuotaExceededFault, InsufficientDBClusterCapacityFault) with HTTP 403.
+            bool quota = Is(QuotaCodes) || code.EndsWith("QuotaExceeded", StringComparison.OrdinalIgnoreCase) || code.EndsWith("QuotaExceededFault", StringComparison.OrdinalIgnoreCase);
+            if (Is(AccessCodes) || (status == 403 && !quota && !code.EndsWith("NotFound", StringComparison.OrdinalIgnoreCase)))
                 return (ErrorIds.AccessDenied, DrErrorCategory.PermissionDenied,
                     $"The identity{source} is not allowed to call {service}:{operation}. Grant it in IAM (docs/iam.md lists what DrTools needs) or use another profile.");
             if (Is(ThrottleCodes) || status == 429 || status == 503 && code == "SlowDown")
                 return (ErrorIds.Throttled, DrErrorCategory.LimitsExceeded,
                     "AWS kept throttling the request after DrTools' retries. Wait a minute and re-run, or lower the concurrency.");
-            if (Is(QuotaCodes) || code.EndsWith("QuotaExceeded", StringComparison.OrdinalIgnoreCase) || code.EndsWith("QuotaExceededFault", StringComparison.OrdinalIgnoreCase))
+            if (quota)
                 return (ErrorIds.QuotaExceeded, DrErrorCategory.LimitsExceeded,
                     $"An AWS quota or capacity limit{region} stops {operation}. Free unused resources, request a quota increase (Service Quotas), or for capacity try another instance class or Availability Zone.");
             if (Is(WrongRegionCodes) || status == 301)

@@ -147,7 +147,8 @@ namespace DrTools.Core.Tests.Access
                 ids.UnionWith(s.SecurityGroupIds);
                 if (s.KeyName != null) ids.Add(s.KeyName);
             }
-            if (r.Database is { } db) ids.UnionWith(new[] { db.PrimaryInstanceId, db.ReplicaInstanceId, db.Restore?.InstanceId, db.Restore?.SnapshotId }.OfType<string>());
+            if (r.Database is { } db) ids.UnionWith(new[] { db.PrimaryInstanceId, db.ReplicaInstanceId, db.Restore?.InstanceId, db.Restore?.SnapshotId,
+                db.ClusterId, db.ReplicaClusterId, db.GlobalClusterId, db.Restore?.ClusterId, db.Restore?.ClusterSnapshotId }.OfType<string>());
             ids.UnionWith(r.AutoScalingGroups.Select(g => g.Name));
             if (plan.Drill is { } drill)
             {
@@ -165,6 +166,43 @@ namespace DrTools.Core.Tests.Access
                 ids.UnionWith(dns.Records.SelectMany(x => new[] { x.Primary, x.Dr }.Concat(x.Sites.Select(s => s.Target))).OfType<RecordTarget>().SelectMany(t => t.ElasticIps));
             }
             return ids;
+        }
+
+        [Fact]
+        public void An_Aurora_plans_policy_names_its_clusters_global_database_and_cluster_snapshots()
+        {
+            var plan = new DrPlan
+            {
+                Name = "orders", Strategy = DrStrategy.PilotLight, PrimaryRegion = "us-east-1", DrRegion = "us-west-2",
+                Resources = new PlanResources
+                {
+                    Database = new DatabaseSpec
+                    {
+                        Engine = "aurora-postgresql", ClusterId = "orders", ReplicaClusterId = "orders-dr", GlobalClusterId = "orders-global",
+                        Restore = new DatabaseRestoreSpec { ClusterId = "orders-restored", ClusterSnapshotId = "orders-snap" },
+                    },
+                },
+            };
+            IamStatement With(IamPolicyDocument doc, string action, string resource) =>
+                Assert.Single(doc.StatementList, s => s.Actions.Contains(action) && s.Resources.Contains(resource));
+
+            var op = IamPolicyBuilder.Build(plan, IamRole.Operator);
+            With(op, "rds:SwitchoverGlobalCluster", "arn:aws:rds::*:global-cluster:orders-global");
+            With(op, "rds:FailoverGlobalCluster", "arn:aws:rds:us-west-2:*:cluster:orders-dr");
+            With(op, "rds:RestoreDBClusterFromSnapshot", "arn:aws:rds:us-west-2:*:cluster-snapshot:orders-snap");
+            With(op, "rds:RestoreDBClusterToPointInTime", "arn:aws:rds:us-east-1:*:cluster:orders");
+            With(op, "rds:DescribeDBClusters", "arn:aws:rds:us-west-2:*:cluster:orders-restored");
+            With(op, "rds:CopyDBClusterSnapshot", "arn:aws:rds:us-west-2:*:cluster-snapshot:drtools-orders-*");
+            // New instances of a restored cluster only with the plan's tag.
+            var create = With(op, "rds:CreateDBInstance", "arn:aws:rds:us-west-2:*:db:*");
+            Assert.Equal(new[] { "orders" }, create.Condition["StringEquals"]["aws:RequestTag/DrTools:Plan"]);
+            Assert.DoesNotContain(op.StatementList.SelectMany(s => s.Actions), a => a is "rds:DeleteDBCluster" or "rds:DeleteDBClusterSnapshot");
+
+            var backup = IamPolicyBuilder.Build(plan, IamRole.Backup).StatementList.SelectMany(s => s.Actions).ToList();
+            Assert.Contains("rds:CreateDBClusterSnapshot", backup);
+            Assert.DoesNotContain(backup, a => a is "rds:FailoverGlobalCluster" or "rds:SwitchoverGlobalCluster" or "rds:RestoreDBClusterFromSnapshot");
+            Assert.All(IamPolicyBuilder.Build(plan, IamRole.ReadOnly).StatementList.SelectMany(s => s.Actions).Where(a => a.StartsWith("rds:", StringComparison.Ordinal)),
+                a => Assert.Matches(":(Describe|List)", a));
         }
 
         // ---------------------------------------------------------------- separation of duties

@@ -53,7 +53,12 @@ namespace DrTools.Core.Aws.Rds
             var p = new QueryParams().Add("GlobalClusterIdentifier", globalClusterIdentifier);
             var what = globalClusterIdentifier != null ? GlobalName(globalClusterIdentifier) : "global databases";
             var pages = await PagesAsync("DescribeGlobalClusters", p, "GlobalClusters", what, globalClusterIdentifier, cancellationToken).ConfigureAwait(false);
-            return pages.Select(GlobalCluster.Parse).ToList();
+            var all = pages.Select(GlobalCluster.Parse);
+            // An endpoint that ignores the identifier (moto answers every global database) must not make another one "found".
+            // Global database ids are case-insensitive; the identifier may also be the ARN.
+            return globalClusterIdentifier == null ? all.ToList()
+                : all.Where(g => string.Equals(g.Identifier, globalClusterIdentifier, StringComparison.OrdinalIgnoreCase)
+                                 || string.Equals(g.Arn, globalClusterIdentifier, StringComparison.Ordinal)).ToList();
         }
 
         public async Task<GlobalCluster?> FindGlobalClusterAsync(string globalClusterIdentifier, CancellationToken cancellationToken = default)

@@ -167,6 +167,23 @@ namespace DrTools.Core.Tests.Aws.Rds
             }
         }
 
+        /// <summary>moto answers every global database whatever GlobalClusterIdentifier asks for; the named one must still be the one returned.</summary>
+        [Fact]
+        public async Task DescribeGlobalClusters_by_id_returns_only_that_global_database_even_when_the_endpoint_answers_more()
+        {
+            var (server, rds) = Start(_ => Ok("DescribeGlobalClusters", "<GlobalClusters>" + Global("available", "").Replace("orders-global", "other-global") +
+                                                                      Global("available", Member(PrimaryArn, true)) + "</GlobalClusters>"));
+            using (server)
+            using (rds)
+            {
+                Assert.Equal("orders-global", (await rds.DescribeGlobalClustersAsync("orders-global")).Single().Identifier);
+                Assert.Equal("orders-global", (await rds.FindGlobalClusterAsync("ORDERS-GLOBAL"))!.Identifier); // ids are case-insensitive
+                Assert.Equal("orders-global", (await rds.FindGlobalClusterAsync("arn:aws:rds::123456789012:global-cluster:orders-global"))!.Identifier);
+                Assert.Null(await rds.FindGlobalClusterAsync("third-global"));
+                Assert.Equal(2, (await rds.DescribeGlobalClustersAsync()).Count);
+            }
+        }
+
         [Fact]
         public async Task A_Find_passes_errors_other_than_not_found_on()
         {
