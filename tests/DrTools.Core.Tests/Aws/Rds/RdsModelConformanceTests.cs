@@ -86,7 +86,8 @@ namespace DrTools.Core.Tests.Aws.Rds
             ("RemoveTagsFromResource", async r => { await r.RemoveTagsFromResourceAsync("arn:aws:rds:us-west-2:123456789012:db:orders-dr", new[] { "a", "b" }); return null; }),
             // Aurora
             ("DescribeDBClusters", async r => (await r.DescribeDBClustersAsync("orders", new[] { new RdsFilter("engine", "aurora-postgresql") })).Single()),
-            ("DescribeGlobalClusters", async r => (await r.DescribeGlobalClustersAsync("orders-global")).Single()),
+            // The model-built response names its global database "v-GlobalClusterIdentifier" (and the service keeps only the one asked for).
+            ("DescribeGlobalClusters", async r => (await r.DescribeGlobalClustersAsync("v-GlobalClusterIdentifier")).Single()),
             ("SwitchoverGlobalCluster", async r => await r.SwitchoverGlobalClusterAsync("orders-global", ClusterArn)),
             ("FailoverGlobalCluster", async r => await r.FailoverGlobalClusterAsync("orders-global", ClusterArn, allowDataLoss: true)),
             ("FailoverGlobalCluster", async r => await r.FailoverGlobalClusterAsync("orders-global", ClusterArn, allowDataLoss: false)),
