@@ -246,7 +246,8 @@ namespace DrTools.Core.Backup
             readonly ConcurrentQueue<string> _warnings;
             readonly bool _checkFileType;
             readonly TimeSpan _openTimeout;
-            readonly ConcurrentDictionary<string, byte> _added = new(StringComparer.Ordinal);
+            // Chunks this run packed, by binary key (a hex string per new chunk was about 150 bytes; issue 16).
+            readonly ConcurrentDictionary<BlobKey, byte> _added = new();
             readonly Stopwatch _clock = Stopwatch.StartNew();
             readonly long _totalBytes;
             long _doneBytes, _doneFiles, _lastReportMs = -1000;
@@ -331,10 +332,11 @@ namespace DrTools.Core.Backup
                             first = null;
                         }
                         if (chunkNames.Count >= 1) fileHash.AppendData(chunk.Array, 0, length);
-                        var name = Json.Hex(sha.ComputeHash(chunk.Array, 0, length));
+                        var hash = sha.ComputeHash(chunk.Array, 0, length);
+                        var name = Json.Hex(hash);
                         chunkNames.Add(name);
                         size += length;
-                        if (!_index.Contains(name) && _added.TryAdd(name, 0))
+                        if (!_index.Contains(name) && _added.TryAdd(BlobKey.FromBytes(hash, 0), 0))
                         {
                             try { await _writer.AddAsync(name, chunk.Array, length, ct).ConfigureAwait(false); }
                             catch
@@ -420,8 +422,9 @@ namespace DrTools.Core.Backup
                             try
                             {
                                 using var sha = SHA256.Create();
-                                name[0] = Json.Hex(sha.ComputeHash(c.Array, 0, c.Length));
-                                if (!_index.Contains(name[0]) && _added.TryAdd(name[0], 0))
+                                var hash = sha.ComputeHash(c.Array, 0, c.Length);
+                                name[0] = Json.Hex(hash);
+                                if (!_index.Contains(name[0]) && _added.TryAdd(BlobKey.FromBytes(hash, 0), 0))
                                     await _writer.AddAsync(name[0], c.Array, c.Length, failed.Token).ConfigureAwait(false);
                                 Interlocked.Add(ref _doneBytes, c.Length);
                                 Report(false);
