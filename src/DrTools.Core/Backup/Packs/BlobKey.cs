@@ -142,6 +142,18 @@ namespace DrTools.Core.Backup.Packs
             }
         }
 
+        /// <summary>Adds the keys of <paramref name="blobs"/> to <paramref name="keys"/> without making an entry or a string per blob.</summary>
+        public static void AddKeys(IReadOnlyList<BlobEntry> blobs, ISet<BlobKey> keys)
+        {
+            if (blobs is CompactBlobList compact)
+            {
+                for (int i = 0; i < compact.Count; i++) keys.Add(compact.KeyAt(i));
+                return;
+            }
+            foreach (var b in blobs)
+                if (BlobKey.TryParse(b.Id, out var key)) keys.Add(key);
+        }
+
         /// <summary>The compact form of entries the pack writer collected; the list itself if an id is not a blob name (64 hex digits).</summary>
         public static IReadOnlyList<BlobEntry> From(IReadOnlyList<BlobEntry> blobs)
         {
