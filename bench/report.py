@@ -55,7 +55,7 @@ if imports:
 median = statistics.median(restic_edited) if restic_edited else None
 if median is not None:
     print()
-    print(f"restic's bytes after the edits in {len(restic_edited)} repositories (its chunker polynomial is random per repository): "
+    print(f"restic's bytes after the edits in {len(restic_edited)} repositor{'y' if len(restic_edited) == 1 else 'ies'} (its chunker polynomial is random per repository): "
           + ", ".join(mb(b) for b in sorted(restic_edited)) + f" MB; median {mb(median)} MB.")
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/run.sh: DrTools vs restic vs rclone on the same generated tree and the same local S3 server (Ceph RGW).
 #
-#   bench/run.sh [--size-gb N | --files N] [--port P] [--restic-repos K] [--no-core] [--keep]
+#   bench/run.sh [--size-gb N | --files N] [--port P] [--restic-repos K] [--no-core | --core] [--keep]
 #
 #   --size-gb N       size of the generated tree (default 2: 20 000 small files + 3 large files of ~1.5 GB in all;
 #                     everything scales with N, e.g. --size-gb 0.2 for a quick check)
@@ -11,7 +11,8 @@
 #   --port P          port for the RGW this script starts and stops (default 7482)
 #   --restic-repos K  restic repositories whose bytes after the edits give the median (default 5: the timed one
 #                     and K-1 extra local ones, backed up untimed; 1 in scale mode)
-#   --no-core         skip the "DrTools engine only" runs (drbench, no PowerShell)
+#   --no-core         skip the "DrTools engine only" runs (drbench, no PowerShell); the default in scale mode,
+#   --core            where --core adds them (about a third more time)
 #   --keep            keep the work folder (tree, logs, RGW) for inspection; stop RGW yourself with build/rgw.sh stop P
 #
 # Rows: first backup, no-change re-run, re-run after edits, full restore (verified file by file against the source's
@@ -19,7 +20,7 @@
 # logs and raw figures stay in the work folder while it runs (and after, with --keep). Nothing here runs in CI.
 set -euo pipefail
 
-SIZE_GB=2; FILES=0; PORT=7482; CORE=1; KEEP=0; RESTIC_REPOS=
+SIZE_GB=2; FILES=0; PORT=7482; CORE=; KEEP=0; RESTIC_REPOS=
 while [[ $# -gt 0 ]]; do
   case $1 in
     --size-gb) SIZE_GB=$2; shift 2 ;;
@@ -27,13 +28,15 @@ while [[ $# -gt 0 ]]; do
     --port) PORT=$2; shift 2 ;;
     --restic-repos) RESTIC_REPOS=$2; shift 2 ;;
     --no-core) CORE=0; shift ;;
+    --core) CORE=1; shift ;;
     --keep) KEEP=1; shift ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
 SCALE=0; [[ $FILES != 0 ]] && SCALE=1
 [[ -z $RESTIC_REPOS ]] && { [[ $SCALE == 1 ]] && RESTIC_REPOS=1 || RESTIC_REPOS=5; }
+[[ -z $CORE ]] && { [[ $SCALE == 1 ]] && CORE=0 || CORE=1; }
 
 HERE=$(cd "$(dirname "$0")" && pwd); ROOT=$(cd "$HERE/.." && pwd)
 DRBENCH=$HERE/DrBench/bin/Release/net10.0/drbench.dll
@@ -48,7 +51,7 @@ log() { echo "[$(date +%T)] $*" >&2; }
 # A rough duration from the size, measured on the 2-core dev VM (two thirds of it is restic and DrTools walking and
 # storing files; the builds add about 2 minutes when nothing is built yet).
 if [[ $SCALE == 1 ]]; then
-  EST_S=$(echo "120 + $FILES * 0.0022" | bc -l)
+  EST_S=$(echo "150 + $FILES * (0.003 + $CORE * 0.0015)" | bc -l)
   log "scale mode: $FILES files; estimated duration $(printf '%.0f' "$(echo "$EST_S / 60" | bc -l)") minutes on a quiet 2-core machine"
 else
   EST_S=$(echo "150 + $SIZE_GB * 200 + ($RESTIC_REPOS - 1) * $SIZE_GB * 12" | bc -l)
