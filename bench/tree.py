@@ -3,8 +3,13 @@
 
   tree.py gen  DIR SIZE_GB   writes the tree: 20 000 small files per 2 GB (1-64 KiB, half text-like, half random)
                              in nested folders, plus 3 large random files holding about 3/4 of SIZE_GB
-  tree.py edit DIR           edits 1% of the small files (bytes in the middle overwritten, a line appended) and
-                             overwrites 1 MiB in the middle of the largest file; every other file keeps its mtime
+  tree.py many DIR FILES     scale mode: FILES small files of 1-4 KiB (half text-like, half random) in FILES/500
+                             folders (at least 10) under DIR/many/dNN/sNNN, no large files; written from two
+                             pregenerated buffers (about 100 000 files a minute and more)
+  tree.py edit DIR [FRACTION]
+                             edits FRACTION (default 0.01) of the small files (bytes in the middle overwritten, a line
+                             appended) and overwrites 1 MiB in the middle of the largest large file, if there is one;
+                             every other file keeps its mtime
 Same seed, same bytes: every run and every tool sees identical data.
 """
 import os, random, sys
@@ -53,10 +58,31 @@ def gen(root, size_gb):
                 block = min(left, 8 << 20)
                 f.write(lrng.randbytes(block)); left -= block
 
-def edit(root):
-    files = sorted(os.path.join(d, n) for d, _, ns in os.walk(os.path.join(root, "small")) for n in ns)
+def many(root, count):
+    """Scale mode: many small files, fast. Each file is a slice of a pregenerated text or random buffer at a random
+    offset, so files differ (no two share a chunk but by chance) without generating every byte in Python."""
+    rng = random.Random(SEED + 3)
+    text = text_bytes(rng, 8 << 20)
+    noise = rng.randbytes(64 << 20)
+    folders = max(10, count // 500)
+    top = max(1, round(folders ** 0.5))
+    made = set()
+    for i in range(count):
+        folder = i % folders
+        d = os.path.join(root, "many", f"d{folder % top:03d}", f"s{folder // top:04d}")
+        if d not in made:
+            os.makedirs(d, exist_ok=True); made.add(d)
+        size = rng.randint(1024, 4096)
+        src = text if i % 2 == 0 else noise
+        at = rng.randrange(0, len(src) - size)
+        fd = os.open(os.path.join(d, f"f{i:07d}.{'txt' if i % 2 == 0 else 'bin'}"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try: os.write(fd, src[at:at + size])
+        finally: os.close(fd)
+
+def edit(root, fraction=0.01):
+    files = sorted(os.path.join(d, n) for sub in ("small", "many") for d, _, ns in os.walk(os.path.join(root, sub)) for n in ns)
     rng = random.Random(SEED + 2)
-    chosen = rng.sample(files, max(1, len(files) // 100))
+    chosen = rng.sample(files, max(1, round(len(files) * fraction)))
     for path in chosen:
         size = os.path.getsize(path)
         with open(path, "r+b") as f:
@@ -64,6 +90,9 @@ def edit(root):
             f.write(rng.randbytes(min(256, size // 4)))
             f.seek(0, 2)
             f.write(f"edited {rng.randint(0, 10**9)}\n".encode())
+    if not os.path.isdir(os.path.join(root, "large")):
+        print(f"edited {len(chosen)} small files")
+        return
     large = max((os.path.join(root, "large", n) for n in os.listdir(os.path.join(root, "large"))), key=os.path.getsize)
     size = os.path.getsize(large)
     with open(large, "r+b") as f:
@@ -73,5 +102,6 @@ def edit(root):
 
 if __name__ == "__main__":
     if sys.argv[1] == "gen": gen(sys.argv[2], float(sys.argv[3]))
-    elif sys.argv[1] == "edit": edit(sys.argv[2])
+    elif sys.argv[1] == "many": many(sys.argv[2], int(sys.argv[3]))
+    elif sys.argv[1] == "edit": edit(sys.argv[2], float(sys.argv[3]) if len(sys.argv) > 3 else 0.01)
     else: sys.exit(__doc__)

@@ -111,6 +111,34 @@ namespace DrTools.PowerShell.Tests
             }
         }
 
+        [Fact]
+        public void A_backup_to_and_restore_from_a_folder_repository_loads_no_AWS_SDK_assembly()
+        {
+            // Start-up cost (issue 16): a folder repository never needs S3, so the AWS SDK (about 10 MB of assemblies to
+            // load and compile) must stay unloaded. Real pwsh, since the test host has the SDK loaded already.
+            var work = Directory.CreateTempSubdirectory("drtools-lazy-sdk-");
+            try
+            {
+                var source = Directory.CreateDirectory(Path.Combine(work.FullName, "src"));
+                File.WriteAllText(Path.Combine(source.FullName, "a.txt"), "folder repository");
+                var repo = Path.Combine(work.FullName, "repo");
+                var restored = Path.Combine(work.FullName, "restored");
+                var command = "function Sdk { @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -like 'AWSSDK*' }).Count }; "
+                              + $"Import-Module {PsHarness.Quote(PsHarness.ManifestPath)}; 'Import=' + (Sdk); "
+                              + $"$set = Invoke-DrBackup -Path {PsHarness.Quote(source.FullName)} -Repository {PsHarness.Quote(repo)} -ErrorAction Stop; 'Backup=' + $set.Files + '|' + (Sdk); "
+                              + $"$null = Restore-DrBackup -Repository {PsHarness.Quote(repo)} -Destination {PsHarness.Quote(restored)} -ErrorAction Stop; 'Restore=' + (Sdk)";
+                var output = RunPwsh(command).Output;
+                Assert.Contains("Import=0", output);
+                Assert.Contains("Backup=1|0", output);
+                Assert.Contains("Restore=0", output);
+                Assert.Equal("folder repository", File.ReadAllText(Path.Combine(restored, "src", "a.txt")));
+            }
+            finally
+            {
+                work.Delete(recursive: true);
+            }
+        }
+
         static (int ExitCode, string Output) RunPwsh(string command)
         {
             var restore = ToolRestore.Value;

@@ -239,33 +239,41 @@ namespace DrTools.Core.Backup
                 : $"{first.Error.Message} ({manifest.DamagedFolders.Count - 1} more folder(s) of the set are damaged too)", manifest.Id, first.Error);
         }
 
-        /// <summary>The tree blobs for a file list: one per folder, entries sorted by name, so an unchanged folder gives the same blob.</summary>
-        internal static List<(string Path, string Id, byte[] Raw)> BuildTrees(IEnumerable<ManifestFile> files)
+        /// <summary>
+        /// The tree blobs for a file list: one per folder, entries sorted by name, so an unchanged folder gives the same
+        /// blob. Made one folder at a time as the caller enumerates (a set of 500 000 files would otherwise hold a tree
+        /// entry and the JSON of every file at once).
+        /// </summary>
+        internal static IEnumerable<(string Path, string Id, byte[] Raw)> BuildTrees(IReadOnlyList<ManifestFile> files)
         {
-            var byFolder = new SortedDictionary<string, List<TreeEntry>>(StringComparer.Ordinal);
-            foreach (var f in files)
+            var byFolder = new SortedDictionary<string, List<int>>(StringComparer.Ordinal);
+            for (int i = 0; i < files.Count; i++)
             {
-                var slash = f.Path.LastIndexOf('/');
-                var folder = slash < 0 ? "" : f.Path.Substring(0, slash);
-                if (!byFolder.TryGetValue(folder, out var list)) byFolder[folder] = list = new List<TreeEntry>();
-                list.Add(new TreeEntry
-                {
-                    Name = f.Path.Substring(slash + 1),
-                    Size = f.Size,
-                    MTime = f.MTime,
-                    Attributes = f.Attributes,
-                    Sha256 = f.Sha256,
-                    Chunks = f.Chunks.Count == 1 && f.Chunks[0] == f.Sha256 ? null : f.Chunks,
-                });
+                var slash = files[i].Path.LastIndexOf('/');
+                var folder = slash < 0 ? "" : files[i].Path.Substring(0, slash);
+                if (!byFolder.TryGetValue(folder, out var list)) byFolder[folder] = list = new List<int>();
+                list.Add(i);
             }
-            var result = new List<(string, string, byte[])>(byFolder.Count);
             foreach (var kv in byFolder)
             {
-                kv.Value.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
-                var raw = Json.Serialize(kv.Value);
-                result.Add((kv.Key, Json.Sha256Hex(raw, raw.Length), raw));
+                var entries = new List<TreeEntry>(kv.Value.Count);
+                foreach (var i in kv.Value)
+                {
+                    var f = files[i];
+                    entries.Add(new TreeEntry
+                    {
+                        Name = f.Path.Substring(f.Path.LastIndexOf('/') + 1),
+                        Size = f.Size,
+                        MTime = f.MTime,
+                        Attributes = f.Attributes,
+                        Sha256 = f.Sha256,
+                        Chunks = f.Chunks.Count == 1 && f.Chunks[0] == f.Sha256 ? null : f.Chunks,
+                    });
+                }
+                entries.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+                var raw = Json.Serialize(entries);
+                yield return (kv.Key, Json.Sha256Hex(raw, raw.Length), raw);
             }
-            return result;
         }
 
         public Task<IReadOnlyList<string>> ListSetIdsAsync(CancellationToken ct) => ListSetIdsAsync(Store, ct);
@@ -332,13 +340,18 @@ namespace DrTools.Core.Backup
         /// </summary>
         public async Task WriteManifestAsync(BackupManifest manifest, IReadOnlyCollection<PackContents> newPacks, RepositoryIndex index, CancellationToken ct)
         {
-            var trees = BuildTrees(manifest.Files);
-            var pending = new HashSet<string>(newPacks.SelectMany(p => p.Blobs).Select(b => b.Id), StringComparer.Ordinal);
+            // Binary keys: the blobs of a first backup's new packs as strings were about 150 bytes each.
+            var pending = new HashSet<BlobKey>();
+            foreach (var p in newPacks) CompactBlobList.AddKeys(p.Blobs, pending);
+            var treeRefs = new List<TreeRef>();
             var writer = new PackWriter(Store, BlobKind.Tree, 2, ct);
             try
             {
-                foreach (var (_, id, raw) in trees)
-                    if (!index.Contains(id) && pending.Add(id)) await writer.AddAsync(id, raw, raw.Length, ct).ConfigureAwait(false);
+                foreach (var (path, id, raw) in BuildTrees(manifest.Files))
+                {
+                    treeRefs.Add(new TreeRef { Path = path, Tree = id });
+                    if (!index.Contains(id) && pending.Add(BlobKey.FromBytes(Json.FromHex(id), 0))) await writer.AddAsync(id, raw, raw.Length, ct).ConfigureAwait(false);
+                }
                 var treePacks = await writer.FinishAsync(ct).ConfigureAwait(false);
                 var all = newPacks.Concat(treePacks).ToList();
                 var (_, indexBytes) = await WriteIndexAsync(all, ct).ConfigureAwait(false);
@@ -349,7 +362,7 @@ namespace DrTools.Core.Backup
             {
                 await writer.DrainAsync().ConfigureAwait(false);
             }
-            manifest.Trees = trees.Select(t => new TreeRef { Path = t.Path, Tree = t.Id }).ToList();
+            manifest.Trees = treeRefs;
             var bytes = Json.SealManifest(manifest);
             await Store.PutAsync(ManifestKey(manifest.Id), bytes, bytes.Length, Sha(bytes), ct).ConfigureAwait(false);
         }

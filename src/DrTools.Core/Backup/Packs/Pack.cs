@@ -74,24 +74,23 @@ namespace DrTools.Core.Backup.Packs
         }
 
         /// <summary>Parses a pack header (the bytes before the 8-byte trailer); null when it is malformed.</summary>
-        public static List<BlobEntry>? ParseHeader(byte[] header, int offset, int length)
+        public static IReadOnlyList<BlobEntry>? ParseHeader(byte[] header, int offset, int length)
         {
             if (length < 4) return null;
             var count = BitConverter.ToUInt32(header, offset);
             if ((long)count * EntrySize + 4 != length) return null;
-            var result = new List<BlobEntry>((int)count);
+            var result = new CompactBlobList.Builder((int)count);
             int pos = offset + 4, blobOffset = 0;
             for (int i = 0; i < count; i++)
             {
-                var id = Json.Hex(header, pos, 32);
                 var flags = header[pos + 32];
                 var len = (int)BitConverter.ToUInt32(header, pos + 33);
                 var raw = (int)BitConverter.ToUInt32(header, pos + 37);
-                result.Add(new BlobEntry(id, (flags & 2) != 0 ? BlobKind.Tree : BlobKind.Data, (flags & 1) != 0, blobOffset, len, raw));
+                result.Add(BlobKey.FromBytes(header, pos), (byte)(flags & 3), blobOffset, len, raw);
                 blobOffset += len;
                 pos += EntrySize;
             }
-            return result;
+            return result.Build();
         }
 
         public static byte[] SerializeIndex(IEnumerable<PackContents> packs)
@@ -136,17 +135,18 @@ namespace DrTools.Core.Backup.Packs
                     var packId = Json.Hex(r.ReadBytes(32));
                     var count = r.ReadUInt32();
                     if (count > data.Length / IndexEntrySize) throw new InvalidDataException("blob count past the end of the file");
-                    var blobs = new List<BlobEntry>((int)count);
+                    var blobs = new CompactBlobList.Builder((int)count);
+                    var id = new byte[32];
                     for (uint i = 0; i < count; i++)
                     {
-                        var id = Json.Hex(r.ReadBytes(32));
+                        if (r.Read(id, 0, 32) != 32) throw new EndOfStreamException();
                         var flags = r.ReadByte();
                         var offset = (int)r.ReadUInt32();
                         var length = (int)r.ReadUInt32();
                         var raw = (int)r.ReadUInt32();
-                        blobs.Add(new BlobEntry(id, (flags & 2) != 0 ? BlobKind.Tree : BlobKind.Data, (flags & 1) != 0, offset, length, raw));
+                        blobs.Add(BlobKey.FromBytes(id, 0), (byte)(flags & 3), offset, length, raw);
                     }
-                    result.Add(new PackContents(packId, blobs));
+                    result.Add(new PackContents(packId, blobs.Build()));
                 }
                 if (r.BaseStream.Position != data.Length) throw new InvalidDataException("trailing bytes");
                 return result;

@@ -160,7 +160,7 @@ namespace DrTools.Core.Backup.Packs
                 {
                     var (packId, sha, length) = pack.Seal();
                     await _store.PutAsync(PackKey(packId), pack.Buffer, length, sha, _ct).ConfigureAwait(false);
-                    _stored.Enqueue(new PackContents(packId, pack.Entries));
+                    _stored.Enqueue(new PackContents(packId, CompactBlobList.From(pack.Entries)));
                     Interlocked.Add(ref _uploadedBytes, length);
                 }
                 catch (Exception ex)

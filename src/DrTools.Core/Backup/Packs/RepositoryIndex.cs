@@ -19,8 +19,25 @@ namespace DrTools.Core.Backup.Packs
     /// </summary>
     public sealed class RepositoryIndex
     {
-        readonly Dictionary<string, BlobLocation> _blobs = new(StringComparer.Ordinal);
+        /// <summary>Where a blob's chosen copy is: the pack's ordinal in <see cref="_packList"/> and the blob's position in it.</summary>
+        readonly struct Slot
+        {
+            public Slot(int pack, int entry)
+            {
+                Pack = pack;
+                Entry = entry;
+            }
+
+            public readonly int Pack;
+            public readonly int Entry;
+        }
+
+        // Binary keys and struct values, no object per blob: about 50 bytes a blob here plus 48 in the pack's
+        // CompactBlobList (a string-keyed dictionary of BlobLocation records was about 250; issue 16).
+        readonly Dictionary<BlobKey, Slot> _blobs = new();
         readonly Dictionary<string, PackContents> _packs = new(StringComparer.Ordinal);
+        readonly Dictionary<string, int> _packOrdinals = new(StringComparer.Ordinal);
+        readonly List<PackContents> _packList = new();
 
         /// <summary>The index files this was read from (a prune replaces them).</summary>
         public List<string> IndexKeys { get; } = new();
@@ -41,10 +58,22 @@ namespace DrTools.Core.Backup.Packs
         /// The repository holds a usable copy of the blob: in a pack that exists, not known to be damaged. A backup stores
         /// a blob again when this is false, so a damaged or lost chunk or tree is replaced by the next backup of the same data.
         /// </summary>
-        public bool Contains(string blobId) => _blobs.TryGetValue(blobId, out var at) && Rank(at.PackId, blobId) == 0;
+        public bool Contains(string blobId) =>
+            BlobKey.TryParse(blobId, out var key) && _blobs.TryGetValue(key, out var at) && Rank(_packList[at.Pack].PackId, blobId) == 0;
 
         /// <summary>Where to read the blob: the best copy by <see cref="Rank"/> (a good copy in a pack that exists when there is one).</summary>
-        public bool TryFind(string blobId, out BlobLocation location) => _blobs.TryGetValue(blobId, out location!);
+        public bool TryFind(string blobId, out BlobLocation location)
+        {
+            if (BlobKey.TryParse(blobId, out var key) && _blobs.TryGetValue(key, out var at))
+            {
+                var pack = _packList[at.Pack];
+                location = new BlobLocation(pack.PackId, pack.Blobs[at.Entry]);
+                return true;
+            }
+            location = null!;
+            return false;
+        }
+
         public bool HasPack(string packId) => _packs.ContainsKey(packId);
 
         // Copies of blobs found damaged (by verify, restore, backup or repair): "pack/blob".
@@ -59,7 +88,8 @@ namespace DrTools.Core.Backup.Packs
 
         public bool IsDamaged(string packId, string blobId)
         {
-            lock (_damaged) return _damaged.Contains(packId + "/" + blobId);
+            // No string built on the common path: a backup asks this for every chunk of every unchanged file.
+            lock (_damaged) return _damaged.Count > 0 && _damaged.Contains(packId + "/" + blobId);
         }
 
         /// <summary>
@@ -108,14 +138,32 @@ namespace DrTools.Core.Backup.Packs
         {
             if (!_packs.ContainsKey(pack.PackId)) _packs[pack.PackId] = pack;
             if (_listed) _addedSinceListing.Add(pack.PackId);
-            foreach (var b in pack.Blobs) Offer(pack.PackId, b);
+            // A slot names the very contents its entry came from (a pack listed twice has one ordinal per listing).
+            var ordinal = _packList.Count;
+            _packList.Add(pack);
+            if (!_packOrdinals.ContainsKey(pack.PackId)) _packOrdinals[pack.PackId] = ordinal;
+            OfferAll(pack, ordinal);
+        }
+
+        /// <summary>Offers every blob of the pack (<see cref="Offer"/>).</summary>
+        void OfferAll(PackContents pack, int ordinal)
+        {
+            if (pack.Blobs is CompactBlobList compact)
+            {
+                for (int i = 0; i < compact.Count; i++) Offer(ordinal, i, compact.KeyAt(i), null);
+                return;
+            }
+            for (int i = 0; i < pack.Blobs.Count; i++)
+                if (BlobKey.TryParse(pack.Blobs[i].Id, out var key)) Offer(ordinal, i, key, pack.Blobs[i].Id);
         }
 
         /// <summary>Keeps the better of the blob's current copy and this one (the first of equals).</summary>
-        void Offer(string packId, BlobEntry b)
+        void Offer(int pack, int entry, BlobKey key, string? id)
         {
-            if (!_blobs.TryGetValue(b.Id, out var at) || Rank(packId, b.Id) < Rank(at.PackId, b.Id))
-                _blobs[b.Id] = new BlobLocation(packId, b);
+            if (!_blobs.TryGetValue(key, out var at)) { _blobs[key] = new Slot(pack, entry); return; }
+            if (at.Pack == pack) return;
+            id ??= key.ToString();
+            if (Rank(_packList[pack].PackId, id) < Rank(_packList[at.Pack].PackId, id)) _blobs[key] = new Slot(pack, entry);
         }
 
         internal static string PackIdOf(string key)
@@ -183,7 +231,7 @@ namespace DrTools.Core.Backup.Packs
             // Now that data/ is listed and the damage known, choose every blob's copy again by the one rule.
             index._listed = true;
             foreach (var pack in index._packs.Values.OrderBy(p => p.PackId, StringComparer.Ordinal).ToList())
-                foreach (var b in pack.Blobs) index.Offer(pack.PackId, b);
+                index.OfferAll(pack, index._packOrdinals[pack.PackId]);
             return index;
         }
 
