@@ -48,10 +48,6 @@ namespace DrTools.Core.Access
         PlanDbInstances,
         /// <summary>DB snapshots DrTools names (drtools-&lt;primary&gt;-*) and the plan's restore snapshot.</summary>
         PlanDbSnapshots,
-        /// <summary>The plan's Aurora DB clusters (database.clusterId, replicaClusterId, restore.clusterId) by ARN.</summary>
-        PlanDbClusters,
-        /// <summary>DB cluster snapshots DrTools names (drtools-&lt;clusterId&gt;-*) in the plan's regions and the plan's restore.clusterSnapshotId.</summary>
-        PlanClusterSnapshots,
         /// <summary>The primary's automated backups (replicated or not) in the plan's regions.</summary>
         DbAutomatedBackups,
         /// <summary>The plan's hosted zone by id.</summary>
@@ -166,31 +162,16 @@ namespace DrTools.Core.Access
             new("rds:StartDBInstanceAutomatedBackupsReplication", "StartDBInstanceAutomatedBackupsReplication", Create, IamScope.DbAutomatedBackups, "Enable-DrBackupReplication"),
             new("rds:StartDBInstanceAutomatedBackupsReplication", "StartDBInstanceAutomatedBackupsReplication", Create, IamScope.PlanDbInstances, "Enable-DrBackupReplication"),
             new("rds:DeleteDBInstance", "DeleteDBInstance", IamRoles.Drill | IamRoles.Operator, IamScope.DrillDatabases, "drills, Test-DrRestore (scratch instances)"),
+            // Test-DrRestore of a DB cluster snapshot: a scratch cluster and its instance, deleted after. Planned until the cluster wire calls land.
+            new("rds:RestoreDBClusterFromSnapshot", "RestoreDBClusterFromSnapshot", IamRoles.Drill | IamRoles.Operator, IamScope.DrillDatabases, "Test-DrRestore (scratch cluster)") { Planned = true },
+            new("rds:CreateDBInstance", "CreateDBInstance", IamRoles.Drill | IamRoles.Operator, IamScope.DrillDatabases, "Test-DrRestore (instance in the scratch cluster)") { Planned = true },
+            new("rds:DeleteDBCluster", "DeleteDBCluster", IamRoles.Drill | IamRoles.Operator, IamScope.DrillDatabases, "Test-DrRestore (scratch clusters, no final snapshot)") { Planned = true },
             new("rds:CreateDBSnapshot", "CreateDBSnapshot", IamRoles.Drill | IamRoles.Operator, IamScope.DrillDatabases, "drills"),
             new("rds:RestoreDBInstanceFromDBSnapshot", "RestoreDBInstanceFromDBSnapshot", IamRoles.Drill | IamRoles.Operator, IamScope.DrillDatabases, "drills, Test-DrRestore"),
             new("rds:RestoreDBInstanceFromDBSnapshot", "RestoreDBInstanceFromDBSnapshot", IamRoles.Drill | IamRoles.Operator, IamScope.PlanDbSnapshots, "drills, Test-DrRestore (source snapshot)"),
             new("rds:RestoreDBInstanceToPointInTime", "RestoreDBInstanceToPointInTime", IamRoles.Drill | IamRoles.Operator, IamScope.DrillDatabases, "drills"),
             new("rds:DeleteDBSnapshot", "DeleteDBSnapshot", IamRoles.Drill | IamRoles.Operator, IamScope.DrillDatabases, "drills (drill snapshots only)"),
             new("rds:AddTagsToResource", "AddTagsToResource", IamRoles.Drill | IamRoles.Operator, IamScope.DrillDatabases, "drills (tags on create)"),
-            // ---- Aurora DB cluster snapshots as recovery points (Invoke-DrBackup -DBClusterIdentifier, Get/Remove/Restore-DrBackup, Test-DrRestore).
-            // Planned: the calls go through IRdsClusterService, whose wire implementation (RdsService.Clusters.cs) lands separately; drop Planned with it.
-            new("rds:DescribeDBClusters", "DescribeDBClusters", All, IamScope.PlanDbClusters, "Invoke-DrBackup -DBClusterIdentifier, Restore-DrBackup, Test-DrRestore") { Planned = true },
-            new("rds:DescribeDBClusterSnapshots", "DescribeDBClusterSnapshots", All, IamScope.PlanClusterSnapshots, "Get-DrBackup -Kind DBClusterSnapshot, Invoke-DrBackup, Get-DrStatus") { Planned = true },
-            new("rds:DescribeDBClusterSnapshots", "DescribeDBClusterSnapshots", All, IamScope.PlanDbClusters, "Get-DrBackup -Kind DBClusterSnapshot (by cluster)") { Planned = true },
-            new("rds:ListTagsForResource", "ListTagsForResource", All, IamScope.PlanClusterSnapshots, "Get-DrBackup -Kind DBClusterSnapshot"),
-            new("rds:CreateDBClusterSnapshot", "CreateDBClusterSnapshot", Create, IamScope.PlanDbClusters, "Invoke-DrBackup -DBClusterIdentifier") { Planned = true },
-            new("rds:CreateDBClusterSnapshot", "CreateDBClusterSnapshot", Create, IamScope.PlanClusterSnapshots, "Invoke-DrBackup -DBClusterIdentifier") { Planned = true },
-            new("rds:CopyDBClusterSnapshot", "CopyDBClusterSnapshot", Create, IamScope.PlanClusterSnapshots, "Invoke-DrBackup -DBClusterIdentifier -CopyToRegion") { Planned = true },
-            new("rds:AddTagsToResource", "AddTagsToResource", Create | Write, IamScope.PlanClusterSnapshots, "tags on create (cluster snapshots)"),
-            new("rds:DeleteDBClusterSnapshot", "DeleteDBClusterSnapshot", IamRoles.None, IamScope.PlanClusterSnapshots, "Remove-DrBackup -Kind DBClusterSnapshot", "no role deletes recovery points; grant separately for retention") { Planned = true },
-            new("rds:RestoreDBClusterFromSnapshot", "RestoreDBClusterFromSnapshot", Recover, IamScope.PlanDbClusters, "Restore-DrBackup (DB cluster snapshot)") { Planned = true },
-            new("rds:RestoreDBClusterFromSnapshot", "RestoreDBClusterFromSnapshot", Recover, IamScope.PlanClusterSnapshots, "Restore-DrBackup (DB cluster snapshot)") { Planned = true },
-            new("rds:CreateDBInstance", "CreateDBInstance", Recover, IamScope.PlanDbClusters, "Restore-DrBackup (the instance in the restored cluster)") { Planned = true },
-            new("rds:CreateDBInstance", "CreateDBInstance", Recover, IamScope.PlanDbInstances, "Restore-DrBackup (the instance in the restored cluster)") { Planned = true },
-            new("rds:RestoreDBClusterFromSnapshot", "RestoreDBClusterFromSnapshot", IamRoles.Drill | IamRoles.Operator, IamScope.DrillDatabases, "Test-DrRestore (scratch cluster)") { Planned = true },
-            new("rds:RestoreDBClusterFromSnapshot", "RestoreDBClusterFromSnapshot", IamRoles.Drill | IamRoles.Operator, IamScope.PlanClusterSnapshots, "Test-DrRestore (source cluster snapshot)") { Planned = true },
-            new("rds:CreateDBInstance", "CreateDBInstance", IamRoles.Drill | IamRoles.Operator, IamScope.DrillDatabases, "Test-DrRestore (instance in the scratch cluster)") { Planned = true },
-            new("rds:DeleteDBCluster", "DeleteDBCluster", IamRoles.Drill | IamRoles.Operator, IamScope.DrillDatabases, "Test-DrRestore (scratch clusters, no final snapshot)") { Planned = true },
             // ---- Auto Scaling
             new("autoscaling:DescribeAutoScalingGroups", "DescribeAutoScalingGroups", All, IamScope.Unscopable, "recovery, Test-DrPlan -Live, Test-DrConnection", "Auto Scaling Describe* actions support no resource-level permissions"),
             new("autoscaling:UpdateAutoScalingGroup", "UpdateAutoScalingGroup", Recover, IamScope.PlanGroups, "Start-DrWarmStandby, Invoke-DrFailover, Invoke-DrFailback"),

@@ -151,21 +151,6 @@ namespace DrTools.Core.Access
                     if (db.Restore?.SnapshotId is { } snap) snapshots.Add(snap.StartsWith("arn:", StringComparison.Ordinal) ? snap : $"arn:{p}:rds:{dr}:*:snapshot:{snap}");
                     yield return ("", actions, snapshots, None);
                     break;
-                case IamScope.PlanDbClusters:
-                    if (db == null) break;
-                    var clusters = new List<string>();
-                    if (db.ClusterId != null) clusters.Add($"arn:{p}:rds:{db.PrimaryRegion ?? plan.PrimaryRegion ?? dr}:*:cluster:{db.ClusterId}");
-                    if (db.ReplicaClusterId != null) clusters.Add($"arn:{p}:rds:{dr}:*:cluster:{db.ReplicaClusterId}");
-                    if (db.Restore?.ClusterId is { Length: > 0 } restoredCluster) clusters.Add($"arn:{p}:rds:{dr}:*:cluster:{restoredCluster}");
-                    if (clusters.Count > 0) yield return ("", actions, clusters, None);
-                    break;
-                case IamScope.PlanClusterSnapshots:
-                    if (db == null) break;
-                    var clusterSnapshots = new List<string>();
-                    if (db.ClusterId != null) clusterSnapshots.AddRange(InRegions(r => $"arn:{p}:rds:{r}:*:cluster-snapshot:drtools-{db.ClusterId.ToLowerInvariant()}-*"));
-                    if (db.Restore?.ClusterSnapshotId is { } cs) clusterSnapshots.Add(cs.StartsWith("arn:", StringComparison.Ordinal) ? cs : $"arn:{p}:rds:{dr}:*:cluster-snapshot:{cs}");
-                    if (clusterSnapshots.Count > 0) yield return ("", actions, clusterSnapshots, None);
-                    break;
                 case IamScope.DbAutomatedBackups:
                     if (db?.PrimaryInstanceId == null) break;
                     yield return ("", actions, InRegions(r => $"arn:{p}:rds:{r}:*:auto-backup:*"), None);
