@@ -51,7 +51,7 @@ namespace DrTools.LiveTests
                 // Take and copy; -WhatIf takes nothing; a re-run with the token takes nothing new.
                 var whatIf = PsHarness.Run($"Invoke-DrBackup -DBClusterIdentifier {name} -CopyToRegion {Live.DrRegion} -WhatIf {p}");
                 Assert.Contains($"\"Create a DB cluster snapshot and copy it to {Live.DrRegion}\" on target \"{name} in {Live.Region}\"", whatIf.HostText);
-                Assert.Empty(await rds.DescribeDBClusterSnapshotsAsync(new DbClusterSnapshotQuery { DBClusterIdentifier = name }));
+                Assert.Empty(await rds.DescribeDBClusterSnapshotsAsync(new DbClusterSnapshotQuery { DBClusterIdentifier = name, SnapshotType = "manual" }));
                 var take = $"Invoke-DrBackup -DBClusterIdentifier {name} -CopyToRegion {Live.DrRegion} -RetainDays 7 -Plan {name} -ClientToken {name}-1 {p}";
                 var first = PsHarness.Run(take);
                 Assert.True(first.Terminating == null && first.Errors.Count == 0, first.Describe());
@@ -61,7 +61,7 @@ namespace DrTools.LiveTests
                 Assert.Equal("db.r6g.large", point.Tags[RecoveryPointTags.DBInstanceClass]);
                 var again = PsHarness.Run(take);
                 Assert.Equal(point.Id, ((RecoveryPoint)Assert.Single(again.Output).BaseObject).Id);
-                Assert.Single(await rds.DescribeDBClusterSnapshotsAsync(new DbClusterSnapshotQuery { DBClusterIdentifier = name }));
+                Assert.Single(await rds.DescribeDBClusterSnapshotsAsync(new DbClusterSnapshotQuery { DBClusterIdentifier = name, SnapshotType = "manual" }));
 
                 // Listed in the DR region with the RPO.
                 var list = PsHarness.Run($"Get-DrBackup -Kind DBClusterSnapshot -SourceId {name} -Rpo 1.00:00:00 {pd}");
