@@ -181,12 +181,23 @@ Restore-DrBackup -DBInstanceIdentifier orders-db -SourceRegion us-east-1 -PointI
             using var aws = new FakeAwsServer(r => throw new InvalidOperationException("no call expected: " + r.Action));
             var r = Run($@"
 Invoke-DrBackup -DBClusterIdentifier orders-aurora -CopyToRegion us-west-2 -KmsKeyId alias/dr -RetainDays 7 -Plan orders -ClientToken n1 -Region us-east-1 -WhatIf -EndpointUrl {aws.Url} {Keys}
-[pscustomobject]@{{ DBClusterIdentifier = 'billing-aurora' }} | Invoke-DrBackup -Region us-east-1 -WhatIf -EndpointUrl {aws.Url} {Keys}");
+Invoke-DrBackup -DBClusterIdentifier billing-aurora -Region us-east-1 -WhatIf -EndpointUrl {aws.Url} {Keys}");
             Assert.True(r.Terminating == null && r.Errors.Count == 0, r.Describe());
             Assert.Contains("\"Create a DB cluster snapshot and copy it to us-west-2\" on target \"orders-aurora in us-east-1\"", r.HostText);
             Assert.Contains("\"Create a DB cluster snapshot\" on target \"billing-aurora in us-east-1\"", r.HostText);
             Assert.Empty(r.Output);
             Assert.Empty(aws.Requests);
+        }
+
+        [Fact]
+        public void A_piped_DB_instance_whose_DBClusterIdentifier_is_empty_still_gets_a_DB_snapshot()
+        {
+            // Get-RDSDBInstance output has a DBClusterIdentifier property, empty for a DB instance outside a cluster.
+            using var aws = new FakeAwsServer(r => throw new InvalidOperationException("no call expected: " + r.Action));
+            var r = Run($"[pscustomobject]@{{ DBInstanceIdentifier = 'orders-db'; DBClusterIdentifier = $null }} | Invoke-DrBackup -Region us-east-1 -WhatIf -EndpointUrl {aws.Url} {Keys}");
+            Assert.True(r.Terminating == null && r.Errors.Count == 0, r.Describe());
+            Assert.Contains("\"Create a DB snapshot\" on target \"orders-db in us-east-1\"", r.HostText);
+            Assert.DoesNotContain("DB cluster snapshot", r.HostText);
         }
 
         static string ClusterSnapshot(string id, string cluster, DateTime created, bool tagged = true) =>

@@ -90,7 +90,9 @@ namespace DrTools.PowerShell.Cmdlets.Backup
         [ValidateNotNullOrEmpty]
         public string[] DBInstanceIdentifier { get; set; } = Array.Empty<string>();
 
-        [Parameter(Mandatory = true, ParameterSetName = "DBCluster", ValueFromPipelineByPropertyName = true)]
+        // Not from the pipeline by property name: RDS DB instance objects (Get-RDSDBInstance) carry a DBClusterIdentifier
+        // too, empty outside a cluster, and binding it would break piping DB instances into the DBInstance set.
+        [Parameter(Mandatory = true, ParameterSetName = "DBCluster")]
         [ValidateNotNullOrEmpty]
         public string[] DBClusterIdentifier { get; set; } = Array.Empty<string>();
 
