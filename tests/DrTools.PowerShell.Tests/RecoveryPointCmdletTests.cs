@@ -172,5 +172,61 @@ Restore-DrBackup -DBInstanceIdentifier orders-db -SourceRegion us-east-1 -PointI
             Assert.Contains("2026-12-01T00:00:00Z to 2026-12-05T02:40:00Z", e.ToString());
             Assert.DoesNotContain(aws.Requests, q => q.Action == "RestoreDBInstanceToPointInTime");
         }
+    
+        // ---- Aurora DB cluster snapshots (issue 15)
+
+        [Fact]
+        public void Invoke_DrBackup_DBClusterIdentifier_WhatIf_shows_the_cluster_snapshot_and_copy_and_calls_nothing()
+        {
+            using var aws = new FakeAwsServer(r => throw new InvalidOperationException("no call expected: " + r.Action));
+            var r = Run($@"
+Invoke-DrBackup -DBClusterIdentifier orders-aurora -CopyToRegion us-west-2 -KmsKeyId alias/dr -RetainDays 7 -Plan orders -ClientToken n1 -Region us-east-1 -WhatIf -EndpointUrl {aws.Url} {Keys}
+Invoke-DrBackup -DBClusterIdentifier billing-aurora -Region us-east-1 -WhatIf -EndpointUrl {aws.Url} {Keys}");
+            Assert.True(r.Terminating == null && r.Errors.Count == 0, r.Describe());
+            Assert.Contains("\"Create a DB cluster snapshot and copy it to us-west-2\" on target \"orders-aurora in us-east-1\"", r.HostText);
+            Assert.Contains("\"Create a DB cluster snapshot\" on target \"billing-aurora in us-east-1\"", r.HostText);
+            Assert.Empty(r.Output);
+            Assert.Empty(aws.Requests);
+        }
+
+        [Fact]
+        public void A_piped_DB_instance_whose_DBClusterIdentifier_is_empty_still_gets_a_DB_snapshot()
+        {
+            // Get-RDSDBInstance output has a DBClusterIdentifier property, empty for a DB instance outside a cluster.
+            using var aws = new FakeAwsServer(r => throw new InvalidOperationException("no call expected: " + r.Action));
+            var r = Run($"[pscustomobject]@{{ DBInstanceIdentifier = 'orders-db'; DBClusterIdentifier = $null }} | Invoke-DrBackup -Region us-east-1 -WhatIf -EndpointUrl {aws.Url} {Keys}");
+            Assert.True(r.Terminating == null && r.Errors.Count == 0, r.Describe());
+            Assert.Contains("\"Create a DB snapshot\" on target \"orders-db in us-east-1\"", r.HostText);
+            Assert.DoesNotContain("DB cluster snapshot", r.HostText);
+        }
+
+        static string ClusterSnapshot(string id, string cluster, DateTime created, bool tagged = true) =>
+            $"<DBClusterSnapshot><DBClusterSnapshotIdentifier>{id}</DBClusterSnapshotIdentifier><DBClusterIdentifier>{cluster}</DBClusterIdentifier>" +
+            $"<DBClusterSnapshotArn>arn:aws:rds:us-west-2:123456789012:cluster-snapshot:{id}</DBClusterSnapshotArn><Status>available</Status>" +
+            $"<SnapshotType>manual</SnapshotType><Engine>aurora-postgresql</Engine><SnapshotCreateTime>{created:yyyy-MM-ddTHH:mm:ss.fffZ}</SnapshotCreateTime>" +
+            "<TagList>" + (tagged
+                ? $"<Tag><Key>DrTools:CreatedBy</Key><Value>DrTools (test)</Value></Tag><Tag><Key>DrTools:Source</Key><Value>{cluster}</Value></Tag>" +
+                  $"<Tag><Key>DrTools:Kind</Key><Value>DBClusterSnapshot</Value></Tag><Tag><Key>DrTools:Created</Key><Value>{created:yyyy-MM-ddTHH:mm:ssZ}</Value></Tag>"
+                : "<Tag><Key>Owner</Key><Value>dba</Value></Tag>") + "</TagList></DBClusterSnapshot>";
+
+        [Fact]
+        public void Get_DrBackup_Kind_DBClusterSnapshot_lists_DrTools_cluster_snapshots_newest_first_and_warns_for_a_missed_RPO()
+        {
+            var now = DateTime.UtcNow;
+            using var aws = new FakeAwsServer(r => r.Action == "DescribeDBClusterSnapshots"
+                ? Rds(r.Action, "<DBClusterSnapshots>" + ClusterSnapshot("drtools-billing-aurora-old", "billing-aurora", now.AddDays(-2)) +
+                                ClusterSnapshot("drtools-orders-aurora-new", "orders-aurora", now.AddHours(-1)) +
+                                ClusterSnapshot("rds-manual", "orders-aurora", now, tagged: false) + "</DBClusterSnapshots>")
+                : throw new InvalidOperationException("unexpected " + r.Action));
+            var r = Run($"Get-DrBackup -Kind DBClusterSnapshot -Region us-west-2 -Rpo 1.00:00:00 -EndpointUrl {aws.Url} {Keys}");
+            Assert.True(r.Terminating == null && r.Errors.Count == 0, r.Describe());
+            var points = r.Output.Select(o => (RecoveryPoint)o.BaseObject).ToList();
+            Assert.Equal(new[] { "drtools-orders-aurora-new", "drtools-billing-aurora-old" }, points.Select(p => p.Id));
+            Assert.All(points, p => Assert.Equal((RecoveryPointKind.DBClusterSnapshot, "us-west-2"), (p.Kind, p.Region)));
+            Assert.Equal(("orders-aurora", true, false), (points[0].SourceId, points[0].RpoMet, points[1].RpoMet));
+            Assert.Contains(r.Warnings, w => w.StartsWith("RPO not met for billing-aurora") && w.Contains("drtools-billing-aurora-old"));
+            var req = Assert.Single(aws.Requests);
+            Assert.Equal(("us-west-2", "manual"), (req.Region, req.Form["SnapshotType"]));
+        }
     }
 }

@@ -68,7 +68,7 @@ namespace DrTools.Core.Access
         PlanGroups,
         /// <summary>Drill instances and volumes (EC2): created with a DrTools:Drill tag; changed when tagged DrTools:Plan=&lt;plan&gt;.drill or DrTools:Drill=true (Test-DrRestore).</summary>
         DrillInstances,
-        /// <summary>Drill DB instances and snapshots: as <see cref="DrillInstances"/>.</summary>
+        /// <summary>Drill DB instances, clusters and snapshots: as <see cref="DrillInstances"/>.</summary>
         DrillDatabases,
         /// <summary>Drill Auto Scaling groups: as <see cref="DrillInstances"/>.</summary>
         DrillGroups,
@@ -170,6 +170,10 @@ namespace DrTools.Core.Access
             new("rds:StartDBInstanceAutomatedBackupsReplication", "StartDBInstanceAutomatedBackupsReplication", Create, IamScope.DbAutomatedBackups, "Enable-DrBackupReplication"),
             new("rds:StartDBInstanceAutomatedBackupsReplication", "StartDBInstanceAutomatedBackupsReplication", Create, IamScope.PlanDbInstances, "Enable-DrBackupReplication"),
             new("rds:DeleteDBInstance", "DeleteDBInstance", IamRoles.Drill | IamRoles.Operator, IamScope.DrillDatabases, "drills, Test-DrRestore (scratch instances)"),
+            // Test-DrRestore of a DB cluster snapshot: a scratch cluster and its instance, deleted after. Planned until the cluster wire calls land.
+            new("rds:RestoreDBClusterFromSnapshot", "RestoreDBClusterFromSnapshot", IamRoles.Drill | IamRoles.Operator, IamScope.DrillDatabases, "Test-DrRestore (scratch cluster)") { Planned = true },
+            new("rds:CreateDBInstance", "CreateDBInstance", IamRoles.Drill | IamRoles.Operator, IamScope.DrillDatabases, "Test-DrRestore (instance in the scratch cluster)") { Planned = true },
+            new("rds:DeleteDBCluster", "DeleteDBCluster", IamRoles.Drill | IamRoles.Operator, IamScope.DrillDatabases, "Test-DrRestore (scratch clusters, no final snapshot)") { Planned = true },
             new("rds:CreateDBSnapshot", "CreateDBSnapshot", IamRoles.Drill | IamRoles.Operator, IamScope.DrillDatabases, "drills"),
             new("rds:RestoreDBInstanceFromDBSnapshot", "RestoreDBInstanceFromDBSnapshot", IamRoles.Drill | IamRoles.Operator, IamScope.DrillDatabases, "drills, Test-DrRestore"),
             new("rds:RestoreDBInstanceFromDBSnapshot", "RestoreDBInstanceFromDBSnapshot", IamRoles.Drill | IamRoles.Operator, IamScope.PlanDbSnapshots, "drills, Test-DrRestore (source snapshot)"),

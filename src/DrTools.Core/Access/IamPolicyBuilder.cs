@@ -203,7 +203,7 @@ namespace DrTools.Core.Access
                     var drillResources = scope switch
                     {
                         IamScope.DrillInstances => new List<string> { $"arn:{p}:ec2:{dr}:*:instance/*", $"arn:{p}:ec2:{dr}:*:volume/*" },
-                        IamScope.DrillDatabases => new List<string> { $"arn:{p}:rds:{dr}:*:db:*", $"arn:{p}:rds:{dr}:*:snapshot:*" },
+                        IamScope.DrillDatabases => new List<string> { $"arn:{p}:rds:{dr}:*:db:*", $"arn:{p}:rds:{dr}:*:snapshot:*", $"arn:{p}:rds:{dr}:*:cluster:*" },
                         _ => new List<string> { $"arn:{p}:autoscaling:{dr}:*:autoScalingGroup:*:autoScalingGroupName/*" },
                     };
                     var create = actions.Where(Creates).ToList();

@@ -8,10 +8,11 @@ using DrTools.Core.Aws.Rds;
 namespace DrTools.Core.RecoveryPoints
 {
     /// <summary>
-    /// What a recovery point is: EBS snapshot (one per volume of a server), AMI, RDS snapshot, or the automated backups
-    /// of an RDS instance (a restorable window, for point-in-time restores; AWS makes and removes them).
+    /// What a recovery point is: EBS snapshot (one per volume of a server), AMI, RDS snapshot, the automated backups
+    /// of an RDS instance (a restorable window, for point-in-time restores; AWS makes and removes them), or an Aurora
+    /// DB cluster snapshot. New kinds go at the end: the numbers are what cmdlets hold.
     /// </summary>
-    public enum RecoveryPointKind { Snapshot, Image, DBSnapshot, DBAutomatedBackup }
+    public enum RecoveryPointKind { Snapshot, Image, DBSnapshot, DBAutomatedBackup, DBClusterSnapshot }
 
     /// <summary>
     /// One restorable copy of a server's volume, a server image or a database, in one region. Kind, Id and Region
@@ -21,7 +22,7 @@ namespace DrTools.Core.RecoveryPoints
     {
         public RecoveryPointKind Kind { get; init; }
         public string Id { get; init; } = "";
-        /// <summary>The instance or DB instance it was taken of.</summary>
+        /// <summary>The instance, DB instance or DB cluster it was taken of.</summary>
         public string SourceId { get; init; } = "";
         /// <summary>For a snapshot: the volume it was taken of.</summary>
         public string? VolumeId { get; init; }
@@ -29,7 +30,7 @@ namespace DrTools.Core.RecoveryPoints
         /// <summary>When the source data was captured (UTC); a copy keeps its original's time.</summary>
         public DateTime Created { get; init; }
         public TimeSpan Age => DateTime.UtcNow - Created;
-        /// <summary>pending/completed (snapshot), pending/available (image), creating/copying/available (DB snapshot).</summary>
+        /// <summary>pending/completed (snapshot), pending/available (image), creating/copying/available (DB snapshot, DB cluster snapshot).</summary>
         public string State { get; init; } = "";
         /// <summary>Restorable now; DB automated backups are while they have a restorable window.</summary>
         public bool IsUsable => Kind == RecoveryPointKind.DBAutomatedBackup ? LatestRestorableTime != null && State is not ("pending" or "creating")
@@ -114,6 +115,23 @@ namespace DrTools.Core.RecoveryPoints
             }.WithCommon(t);
         }
 
+        internal static RecoveryPoint FromClusterSnapshot(DbClusterSnapshot s)
+        {
+            var t = s.Tags;
+            return new RecoveryPoint
+            {
+                Kind = RecoveryPointKind.DBClusterSnapshot,
+                Id = s.Identifier,
+                SourceId = Tag(t, RecoveryPointTags.Source) ?? s.DBClusterIdentifier,
+                Region = s.Region,
+                Created = RecoveryPointTags.ParseTime(Tag(t, RecoveryPointTags.Created)) ?? s.SnapshotCreateTime?.ToUniversalTime() ?? DateTime.MinValue,
+                State = s.Status,
+                Encrypted = s.StorageEncrypted,
+                KmsKeyId = s.KmsKeyId,
+                Tags = t,
+            }.WithCommon(t);
+        }
+
         /// <summary>
         /// Automated backups as a recovery point: Id is their ARN, Created the latest restorable time (so the RPO check
         /// measures how far the newest restorable data lags), CopyOf the source region and instance of replicated ones.
@@ -169,6 +187,8 @@ namespace DrTools.Core.RecoveryPoints
         public const string Drill = "DrTools:Drill";
         public const string DrillId = "DrTools:DrillId";
         public const string RestoredFrom = "DrTools:RestoredFrom";
+        /// <summary>On a DB cluster snapshot: the class of the cluster's writer when it was taken, the default class of the instance a restore creates.</summary>
+        public const string DBInstanceClass = "DrTools:DBInstanceClass";
         /// <summary>On a DB instance from a point-in-time restore: the time asked for, or "latest".</summary>
         public const string PointInTime = "DrTools:PointInTime";
 
@@ -210,19 +230,21 @@ namespace DrTools.Core.RecoveryPoints
     /// <summary>A resource Restore-DrBackup made from a recovery point.</summary>
     public sealed class RestoredResource
     {
-        /// <summary>Volume, Instance or DBInstance.</summary>
+        /// <summary>Volume, Instance, DBInstance or DBCluster.</summary>
         public string ResourceType { get; init; } = "";
         public string Id { get; init; } = "";
         public string Region { get; init; } = "";
         public string State { get; init; } = "";
         public string RecoveryPointId { get; init; } = "";
         public RecoveryPointKind Kind { get; init; }
-        /// <summary>The AZ (volume), private IP (instance) or endpoint address (DB instance) to point clients at.</summary>
+        /// <summary>The AZ (volume), private IP (instance) or endpoint address (DB instance, DB cluster writer endpoint) to point clients at.</summary>
         public string? Address { get; init; }
         /// <summary>A point-in-time restore: the time restored to (UTC); for the latest restorable time, that time as known when the restore started (null when unknown).</summary>
         public DateTime? PointInTime { get; init; }
-        /// <summary>The full AWS description: Ec2Volume, Ec2Instance or DbInstance.</summary>
+        /// <summary>The full AWS description: Ec2Volume, Ec2Instance, DbInstance or DbCluster.</summary>
         public object? Resource { get; init; }
+        /// <summary>DB cluster: the instances created in it (a restored cluster has none until DrTools creates one).</summary>
+        public IReadOnlyList<string> InstanceIds { get; init; } = Array.Empty<string>();
         public override string ToString() => $"{ResourceType} {Id} ({State})";
 
         internal static IEnumerable<string> Ids(IEnumerable<RestoredResource> r) => r.Select(x => x.Id);

@@ -17,7 +17,7 @@ namespace DrTools.Core.RecoveryPoints
         public RecoveryPointCatalog(IRecoveryPointServices services) => _services = services;
 
         /// <summary>The recovery points DrTools made in <paramref name="region"/> (originals and copies), newest first.</summary>
-        /// <param name="sourceIds">Only those of these instances / DB instances; all when null or empty.</param>
+        /// <param name="sourceIds">Only those of these instances / DB instances / DB clusters; all when null or empty.</param>
         public async Task<IReadOnlyList<RecoveryPoint>> ListAsync(RecoveryPointKind kind, string region, IReadOnlyCollection<string>? sourceIds,
             CancellationToken cancellationToken)
         {
@@ -41,6 +41,20 @@ namespace DrTools.Core.RecoveryPoints
                     if (snap.Tags.Count == 0 && snap.Arn != null)
                         snap = snap with { Tags = await rds.ListTagsForResourceAsync(snap.Arn, cancellationToken).ConfigureAwait(false) };
                     if (snap.Tags.ContainsKey(RecoveryPointTags.CreatedBy)) points.Add(RecoveryPoint.FromDbSnapshot(snap));
+                }
+            }
+            else if (kind == RecoveryPointKind.DBClusterSnapshot)
+            {
+                var rds = _services.Rds(region);
+                var snaps = await _services.Clusters(region).DescribeDBClusterSnapshotsAsync(new DbClusterSnapshotQuery { SnapshotType = "manual" }, cancellationToken)
+                    .ConfigureAwait(false);
+                points = new List<RecoveryPoint>();
+                foreach (var s in snaps)
+                {
+                    var snap = s;
+                    if (snap.Tags.Count == 0 && snap.Arn != null)
+                        snap = snap with { Tags = await rds.ListTagsForResourceAsync(snap.Arn, cancellationToken).ConfigureAwait(false) };
+                    if (snap.Tags.ContainsKey(RecoveryPointTags.CreatedBy)) points.Add(RecoveryPoint.FromClusterSnapshot(snap));
                 }
             }
             else
@@ -74,6 +88,12 @@ namespace DrTools.Core.RecoveryPoints
                         var backups = await _services.Rds(region).DescribeDBInstanceAutomatedBackupsAsync(null, null, cancellationToken).ConfigureAwait(false);
                         var b = backups.FirstOrDefault(x => string.Equals(RecoveryPoint.FromAutomatedBackup(x).Id, id, StringComparison.Ordinal));
                         return b != null ? RecoveryPoint.FromAutomatedBackup(b) : throw RecoveryPointErrors.NotFound(kind, id, region);
+                    case RecoveryPointKind.DBClusterSnapshot:
+                        var c = await _services.Clusters(region).FindDBClusterSnapshotAsync(id, cancellationToken).ConfigureAwait(false)
+                                ?? throw RecoveryPointErrors.NotFound(kind, id, region);
+                        if (c.Tags.Count == 0 && c.Arn != null)
+                            c = c with { Tags = await _services.Rds(region).ListTagsForResourceAsync(c.Arn, cancellationToken).ConfigureAwait(false) };
+                        return RecoveryPoint.FromClusterSnapshot(c);
                     default:
                         var rds = _services.Rds(region);
                         var d = await rds.FindDBSnapshotAsync(id, cancellationToken).ConfigureAwait(false) ?? throw RecoveryPointErrors.NotFound(kind, id, region);

@@ -15,7 +15,7 @@ namespace DrTools.Core.RecoveryPoints
     {
         public RecoveryPointRequest(RecoveryPointKind kind, string sourceId) { Kind = kind; SourceId = sourceId; }
         public RecoveryPointKind Kind { get; }
-        /// <summary>Instance id (Snapshot, Image) or DB instance identifier (DBSnapshot).</summary>
+        /// <summary>Instance id (Snapshot, Image), DB instance identifier (DBSnapshot) or DB cluster identifier (DBClusterSnapshot).</summary>
         public string SourceId { get; }
         /// <summary>Image only: reboot the instance for an application-consistent image (default: no reboot).</summary>
         public bool Reboot { get; set; }
@@ -87,6 +87,7 @@ namespace DrTools.Core.RecoveryPoints
             {
                 RecoveryPointKind.Snapshot => SnapshotAsync(request, region, token, cancellationToken),
                 RecoveryPointKind.Image => ImageAsync(request, region, token, cancellationToken),
+                RecoveryPointKind.DBClusterSnapshot => ClusterSnapshotAsync(request, region, token, cancellationToken),
                 _ => DbSnapshotAsync(request, region, token, cancellationToken),
             };
         }
@@ -360,6 +361,70 @@ namespace DrTools.Core.RecoveryPoints
             if (final.Tags.Count == 0 && final.Arn != null)
                 final = final with { Tags = await rds.ListTagsForResourceAsync(final.Arn, ct).ConfigureAwait(false) };
             return new[] { RecoveryPoint.FromDbSnapshot(final) };
+        }
+
+        // ------------------------------------------------------------------ Aurora DB cluster snapshots
+
+        /// <summary>
+        /// Like a DB snapshot: named by token (<see cref="DbSnapshotId"/>; cluster snapshot ids are their own namespace),
+        /// waited for, copied under the same name to the DR region (the pre-signed URL a cross-region copy needs is the
+        /// wire call's business), tagged. The writer's class goes into a tag so a restore or drill can default to it.
+        /// </summary>
+        async Task<IReadOnlyList<RecoveryPoint>> ClusterSnapshotAsync(RecoveryPointRequest r, string region, string token, CancellationToken ct)
+        {
+            var clusters = _services.Clusters(region);
+            var rds = _services.Rds(region);
+            var cluster = await clusters.FindDBClusterAsync(r.SourceId, ct).ConfigureAwait(false)
+                          ?? throw RecoveryPointErrors.SourceNotFound("DB cluster", r.SourceId, region);
+            var id = DbSnapshotId(cluster.Identifier, token);
+            var snap = await clusters.FindDBClusterSnapshotAsync(id, ct).ConfigureAwait(false);
+            if (snap != null)
+                _reporter.Verbose($"Client token {token}: reusing DB cluster snapshot {id} of {r.SourceId} from an earlier run; no new snapshot is taken.");
+            else
+            {
+                var tags = BaseTags(r, RecoveryPointKind.DBClusterSnapshot, token);
+                if (cluster.Members.FirstOrDefault(m => m.IsWriter) is { } writer
+                    && (await rds.FindDBInstanceAsync(writer.DBInstanceIdentifier, ct).ConfigureAwait(false))?.InstanceClass is { Length: > 0 } cls)
+                    tags[RecoveryPointTags.DBInstanceClass] = cls;
+                snap = await clusters.CreateDBClusterSnapshotAsync(cluster.Identifier, id, tags, ct).ConfigureAwait(false);
+                _reporter.Verbose($"Creating DB cluster snapshot {id} of {r.SourceId} (client token {token}).");
+            }
+            var timeout = _options.WaitTimeout;
+            if ((!r.NoWait || r.CopyToRegion != null) && snap.Status != "available")
+                snap = await clusters.WaitForDBClusterSnapshotAvailableAsync(id, timeout, _reporter, ct).ConfigureAwait(false);
+
+            if (r.CopyToRegion is { } dr)
+            {
+                var drClusters = _services.Clusters(dr);
+                var source = snap;
+                var tags = source.Tags.Count > 0 ? source.Tags
+                    : source.Arn != null ? await rds.ListTagsForResourceAsync(source.Arn, ct).ConfigureAwait(false) : new Dictionary<string, string>();
+                DbClusterSnapshot? copy = null;
+                string State() => $"Exists: DB cluster snapshot {id} of {r.SourceId} in {region}" +
+                                  (copy != null ? $", and its copy {copy.Identifier} in {dr} ({copy.Status})." : $". Not in {dr}: its copy.") +
+                                  $" Re-run with -ClientToken {token} to complete the copy without taking a new snapshot.";
+                await GuardCopyAsync(dr, region, r.KmsKeyId, State, async () =>
+                {
+                    copy = await drClusters.FindDBClusterSnapshotAsync(id, ct).ConfigureAwait(false);
+                    if (copy != null) _reporter.Verbose($"DB cluster snapshot {id} already has its copy in {dr}.");
+                    else
+                        copy = await drClusters.CopyDBClusterSnapshotAsync(new CopyDbClusterSnapshotRequest
+                        {
+                            SourceDBClusterSnapshotIdentifier = source.Arn ?? throw RecoveryPointErrors.Invalid($"RDS returned no ARN for {id}.", id, "Re-run."),
+                            TargetDBClusterSnapshotIdentifier = id,
+                            KmsKeyId = r.KmsKeyId,
+                            Tags = CopyTags(tags, region, id, null),
+                        }, ct).ConfigureAwait(false);
+                    if (source.Arn != null)
+                        await rds.AddTagsToResourceAsync(source.Arn, new Dictionary<string, string> { [RecoveryPointTags.CopiedTo] = RecoveryPointTags.Pair(dr, id) }, ct)
+                            .ConfigureAwait(false);
+                    if (!r.NoWait && copy.Status != "available") copy = await drClusters.WaitForDBClusterSnapshotAvailableAsync(id, timeout, _reporter, ct).ConfigureAwait(false);
+                }).ConfigureAwait(false);
+            }
+            var final = await clusters.FindDBClusterSnapshotAsync(id, ct).ConfigureAwait(false) ?? snap;
+            if (final.Tags.Count == 0 && final.Arn != null)
+                final = final with { Tags = await rds.ListTagsForResourceAsync(final.Arn, ct).ConfigureAwait(false) };
+            return new[] { RecoveryPoint.FromClusterSnapshot(final) };
         }
 
         // ------------------------------------------------------------------ faults of the copy

@@ -56,7 +56,9 @@ namespace DrTools.Core.RecoveryPoints
                 VolumeType = src.VolumeType, Encrypted = src.Encrypted, KmsKeyId = src.KmsKeyId,
                 InstanceType = src.InstanceType, SubnetId = src.SubnetId, SecurityGroupIds = src.SecurityGroupIds, KeyName = src.KeyName,
                 ClientToken = "drtools-drill-" + drillId,
-                DBInstanceIdentifier = DrillDbId(rp.SourceId, drillId),
+                // A cluster drill: cluster drill-<source>-<id> and its instance drill-<source>-<id>-1.
+                DBInstanceIdentifier = DrillDbId(rp.SourceId, drillId) + (rp.Kind == RecoveryPointKind.DBClusterSnapshot ? "-1" : ""),
+                DBClusterIdentifier = rp.Kind == RecoveryPointKind.DBClusterSnapshot ? DrillDbId(rp.SourceId, drillId) : null,
                 DBInstanceClass = src.DBInstanceClass, DBSubnetGroupName = src.DBSubnetGroupName, MultiAZ = false,
                 Tags = new Dictionary<string, string>(src.Tags, StringComparer.Ordinal)
                 {
@@ -68,6 +70,7 @@ namespace DrTools.Core.RecoveryPoints
             _reporter.Verbose($"Drill {drillId}: restoring {RecoveryPointErrors.Describe(rp.Kind)} {rp.Id} in {rp.Region} into a scratch resource.");
             var failures = new List<RestoreFailure>();
             RestoredResource? restored = null;
+            // Cleanup finds scratch DB resources by these names, so it also works when the restore call never returned.
             var clock = Stopwatch.StartNew();
             TimeSpan duration;
             try
@@ -177,6 +180,32 @@ namespace DrTools.Core.RecoveryPoints
                         foreach (var id in ids)
                             await ec2.WaitForInstanceTerminatedAsync(id, new Ec2WaitOptions(timeout, _options.PollInterval), ct).ConfigureAwait(false);
                         _reporter.Verbose($"Drill {drillId}: terminated scratch {what}.");
+                        break;
+                    }
+                    case RecoveryPointKind.DBClusterSnapshot:
+                    {
+                        // The instance first (a cluster with instances cannot be deleted), then the cluster; no final snapshot: it is a copy.
+                        var rds = _services.Rds(rp.Region);
+                        var clusters = _services.Clusters(rp.Region);
+                        var instanceId = request.DBInstanceIdentifier!;
+                        var clusterId = request.DBClusterIdentifier!;
+                        what = "DB instance " + instanceId;
+                        var db = await rds.FindDBInstanceAsync(instanceId, ct).ConfigureAwait(false);
+                        if (db != null && db.Status != "deleting")
+                        {
+                            if (db.Status != "available" && db.Status != "failed")
+                                await rds.WaitForDBInstanceAvailableAsync(instanceId, timeout, NullReporter.Instance, ct).ConfigureAwait(false);
+                            await rds.DeleteDBInstanceAsync(instanceId, DbFinalSnapshot.None, deleteAutomatedBackups: true, ct).ConfigureAwait(false);
+                            _reporter.Verbose($"Drill {drillId}: deleting scratch DB instance {instanceId}.");
+                        }
+                        if (db != null) await rds.WaitForDBInstanceDeletedAsync(instanceId, timeout, NullReporter.Instance, ct).ConfigureAwait(false);
+                        what = "DB cluster " + clusterId;
+                        var cluster = await clusters.FindDBClusterAsync(clusterId, ct).ConfigureAwait(false);
+                        if (cluster == null || cluster.Status == "deleting") break;
+                        if (cluster.Status != "available" && cluster.Status != "failed")
+                            await clusters.WaitForDBClusterAvailableAsync(clusterId, timeout, NullReporter.Instance, ct).ConfigureAwait(false);
+                        await clusters.DeleteDBClusterAsync(clusterId, DbFinalSnapshot.None, ct).ConfigureAwait(false);
+                        _reporter.Verbose($"Drill {drillId}: deleting scratch DB cluster {clusterId} (no final snapshot; it is a copy).");
                         break;
                     }
                     default:

@@ -81,7 +81,7 @@ namespace DrTools.Core.RecoveryPoints
                 "Fix the cause named above, then re-run with the same -ClientToken: the existing recovery point is reused, nothing is taken twice.", inner)
             { AwsErrorCode = inner.AwsErrorCode, RequestId = inner.RequestId, Service = inner.Service };
 
-        /// <summary>For operations that work on snapshots, AMIs and DB snapshots only.</summary>
+        /// <summary>For operations that work on snapshots, AMIs, DB snapshots and DB cluster snapshots only.</summary>
         public static DrToolsException NotForAutomatedBackups(string id, string operation, string action) =>
             new(ErrorIds.InvalidParameter, DrErrorCategory.InvalidOperation,
                 $"{operation} does not work on DB automated backups ({id}): AWS manages them by the instance's backup retention period.", id, action);
@@ -91,6 +91,7 @@ namespace DrTools.Core.RecoveryPoints
             RecoveryPointKind.Snapshot => "EBS snapshot",
             RecoveryPointKind.Image => "AMI",
             RecoveryPointKind.DBAutomatedBackup => "DB automated backups",
+            RecoveryPointKind.DBClusterSnapshot => "DB cluster snapshot",
             _ => "DB snapshot",
         };
     }

@@ -109,6 +109,9 @@ namespace DrTools.Core.RecoveryPoints
                     deletedSnapshots = done;
                     break;
                 }
+                case RecoveryPointKind.DBClusterSnapshot:
+                    await _services.Clusters(region).DeleteDBClusterSnapshotAsync(id, cancellationToken).ConfigureAwait(false);
+                    break;
                 default:
                     await _services.Rds(region).DeleteDBSnapshotAsync(id, cancellationToken).ConfigureAwait(false);
                     break;

@@ -27,9 +27,15 @@ namespace DrTools.Core.RecoveryPoints
         public string? KeyName { get; set; }
         /// <summary>Makes a retried launch return the first launch's instance.</summary>
         public string? ClientToken { get; set; }
-        // DB snapshot -> DB instance
-        /// <summary>Default: the source DB instance's identifier (restoring in the DR region under the same name).</summary>
+        // DB snapshot -> DB instance; DB cluster snapshot -> DB cluster and one instance in it
+        /// <summary>
+        /// DB snapshot: default the source DB instance's identifier (restoring in the DR region under the same name).
+        /// DB cluster snapshot: the instance created in the restored cluster; default &lt;cluster&gt;-1.
+        /// </summary>
         public string? DBInstanceIdentifier { get; set; }
+        /// <summary>DB cluster snapshot: the restored cluster; default the source cluster's identifier.</summary>
+        public string? DBClusterIdentifier { get; set; }
+        /// <summary>DB cluster snapshot: default the writer's class recorded on the snapshot (DrTools:DBInstanceClass).</summary>
         public string? DBInstanceClass { get; set; }
         public string? DBSubnetGroupName { get; set; }
         public bool? MultiAZ { get; set; }
@@ -82,6 +88,8 @@ namespace DrTools.Core.RecoveryPoints
         {
             RecoveryPointKind.Snapshot => $"Create a volume from snapshot {rp.Id} in {r.AvailabilityZone ?? rp.Region}",
             RecoveryPointKind.Image => $"Launch an instance from AMI {rp.Id} in {rp.Region}" + (r.SubnetId != null ? $", subnet {r.SubnetId}" : ""),
+            RecoveryPointKind.DBClusterSnapshot => $"Create DB cluster {ClusterId(rp, r)} from DB cluster snapshot {rp.Id} in {rp.Region}, " +
+                                                   $"and DB instance {ClusterInstanceId(rp, r)} ({ClusterInstanceClass(rp, r) ?? "class: -DBInstanceClass"}) in it",
             _ => $"Create DB instance {r.DBInstanceIdentifier ?? rp.SourceId} from DB snapshot {rp.Id} in {rp.Region}",
         };
 
@@ -160,6 +168,7 @@ namespace DrTools.Core.RecoveryPoints
             {
                 RecoveryPointKind.Snapshot => await VolumeAsync(rp, r, tags, ct).ConfigureAwait(false),
                 RecoveryPointKind.Image => await InstanceAsync(rp, r, tags, ct).ConfigureAwait(false),
+                RecoveryPointKind.DBClusterSnapshot => await ClusterAsync(rp, r, tags, ct).ConfigureAwait(false),
                 _ => await DbInstanceAsync(rp, r, tags, ct).ConfigureAwait(false),
             };
         }
@@ -227,6 +236,92 @@ namespace DrTools.Core.RecoveryPoints
             {
                 ResourceType = "DBInstance", Id = db.Identifier, Region = rp.Region, State = db.Status, RecoveryPointId = rp.Id, Kind = rp.Kind,
                 Address = db.EndpointAddress, Resource = db,
+            };
+        }
+    
+        internal static string ClusterId(RecoveryPoint rp, RecoveryPointRestoreRequest r) => r.DBClusterIdentifier ?? rp.SourceId;
+        internal static string ClusterInstanceId(RecoveryPoint rp, RecoveryPointRestoreRequest r) => r.DBInstanceIdentifier ?? ClusterId(rp, r) + "-1";
+        static string? ClusterInstanceClass(RecoveryPoint rp, RecoveryPointRestoreRequest r) =>
+            r.DBInstanceClass ?? (rp.Tags.TryGetValue(RecoveryPointTags.DBInstanceClass, out var c) && c.Length > 0 ? c : null);
+
+        /// <summary>
+        /// RestoreDBClusterFromSnapshot, wait until the cluster is available (an instance needs it), then one instance in
+        /// it. Resumable: a cluster or instance of that name that this recovery point made (DrTools:RestoredFrom) is reused,
+        /// so a re-run after a failed instance creates only the instance; one of that name from anything else is an error.
+        /// </summary>
+        async Task<RestoredResource> ClusterAsync(RecoveryPoint rp, RecoveryPointRestoreRequest r, Dictionary<string, string> tags, CancellationToken ct)
+        {
+            var clusterId = ClusterId(rp, r);
+            var instanceId = ClusterInstanceId(rp, r);
+            var instanceClass = ClusterInstanceClass(rp, r) ?? throw RecoveryPointErrors.Invalid(
+                $"DB cluster snapshot {rp.Id} does not record its cluster's instance class, and a restored cluster needs an instance.", rp.Id,
+                "Pass -DBInstanceClass (e.g. db.r6g.large) for the instance created in the restored cluster.");
+            var clusters = _services.Clusters(rp.Region);
+            var rds = _services.Rds(rp.Region);
+            var origin = tags[RecoveryPointTags.RestoredFrom];
+            var snapshot = await clusters.FindDBClusterSnapshotAsync(rp.Id, ct).ConfigureAwait(false) ?? throw RecoveryPointErrors.NotFound(rp.Kind, rp.Id, rp.Region);
+            var engine = snapshot.Engine is { Length: > 0 } e ? e : throw RecoveryPointErrors.Invalid(
+                $"RDS returned no engine for DB cluster snapshot {rp.Id}.", rp.Id, "Re-run; if it persists, check the snapshot with the AWS console.");
+
+            var cluster = await clusters.FindDBClusterAsync(clusterId, ct).ConfigureAwait(false);
+            if (cluster != null)
+            {
+                if (!(cluster.Tags.TryGetValue(RecoveryPointTags.RestoredFrom, out var from) && from == origin))
+                    throw new DrToolsException(ErrorIds.AlreadyExists, DrErrorCategory.ResourceExists,
+                        $"DB cluster {clusterId} already exists in {rp.Region} and was not restored from {rp.Id}; nothing was changed.", clusterId,
+                        "Pass -DBClusterIdentifier with a name no DB cluster in the region has.");
+                _reporter.Verbose($"DB cluster {clusterId} was already restored from {rp.Id} by an earlier run; reusing it.");
+            }
+            else
+            {
+                cluster = await clusters.RestoreDBClusterFromSnapshotAsync(new RestoreDbClusterFromSnapshotRequest
+                {
+                    DBClusterIdentifier = clusterId,
+                    SnapshotIdentifier = rp.Id,
+                    Engine = engine,
+                    EngineVersion = snapshot.EngineVersion,
+                    DBSubnetGroupName = r.DBSubnetGroupName,
+                    VpcSecurityGroupIds = r.SecurityGroupIds.Count > 0 ? r.SecurityGroupIds.ToList() : null,
+                    KmsKeyId = r.KmsKeyId,
+                    Tags = tags,
+                }, ct).ConfigureAwait(false);
+                _reporter.Verbose($"Restoring DB cluster {clusterId} from DB cluster snapshot {rp.Id} in {rp.Region}.");
+            }
+            if (cluster.Status != "available")
+                cluster = await clusters.WaitForDBClusterAvailableAsync(clusterId, _options.WaitTimeout, _reporter, ct).ConfigureAwait(false);
+
+            var instance = await rds.FindDBInstanceAsync(instanceId, ct).ConfigureAwait(false);
+            if (instance != null && !string.Equals(instance.DBClusterIdentifier, clusterId, StringComparison.OrdinalIgnoreCase))
+                throw new DrToolsException(ErrorIds.AlreadyExists, DrErrorCategory.ResourceExists,
+                    $"DB cluster {clusterId} is restored in {rp.Region}, but DB instance {instanceId} already exists outside it; the cluster has no instance of DrTools yet.",
+                    instanceId, $"Re-run with -DBInstanceIdentifier naming a free instance id (the restored cluster {clusterId} is reused), or delete the cluster.");
+            if (instance == null)
+            {
+                try
+                {
+                    instance = await clusters.CreateDBClusterInstanceAsync(new CreateDbClusterInstanceRequest
+                    {
+                        DBInstanceIdentifier = instanceId, DBClusterIdentifier = clusterId, DBInstanceClass = instanceClass, Engine = engine, Tags = tags,
+                    }, ct).ConfigureAwait(false);
+                }
+                catch (DrToolsException ex)
+                {
+                    throw new DrToolsException(ex.ErrorId, ex.Category,
+                        $"DB cluster {clusterId} is restored in {rp.Region}, but creating its instance {instanceId} ({instanceClass}) failed: {ex.Message}", instanceId,
+                        $"Fix the cause (e.g. a class the engine offers in {rp.Region}: -DBInstanceClass), then re-run the same restore: the cluster is reused.", ex)
+                    { AwsErrorCode = ex.AwsErrorCode, RequestId = ex.RequestId, Service = ex.Service };
+                }
+                _reporter.Verbose($"Creating DB instance {instanceId} ({instanceClass}) in DB cluster {clusterId}.");
+            }
+            if (!r.NoWait)
+            {
+                instance = await rds.WaitForDBInstanceAvailableAsync(instanceId, _options.WaitTimeout, _reporter, ct).ConfigureAwait(false);
+                cluster = await clusters.FindDBClusterAsync(clusterId, ct).ConfigureAwait(false) ?? cluster;
+            }
+            return new RestoredResource
+            {
+                ResourceType = "DBCluster", Id = cluster.Identifier, Region = rp.Region, State = cluster.Status, RecoveryPointId = rp.Id, Kind = rp.Kind,
+                Address = cluster.EndpointAddress, Resource = cluster, InstanceIds = new[] { instance.Identifier },
             };
         }
     }

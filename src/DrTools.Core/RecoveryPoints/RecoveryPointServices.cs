@@ -14,6 +14,8 @@ namespace DrTools.Core.RecoveryPoints
         string HomeRegion { get; }
         IEc2Service Ec2(string region);
         IRdsService Rds(string region);
+        /// <summary>Aurora DB clusters and their snapshots in <paramref name="region"/> (tags through <see cref="Rds"/>).</summary>
+        IRdsClusterService Clusters(string region);
     }
 
     /// <summary><see cref="IRecoveryPointServices"/> on the real AWS services, one per region, created on first use.</summary>
@@ -49,6 +51,9 @@ namespace DrTools.Core.RecoveryPoints
                 return s;
             }
         }
+
+        /// <summary>The same client as <see cref="Rds"/>: RdsService implements both.</summary>
+        public IRdsClusterService Clusters(string region) => (RdsService)Rds(region);
 
         public void Dispose()
         {

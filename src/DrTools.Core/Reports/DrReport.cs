@@ -203,7 +203,7 @@ namespace DrTools.Core.Reports
     /// <summary>One backed-up source (a server volume, image, database, or a host's file paths in a repository).</summary>
     public sealed class ReportBackupSource
     {
-        /// <summary>Snapshot, Image, DBSnapshot, DBAutomatedBackup or Files.</summary>
+        /// <summary>Snapshot, Image, DBSnapshot, DBAutomatedBackup, DBClusterSnapshot or Files.</summary>
         public string Kind { get; init; } = "";
         /// <summary>Instance, volume or database id; for files, host: paths.</summary>
         public string Source { get; init; } = "";

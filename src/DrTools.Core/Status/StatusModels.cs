@@ -23,6 +23,8 @@ namespace DrTools.Core.Status
         public const string Image = "Image";
         /// <summary>Newest DrTools DB snapshot of the primary database, in the primary region or the DR region, against the RPO.</summary>
         public const string DbSnapshot = "DBSnapshot";
+        /// <summary>Newest DrTools DB cluster snapshot of the primary Aurora cluster (database.clusterId), in the primary region or the DR region, against the RPO.</summary>
+        public const string DbClusterSnapshot = "DBClusterSnapshot";
         /// <summary>The latest restorable time of the primary's automated backups replicated to the DR region, against the RPO.</summary>
         public const string AutomatedBackup = "DBAutomatedBackup";
         /// <summary>The weights of a weighted record, against the plan's normal weights.</summary>

@@ -74,6 +74,7 @@ namespace DrTools.Core.Status
             yield return run.PlanRecoveryPointsAsync(RecoveryPointKind.Snapshot);
             yield return run.PlanRecoveryPointsAsync(RecoveryPointKind.Image);
             yield return run.DbSnapshotsAsync();
+            yield return run.ClusterSnapshotsAsync();
             yield return run.AutomatedBackupsAsync();
             yield return run.TrafficAsync();
             yield return run.ReadinessAsync();
@@ -225,6 +226,7 @@ namespace DrTools.Core.Status
                 RecoveryPointKind.Snapshot => "EBS snapshot set",
                 RecoveryPointKind.Image => "AMI",
                 RecoveryPointKind.DBSnapshot => "DB snapshot",
+                RecoveryPointKind.DBClusterSnapshot => "DB cluster snapshot",
                 _ => "automated backup",
             };
 
@@ -250,6 +252,34 @@ namespace DrTools.Core.Status
                             ? $"Take and copy a new one: Invoke-DrBackup -DBInstanceIdentifier {primary} -Region {PrimaryDbRegion ?? region} -CopyToRegion {Region}."
                             : $"Take a new one: Invoke-DrBackup -DBInstanceIdentifier {primary} -Region {region}.";
                         return new[] { AgeRow(component, DrStatusKinds.DbSnapshot, region, $"The newest DB snapshot {newest.Id}", newest.Created, _plan.Rpo, "rpo",
+                            counts, DrStatusMetrics.RecoveryPointAge, fix) };
+                    });
+                }));
+            }
+
+            /// <summary>
+            /// As <see cref="DbSnapshotsAsync"/> for an Aurora cluster (database.clusterId): the newest DrTools DB cluster
+            /// snapshot in the primary region and its copy in the DR region. The DR copy counts for the RPO unless the
+            /// plan replicates the cluster (replicaClusterId / globalClusterId: then the lag does).
+            /// </summary>
+            public Task<IReadOnlyList<DrStatusRow>> ClusterSnapshotsAsync()
+            {
+                if (Db?.ClusterId is not { } primary) return Task.FromResult(None);
+                var regions = new[] { PrimaryDbRegion, Region }.OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+                return Combine(regions.Select(region =>
+                {
+                    var counts = region == Region && Db.ReplicaClusterId == null && Db.GlobalClusterId == null;
+                    var component = region == Region ? primary : $"{primary} (primary)";
+                    return Guard(component, DrStatusKinds.DbClusterSnapshot, region, counts, async () =>
+                    {
+                        var points = await new RecoveryPointCatalog(Services.RecoveryPoints)
+                            .ListAsync(RecoveryPointKind.DBClusterSnapshot, region, new[] { primary }, _ct).ConfigureAwait(false);
+                        var newest = points.Where(p => p.IsUsable).OrderByDescending(p => p.Created).FirstOrDefault();
+                        if (newest == null) return None; // no DrTools cluster snapshots: the readiness checks cover what a restore would use
+                        var fix = region == Region
+                            ? $"Take and copy a new one: Invoke-DrBackup -DBClusterIdentifier {primary} -Region {PrimaryDbRegion ?? region} -CopyToRegion {Region}."
+                            : $"Take a new one: Invoke-DrBackup -DBClusterIdentifier {primary} -Region {region}.";
+                        return new[] { AgeRow(component, DrStatusKinds.DbClusterSnapshot, region, $"The newest DB cluster snapshot {newest.Id}", newest.Created, _plan.Rpo, "rpo",
                             counts, DrStatusMetrics.RecoveryPointAge, fix) };
                     });
                 }));

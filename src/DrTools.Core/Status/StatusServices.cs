@@ -42,6 +42,9 @@ namespace DrTools.Core.Status
             public string HomeRegion => "";
             public IEc2Service Ec2(string region) => _aws.Ec2(region);
             public IRdsService Rds(string region) => _aws.Rds(region);
+            /// <summary>RdsService implements both; a readiness RDS service without cluster calls cannot list cluster snapshots.</summary>
+            public IRdsClusterService Clusters(string region) => _aws.Rds(region) as IRdsClusterService
+                ?? throw new DrToolsException(ErrorIds.InvalidState, DrErrorCategory.InvalidOperation, $"The RDS service for {region} has no Aurora cluster calls.", region);
             public void Dispose() { }
         }
     }

@@ -17,6 +17,7 @@ namespace DrTools.Core.Tests.RecoveryPoints
         public string HomeRegion { get; set; } = "us-east-1";
         public readonly Dictionary<string, FakeEc2> Ec2s = new();
         public readonly Dictionary<string, FakeRds> Rdss = new();
+        public readonly Dictionary<string, FakeClusters> ClusterServices = new();
         public readonly List<string> Calls = new();
         /// <summary>(operation, region) -> the exception the call throws, once per entry.</summary>
         public readonly Dictionary<(string, string), Queue<Exception>> Faults = new();
@@ -26,6 +27,8 @@ namespace DrTools.Core.Tests.RecoveryPoints
         public IRdsService Rds(string region) => RdsFor(region);
         public FakeEc2 Ec2For(string region) => Ec2s.TryGetValue(region, out var e) ? e : Ec2s[region] = new FakeEc2(this, region);
         public FakeRds RdsFor(string region) => Rdss.TryGetValue(region, out var r) ? r : Rdss[region] = new FakeRds(this, region);
+        public IRdsClusterService Clusters(string region) => ClustersFor(region);
+        public FakeClusters ClustersFor(string region) => ClusterServices.TryGetValue(region, out var c) ? c : ClusterServices[region] = new FakeClusters(this, region);
         public int Count(string op, string? region = null) => Calls.Count(c => c == op + "@" + (region ?? HomeRegion));
 
         public void Fail(string op, string region, Exception ex)
@@ -63,6 +66,21 @@ namespace DrTools.Core.Tests.RecoveryPoints
                 new List<string>(), vols, new Dictionary<string, string> { ["Name"] = "web01" });
             ec2.Instances[i.InstanceId] = i;
             return i;
+        }
+
+        /// <summary>Adds an available Aurora cluster with a writer instance of class db.r6g.large in the home region.</summary>
+        public DbCluster AddCluster(string id, bool encrypted = false)
+        {
+            var writer = id + "-writer";
+            RdsFor(HomeRegion).Instances[writer] = new DbInstance
+            {
+                Identifier = writer, Status = "available", Region = HomeRegion, InstanceClass = "db.r6g.large", DBClusterIdentifier = id, Engine = "aurora-postgresql",
+            };
+            return ClustersFor(HomeRegion).Clusters[id] = new DbCluster
+            {
+                Identifier = id, Arn = $"arn:aws:rds:{HomeRegion}:123456789012:cluster:{id}", Status = "available", Engine = "aurora-postgresql",
+                EngineVersion = "15.4", StorageEncrypted = encrypted, Members = new[] { new DbClusterMember(writer, true) }, Region = HomeRegion,
+            };
         }
 
         public DbInstance AddDb(string id) => RdsFor(HomeRegion).Instances[id] = new DbInstance
@@ -431,12 +449,21 @@ namespace DrTools.Core.Tests.RecoveryPoints
         {
             Hit("ListTagsForResource");
             var s = Snapshots.Values.FirstOrDefault(x => x.Arn == arn);
-            return Task.FromResult(s?.Tags ?? new Dictionary<string, string>());
+            var c = _cloud.ClustersFor(Region).Snapshots.Values.FirstOrDefault(x => x.Arn == arn);
+            return Task.FromResult(s?.Tags ?? c?.Tags ?? new Dictionary<string, string>());
         }
 
         public Task AddTagsToResourceAsync(string arn, IReadOnlyDictionary<string, string> tags, CancellationToken ct = default)
         {
             Hit("AddTagsToResource");
+            var clusters = _cloud.ClustersFor(Region);
+            if (clusters.Snapshots.Values.FirstOrDefault(x => x.Arn == arn) is { } c)
+            {
+                var t = c.Tags.ToDictionary(kv => kv.Key, kv => kv.Value);
+                foreach (var kv in tags) t[kv.Key] = kv.Value;
+                clusters.Snapshots[c.Identifier] = c with { Tags = t };
+                return Task.CompletedTask;
+            }
             var s = Snapshots.Values.First(x => x.Arn == arn);
             var d = s.Tags.ToDictionary(kv => kv.Key, kv => kv.Value);
             foreach (var kv in tags) d[kv.Key] = kv.Value;
@@ -459,6 +486,167 @@ namespace DrTools.Core.Tests.RecoveryPoints
             return Task.FromResult(Snapshots[id]);
         }
 
-        public Task WaitForDBInstanceDeletedAsync(string id, TimeSpan timeout, IOperationReporter? reporter = null, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task WaitForDBInstanceDeletedAsync(string id, TimeSpan timeout, IOperationReporter? reporter = null, CancellationToken ct = default)
+        {
+            Hit("WaitDBInstanceDeleted");
+            ct.ThrowIfCancellationRequested();
+            Instances.Remove(id);
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>In-memory Aurora clusters and cluster snapshots of one region; instances made in a cluster live in the region's FakeRds.</summary>
+    internal sealed class FakeClusters : IRdsClusterService
+    {
+        readonly FakeCloud _cloud;
+        public FakeClusters(FakeCloud cloud, string region) { _cloud = cloud; Region = region; }
+        public string Region { get; }
+        public readonly Dictionary<string, DbCluster> Clusters = new();
+        public readonly Dictionary<string, DbClusterSnapshot> Snapshots = new();
+        public readonly List<string> DeletedClusters = new();
+        public CopyDbClusterSnapshotRequest? LastCopy;
+        public RestoreDbClusterFromSnapshotRequest? LastRestore;
+        public CreateDbClusterInstanceRequest? LastCreateInstance;
+        public DbFinalSnapshot? LastDeleteFinalSnapshot;
+        /// <summary>The cluster waiter blocks until cancelled (a restore that hangs).</summary>
+        public bool HangClusterAvailable;
+        void Hit(string op) => _cloud.Hit(op, Region);
+        string Arn(string kind, string id) => $"arn:aws:rds:{Region}:123456789012:{kind}:{id}";
+
+        public Task<IReadOnlyList<DbCluster>> DescribeDBClustersAsync(string? id = null, IReadOnlyList<RdsFilter>? filters = null, CancellationToken ct = default)
+        {
+            Hit("DescribeDBClusters");
+            return Task.FromResult<IReadOnlyList<DbCluster>>(Clusters.Values.Where(c => id == null || c.Identifier == id).ToList());
+        }
+
+        public Task<DbCluster?> FindDBClusterAsync(string id, CancellationToken ct = default)
+        {
+            Hit("DescribeDBClusters");
+            return Task.FromResult(Clusters.TryGetValue(id, out var c) ? c with { Members = Members(id) ?? c.Members } : null);
+        }
+
+        /// <summary>The instances in the region's FakeRds that belong to the cluster (null: none made by the fake).</summary>
+        IReadOnlyList<DbClusterMember>? Members(string id)
+        {
+            var list = _cloud.RdsFor(Region).Instances.Values.Where(i => i.DBClusterIdentifier == id && i.Status != "deleting")
+                .Select(i => new DbClusterMember(i.Identifier, i.Identifier.EndsWith("-writer", StringComparison.Ordinal))).ToList();
+            return list.Count > 0 ? list : null;
+        }
+
+        public Task<IReadOnlyList<GlobalCluster>> DescribeGlobalClustersAsync(string? id = null, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task<GlobalCluster?> FindGlobalClusterAsync(string id, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task<GlobalCluster> SwitchoverGlobalClusterAsync(string id, string target, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task<GlobalCluster> FailoverGlobalClusterAsync(string id, string target, bool allowDataLoss, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task<DbCluster> RestoreDBClusterToPointInTimeAsync(RestoreDbClusterToPointInTimeRequest request, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task<GlobalCluster> WaitForGlobalClusterAsync(string id, Func<GlobalCluster, bool> done, string what, TimeSpan timeout, IOperationReporter? reporter = null,
+            CancellationToken ct = default) => throw new NotSupportedException();
+
+        public Task<DbCluster> RestoreDBClusterFromSnapshotAsync(RestoreDbClusterFromSnapshotRequest request, CancellationToken ct = default)
+        {
+            Hit("RestoreDBClusterFromSnapshot");
+            LastRestore = request;
+            if (Clusters.ContainsKey(request.DBClusterIdentifier)) throw FakeCloud.Aws("DBClusterAlreadyExistsFault", "DB cluster already exists");
+            if (!Snapshots.ContainsKey(request.SnapshotIdentifier)) throw FakeCloud.Aws("DBClusterSnapshotNotFoundFault", "snapshot not found");
+            var c = new DbCluster
+            {
+                Identifier = request.DBClusterIdentifier, Arn = Arn("cluster", request.DBClusterIdentifier), Status = "creating", Engine = request.Engine,
+                EngineVersion = request.EngineVersion, DBSubnetGroupName = request.DBSubnetGroupName, VpcSecurityGroupIds = request.VpcSecurityGroupIds ?? Array.Empty<string>(),
+                Tags = request.Tags ?? new Dictionary<string, string>(), Region = Region,
+            };
+            Clusters[c.Identifier] = c;
+            return Task.FromResult(c);
+        }
+
+        public Task<DbInstance> CreateDBClusterInstanceAsync(CreateDbClusterInstanceRequest request, CancellationToken ct = default)
+        {
+            Hit("CreateDBClusterInstance");
+            LastCreateInstance = request;
+            if (!Clusters.ContainsKey(request.DBClusterIdentifier)) throw FakeCloud.Aws("DBClusterNotFoundFault", "cluster not found");
+            var d = new DbInstance
+            {
+                Identifier = request.DBInstanceIdentifier, Status = "creating", Region = Region, InstanceClass = request.DBInstanceClass, Engine = request.Engine,
+                DBClusterIdentifier = request.DBClusterIdentifier, Tags = request.Tags ?? new Dictionary<string, string>(),
+            };
+            _cloud.RdsFor(Region).Instances[d.Identifier] = d;
+            return Task.FromResult(d);
+        }
+
+        public Task<IReadOnlyList<DbClusterSnapshot>> DescribeDBClusterSnapshotsAsync(DbClusterSnapshotQuery? query = null, CancellationToken ct = default)
+        {
+            Hit("DescribeDBClusterSnapshots");
+            return Task.FromResult<IReadOnlyList<DbClusterSnapshot>>(Snapshots.Values.Where(s => query?.SnapshotType == null || s.SnapshotType == query.SnapshotType).ToList());
+        }
+
+        public Task<DbClusterSnapshot?> FindDBClusterSnapshotAsync(string id, CancellationToken ct = default)
+        {
+            Hit("DescribeDBClusterSnapshots");
+            return Task.FromResult(Snapshots.TryGetValue(id, out var s) ? s : null);
+        }
+
+        public Task<DbClusterSnapshot> CreateDBClusterSnapshotAsync(string clusterId, string snapId, IReadOnlyDictionary<string, string>? tags = null, CancellationToken ct = default)
+        {
+            Hit("CreateDBClusterSnapshot");
+            var c = Clusters[clusterId];
+            var s = new DbClusterSnapshot
+            {
+                Identifier = snapId, Arn = Arn("cluster-snapshot", snapId), DBClusterIdentifier = clusterId, Status = "creating", SnapshotType = "manual",
+                SnapshotCreateTime = DateTime.UtcNow, Engine = c.Engine, EngineVersion = c.EngineVersion, StorageEncrypted = c.StorageEncrypted,
+                Tags = tags ?? new Dictionary<string, string>(), Region = Region,
+            };
+            Snapshots[snapId] = s with { Status = "available" };
+            return Task.FromResult(s);
+        }
+
+        public Task<DbClusterSnapshot> CopyDBClusterSnapshotAsync(CopyDbClusterSnapshotRequest request, CancellationToken ct = default)
+        {
+            Hit("CopyDBClusterSnapshot");
+            LastCopy = request;
+            var parts = request.SourceDBClusterSnapshotIdentifier.Split(':');
+            var source = _cloud.ClustersFor(parts[3]).Snapshots[parts[6]];
+            var s = source with
+            {
+                Identifier = request.TargetDBClusterSnapshotIdentifier, Arn = Arn("cluster-snapshot", request.TargetDBClusterSnapshotIdentifier), Status = "copying",
+                KmsKeyId = request.KmsKeyId ?? source.KmsKeyId, SourceDBClusterSnapshotArn = request.SourceDBClusterSnapshotIdentifier,
+                Tags = request.Tags ?? new Dictionary<string, string>(), Region = Region,
+            };
+            Snapshots[s.Identifier] = s with { Status = "available" };
+            return Task.FromResult(s);
+        }
+
+        public Task<DbClusterSnapshot> DeleteDBClusterSnapshotAsync(string id, CancellationToken ct = default)
+        {
+            Hit("DeleteDBClusterSnapshot");
+            var s = Snapshots[id];
+            Snapshots.Remove(id);
+            return Task.FromResult(s);
+        }
+
+        public Task<DbCluster> DeleteDBClusterAsync(string id, DbFinalSnapshot finalSnapshot, CancellationToken ct = default)
+        {
+            Hit("DeleteDBCluster");
+            ct.ThrowIfCancellationRequested();
+            if (Members(id) != null) throw FakeCloud.Aws("InvalidDBClusterStateFault", "Cluster cannot be deleted, it still contains DB instances");
+            LastDeleteFinalSnapshot = finalSnapshot;
+            DeletedClusters.Add(id);
+            var c = Clusters[id];
+            Clusters.Remove(id);
+            return Task.FromResult(c with { Status = "deleting" });
+        }
+
+        public async Task<DbCluster> WaitForDBClusterAvailableAsync(string id, TimeSpan timeout, IOperationReporter? reporter = null, CancellationToken ct = default)
+        {
+            Hit("WaitDBCluster");
+            if (HangClusterAvailable) { HangClusterAvailable = false; await Task.Delay(Timeout.Infinite, ct); } // once: cleanup must get through
+            ct.ThrowIfCancellationRequested();
+            return Clusters[id] = Clusters[id] with { Status = "available", EndpointAddress = id + ".cluster.rds.example" };
+        }
+
+        public Task<DbClusterSnapshot> WaitForDBClusterSnapshotAvailableAsync(string id, TimeSpan timeout, IOperationReporter? reporter = null, CancellationToken ct = default)
+        {
+            Hit("WaitDBClusterSnapshot");
+            return Task.FromResult(Snapshots[id]);
+        }
+
+        public Task WaitForDBClusterDeletedAsync(string id, TimeSpan timeout, IOperationReporter? reporter = null, CancellationToken ct = default) => throw new NotSupportedException();
     }
 }

@@ -23,7 +23,7 @@ namespace DrTools.PowerShell.Cmdlets.Backup
 
         /// <summary>The parameter sets that work on servers and databases instead of a repository.</summary>
         protected bool IsRecoveryPointSet => ParameterSetName.StartsWith("RecoveryPoint", System.StringComparison.Ordinal) || ParameterSetName.StartsWith("Kind", System.StringComparison.Ordinal)
-                                             || ParameterSetName is "Instance" or "DBInstance";
+                                             || ParameterSetName is "Instance" or "DBInstance" or "DBCluster";
 
         /// <summary>EC2 and RDS in the connection's region and any other (the DR region); dispose after use.</summary>
         protected IRecoveryPointServices OpenRecoveryPointServices() => new AwsRecoveryPointServices(new AwsClientFactory(Connection), Reporter);

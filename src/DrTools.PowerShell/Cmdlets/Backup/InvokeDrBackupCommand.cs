@@ -15,7 +15,7 @@ namespace DrTools.PowerShell.Cmdlets.Backup
 {
     [Cmdlet(VerbsLifecycle.Invoke, "DrBackup", HelpUri = HelpLinks.Cmdlets + "Invoke-DrBackup.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = "Path")]
     [OutputType(typeof(BackupSet), ParameterSetName = new[] { "Path", "LiteralPath" })]
-    [OutputType(typeof(RecoveryPoint), ParameterSetName = new[] { "Instance", "DBInstance" })]
+    [OutputType(typeof(RecoveryPoint), ParameterSetName = new[] { "Instance", "DBInstance", "DBCluster" })]
     public sealed class InvokeDrBackupCommand : BackupCmdlet, INotifyingCmdlet
     {
         readonly List<string> _sources = new();
@@ -90,32 +90,44 @@ namespace DrTools.PowerShell.Cmdlets.Backup
         [ValidateNotNullOrEmpty]
         public string[] DBInstanceIdentifier { get; set; } = Array.Empty<string>();
 
+        // Not from the pipeline by property name: RDS DB instance objects (Get-RDSDBInstance) carry a DBClusterIdentifier
+        // too, empty outside a cluster, and binding it would break piping DB instances into the DBInstance set.
+        [Parameter(Mandatory = true, ParameterSetName = "DBCluster")]
+        [ValidateNotNullOrEmpty]
+        public string[] DBClusterIdentifier { get; set; } = Array.Empty<string>();
+
         [Parameter(ParameterSetName = "Instance")]
         [Parameter(ParameterSetName = "DBInstance")]
+        [Parameter(ParameterSetName = "DBCluster")]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(Infrastructure.RegionCompleter))]
         public string? CopyToRegion { get; set; }
 
         [Parameter(ParameterSetName = "Instance")]
         [Parameter(ParameterSetName = "DBInstance")]
+        [Parameter(ParameterSetName = "DBCluster")]
         public SwitchParameter NoWait { get; set; }
 
         [Parameter(ParameterSetName = "Instance")]
         [Parameter(ParameterSetName = "DBInstance")]
+        [Parameter(ParameterSetName = "DBCluster")]
         [ValidateRange(1, 36500)]
         public int RetainDays { get; set; }
 
         [Parameter(ParameterSetName = "Instance")]
         [Parameter(ParameterSetName = "DBInstance")]
+        [Parameter(ParameterSetName = "DBCluster")]
         public DateTime? ExpiresAfter { get; set; }
 
         [Parameter(ParameterSetName = "Instance")]
         [Parameter(ParameterSetName = "DBInstance")]
+        [Parameter(ParameterSetName = "DBCluster")]
         [ValidateNotNullOrEmpty]
         public string? Plan { get; set; }
 
         [Parameter(ParameterSetName = "Instance")]
         [Parameter(ParameterSetName = "DBInstance")]
+        [Parameter(ParameterSetName = "DBCluster")]
         [ValidateNotNullOrEmpty]
         public string? ClientToken { get; set; }
 
@@ -144,8 +156,18 @@ namespace DrTools.PowerShell.Cmdlets.Backup
             if (Reboot && !Image)
                 ThrowTerminatingError(Infrastructure.ErrorRecords.InvalidArgument(ErrorIds.InvalidParameter,
                     "-Reboot applies to images (-Image); snapshot sets never reboot the instance.", null, "Add -Image or leave -Reboot out."));
-            var kind = ParameterSetName == "DBInstance" ? RecoveryPointKind.DBSnapshot : Image ? RecoveryPointKind.Image : RecoveryPointKind.Snapshot;
-            var sources = kind == RecoveryPointKind.DBSnapshot ? DBInstanceIdentifier : InstanceId;
+            var kind = ParameterSetName switch
+            {
+                "DBInstance" => RecoveryPointKind.DBSnapshot,
+                "DBCluster" => RecoveryPointKind.DBClusterSnapshot,
+                _ => Image ? RecoveryPointKind.Image : RecoveryPointKind.Snapshot,
+            };
+            var sources = kind switch
+            {
+                RecoveryPointKind.DBSnapshot => DBInstanceIdentifier,
+                RecoveryPointKind.DBClusterSnapshot => DBClusterIdentifier,
+                _ => InstanceId,
+            };
             DateTime? expires = RetainDays > 0 ? DateTime.UtcNow.AddDays(RetainDays) : ExpiresAfter?.ToUniversalTime();
             var region = Connection.Region;
             NotifyAbout(Plan, $"{string.Join(", ", sources)} in {region}");
@@ -157,6 +179,7 @@ namespace DrTools.PowerShell.Cmdlets.Backup
                 {
                     RecoveryPointKind.Image => $"Create an AMI{(Reboot ? " (the instance reboots)" : " without reboot")}",
                     RecoveryPointKind.Snapshot => "Snapshot all volumes",
+                    RecoveryPointKind.DBClusterSnapshot => "Create a DB cluster snapshot",
                     _ => "Create a DB snapshot",
                 } + (CopyToRegion != null ? $" and copy it to {CopyToRegion}" : "");
                 if (!Confirmed($"{source} in {region}", what)) continue;

@@ -117,6 +117,11 @@ namespace DrTools.PowerShell.Cmdlets.Backup
         [ValidateNotNullOrEmpty]
         public string? DBInstanceIdentifier { get; set; }
 
+        /// <summary>A DB cluster snapshot: the restored cluster's name (default: the source cluster's).</summary>
+        [Parameter(ParameterSetName = "RecoveryPoint")] [Parameter(ParameterSetName = "KindId")]
+        [ValidateNotNullOrEmpty]
+        public string? DBClusterIdentifier { get; set; }
+
         [Parameter(ParameterSetName = "RecoveryPoint")] [Parameter(ParameterSetName = "KindId")]
         [Parameter(ParameterSetName = "DBPointInTime")] [Parameter(ParameterSetName = "DBLatestRestorable")]
         [ValidateNotNullOrEmpty]
@@ -198,7 +203,7 @@ namespace DrTools.PowerShell.Cmdlets.Backup
             {
                 AvailabilityZone = AvailabilityZone, VolumeType = VolumeType, Encrypted = Encrypted ? true : null, KmsKeyId = KmsKeyId,
                 InstanceType = InstanceType, SubnetId = SubnetId, SecurityGroupIds = SecurityGroupId ?? Array.Empty<string>(), KeyName = KeyName,
-                DBInstanceIdentifier = DBInstanceIdentifier, DBInstanceClass = DBInstanceClass, DBSubnetGroupName = DBSubnetGroupName,
+                DBInstanceIdentifier = DBInstanceIdentifier, DBClusterIdentifier = DBClusterIdentifier, DBInstanceClass = DBInstanceClass, DBSubnetGroupName = DBSubnetGroupName,
                 MultiAZ = MultiAZ ? true : null, Tags = RecoveryPointCmdlets.Tags(ResourceTag), NoWait = NoWait,
             };
             using var services = OpenRecoveryPointServices();

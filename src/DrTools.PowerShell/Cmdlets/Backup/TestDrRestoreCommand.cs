@@ -186,7 +186,10 @@ namespace DrTools.PowerShell.Cmdlets.Backup
         static string DrillDescription(RecoveryPoint rp, RecoveryPointDrillOptions options) =>
             "Drill: " + (rp.Kind == RecoveryPointKind.DBSnapshot
                 ? $"Create a temporary DB instance (drill-...) from DB snapshot {rp.Id} in {rp.Region}"
-                : RecoveryPointRestorer.Describe(rp, options.Restore)) +
+                : rp.Kind == RecoveryPointKind.DBClusterSnapshot
+                    ? $"Create a temporary DB cluster (drill-...) from DB cluster snapshot {rp.Id} in {rp.Region} and one DB instance in it" +
+                      (options.Restore.DBInstanceClass != null ? $" ({options.Restore.DBInstanceClass})" : "")
+                    : RecoveryPointRestorer.Describe(rp, options.Restore)) +
             (options.Keep ? "; keep the restored resources" : "; validate, then delete the restored resources");
 
         /// <summary>The restored resource is $_ and the first argument; output $false (or a throw) fails the drill.</summary>
