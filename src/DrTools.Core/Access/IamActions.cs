@@ -170,10 +170,10 @@ namespace DrTools.Core.Access
             new("rds:StartDBInstanceAutomatedBackupsReplication", "StartDBInstanceAutomatedBackupsReplication", Create, IamScope.DbAutomatedBackups, "Enable-DrBackupReplication"),
             new("rds:StartDBInstanceAutomatedBackupsReplication", "StartDBInstanceAutomatedBackupsReplication", Create, IamScope.PlanDbInstances, "Enable-DrBackupReplication"),
             new("rds:DeleteDBInstance", "DeleteDBInstance", IamRoles.Drill | IamRoles.Operator, IamScope.DrillDatabases, "drills, Test-DrRestore (scratch instances)"),
-            // Test-DrRestore of a DB cluster snapshot: a scratch cluster and its instance, deleted after. Planned until the cluster wire calls land.
-            new("rds:RestoreDBClusterFromSnapshot", "RestoreDBClusterFromSnapshot", IamRoles.Drill | IamRoles.Operator, IamScope.DrillDatabases, "Test-DrRestore (scratch cluster)") { Planned = true },
-            new("rds:CreateDBInstance", "CreateDBInstance", IamRoles.Drill | IamRoles.Operator, IamScope.DrillDatabases, "Test-DrRestore (instance in the scratch cluster)") { Planned = true },
-            new("rds:DeleteDBCluster", "DeleteDBCluster", IamRoles.Drill | IamRoles.Operator, IamScope.DrillDatabases, "Test-DrRestore (scratch clusters, no final snapshot)") { Planned = true },
+            // Test-DrRestore of a DB cluster snapshot: a scratch cluster and its instance, deleted after.
+            new("rds:RestoreDBClusterFromSnapshot", "RestoreDBClusterFromSnapshot", IamRoles.Drill | IamRoles.Operator, IamScope.DrillDatabases, "Test-DrRestore (scratch cluster)"),
+            new("rds:CreateDBInstance", "CreateDBInstance", IamRoles.Drill | IamRoles.Operator, IamScope.DrillDatabases, "Test-DrRestore (instance in the scratch cluster)"),
+            new("rds:DeleteDBCluster", "DeleteDBCluster", IamRoles.Drill | IamRoles.Operator, IamScope.DrillDatabases, "Test-DrRestore (scratch clusters, no final snapshot)"),
             new("rds:CreateDBSnapshot", "CreateDBSnapshot", IamRoles.Drill | IamRoles.Operator, IamScope.DrillDatabases, "drills"),
             new("rds:RestoreDBInstanceFromDBSnapshot", "RestoreDBInstanceFromDBSnapshot", IamRoles.Drill | IamRoles.Operator, IamScope.DrillDatabases, "drills, Test-DrRestore"),
             new("rds:RestoreDBInstanceFromDBSnapshot", "RestoreDBInstanceFromDBSnapshot", IamRoles.Drill | IamRoles.Operator, IamScope.PlanDbSnapshots, "drills, Test-DrRestore (source snapshot)"),

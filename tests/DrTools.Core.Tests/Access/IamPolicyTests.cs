@@ -194,9 +194,15 @@ namespace DrTools.Core.Tests.Access
             With(op, "rds:DescribeDBClusters", "arn:aws:rds:us-west-2:*:cluster:orders-restored");
             With(op, "rds:CopyDBClusterSnapshot", "arn:aws:rds:us-west-2:*:cluster-snapshot:drtools-orders-*");
             // New instances of a restored cluster only with the plan's tag.
-            var create = With(op, "rds:CreateDBInstance", "arn:aws:rds:us-west-2:*:db:*");
+            var create = Assert.Single(op.StatementList, s => s.Actions.Contains("rds:CreateDBInstance") && s.Resources.Contains("arn:aws:rds:us-west-2:*:db:*")
+                                                              && s.Condition.ContainsKey("StringEquals"));
             Assert.Equal(new[] { "orders" }, create.Condition["StringEquals"]["aws:RequestTag/DrTools:Plan"]);
-            Assert.DoesNotContain(op.StatementList.SelectMany(s => s.Actions), a => a is "rds:DeleteDBCluster" or "rds:DeleteDBClusterSnapshot");
+            // Deleting a cluster: only drill and Test-DrRestore scratch clusters (by tag), never the plan's; cluster snapshots: never.
+            Assert.DoesNotContain(op.StatementList.SelectMany(s => s.Actions), a => a is "rds:DeleteDBClusterSnapshot");
+            Assert.All(op.StatementList.Where(s => s.Actions.Contains("rds:DeleteDBCluster")), s =>
+                Assert.True(s.Condition.TryGetValue("StringEquals", out var tags)
+                            && (tags.ContainsKey("aws:ResourceTag/DrTools:Drill") || tags.TryGetValue("aws:ResourceTag/DrTools:Plan", out var v) && v.SequenceEqual(new[] { "orders.drill" })),
+                    "DeleteDBCluster without a drill tag condition"));
 
             var backup = IamPolicyBuilder.Build(plan, IamRole.Backup).StatementList.SelectMany(s => s.Actions).ToList();
             Assert.Contains("rds:CreateDBClusterSnapshot", backup);
