@@ -100,6 +100,11 @@ namespace DrTools.PowerShell.Tests
             var missing = PsHarness.Run($"Invoke-DrBackup -Plan nightly -WhatIf -EndpointUrl {aws.Url} {Keys} -JournalPath {Journals}");
             Assert.StartsWith("DrTools.NotFound", Assert.Single(missing.AllErrors).FullyQualifiedErrorId);
 
+            // Without -JournalPath (the local journal folder) the plan alone still selects the plan-driven backup.
+            var alone = PsHarness.Run($"Invoke-DrBackup -Plan {Example("pilot-light")} -WhatIf -EndpointUrl {aws.Url} {Keys}");
+            Assert.True(alone.Terminating == null && alone.Errors.Count == 0, alone.Describe());
+            Assert.Contains("Create a DB snapshot and copy it to", alone.HostText);
+
             var tagged = PsHarness.Run($"Invoke-DrBackup -DBInstanceIdentifier orders-db -Region us-east-1 -Plan nightly -WhatIf -EndpointUrl {aws.Url} {Keys}");
             Assert.True(tagged.Terminating == null && tagged.Errors.Count == 0, tagged.Describe());
             Assert.Contains("Create a DB snapshot", tagged.HostText);
