@@ -110,6 +110,17 @@ namespace DrTools.PowerShell.Tests
             Assert.Contains("Create a DB snapshot", tagged.HostText);
         }
 
+        [Fact]
+        public void Enable_DrBackupReplication_Plan_after_a_failover_reads_the_promoted_writer_in_the_DR_region()
+        {
+            RecordFailover();
+            using var aws = new FakeAwsServer(FakeAws.Healthy); // knows no DB instance: the source is read, then reported missing
+            var r = PsHarness.Run($"Enable-DrBackupReplication -Plan {Example("pilot-light")} -WhatIf -EndpointUrl {aws.Url} {Keys} -JournalPath {Journals}");
+            Assert.StartsWith("DrTools.SourceNotFound", Assert.Single(r.AllErrors).FullyQualifiedErrorId);
+            var read = Assert.Single(aws.Requests, q => q.Action == "DescribeDBInstances");
+            Assert.Equal(("us-west-2", "orders-db-dr"), (read.Region, read.Form["DBInstanceIdentifier"]));
+        }
+
         const string Plan = "@{ name = 'orders'; strategy = 'PILOT_LIGHT'; primaryRegion = 'us-east-1'; drRegion = 'us-west-2'; rto = 'PT1H'; rpo = 'PT15M'; " +
             "resources = @{ appServers = @{ name = 'web'; ami = 'ami-0123456789abcdef0'; instanceType = 't3.large' }; " +
             "database = @{ primaryInstanceId = 'orders-db'; replicaInstanceId = 'orders-db-dr' } } }";
