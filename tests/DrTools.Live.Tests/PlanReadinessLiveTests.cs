@@ -128,11 +128,12 @@ namespace DrTools.LiveTests
                 var ready = Checks(PsHarness.Run($"Test-DrPlan -Plan {PsHarness.Quote(planFile)} -Live {endpoint}"));
                 // moto publishes no CloudWatch ReplicaLag: the lag is unknown there, which readiness rightly reports as not ready.
                 Assert.True(ready.All(c => c.Ready || Live.IsMoto && c.Check == "ReplicaLag"), "not ready:\n" + string.Join("\n", ready.Where(c => !c.Ready)));
-                Assert.Equal(new[] { "RegionEnabled", "AmiExists", "AmiAge", "DbReplica", "ReplicaLag", "AutoScalingGroup", "LaunchTemplate", "InstanceQuota", "ElasticIp",
-                        "HostedZone", "DnsRecord", "DnsSite", "DnsSite", "HealthCheck", "HealthCheck", "HealthCheckStatus", "HealthCheckStatus" },
+                Assert.Equal(new[] { "RegionEnabled", "AmiExists", "AmiAge", "DbReplica", "ReplicaLag", "Protection", "AutoScalingGroup", "LaunchTemplate", "InstanceQuota",
+                        "ElasticIp", "HostedZone", "DnsRecord", "DnsSite", "DnsSite", "HealthCheck", "HealthCheck", "HealthCheckStatus", "HealthCheckStatus" },
                     ready.Select(c => c.Check));
                 Assert.StartsWith(imageId, ready[1].Observed);
-                Assert.All(ready.Where(c => c.Region != "global"), c => Assert.Equal(dr, c.Region));
+                // The Protection check is about the writer, in its region (the primary's: never failed over).
+                Assert.All(ready.Where(c => c.Region != "global" && c.Check != "Protection"), c => Assert.Equal(dr, c.Region));
                 Assert.Contains(primaryId, ready.Single(c => c.Check == "DbReplica").Observed);
 
                 // Release the Elastic IP: that check, and only that one, is not ready.

@@ -269,13 +269,13 @@ namespace DrTools.PowerShell.Tests
             var r = Run($"Test-DrPlan -Plan {LivePlan} -Live -EndpointUrl {aws.Url} {Keys}");
             Ok(r);
             var checks = r.Output.Select(o => Assert.IsType<ReadinessCheck>(o.BaseObject)).ToList();
-            Assert.Equal(new[] { "RegionEnabled", "AmiExists", "AmiAge", "DbReplica", "ReplicaLag", "InstanceQuota", "ElasticIp" }, checks.Select(c => c.Check));
-            Assert.Equal(new[] { true, true, true, true, true, true, false }, checks.Select(c => c.Ready));
+            Assert.Equal(new[] { "RegionEnabled", "AmiExists", "AmiAge", "DbReplica", "ReplicaLag", "Protection", "InstanceQuota", "ElasticIp" }, checks.Select(c => c.Check));
+            Assert.Equal(new[] { true, true, true, true, true, true, true, false }, checks.Select(c => c.Ready));
             Assert.Contains("is 1d 2h old; the plan allows 7d (maxAmiAge).", checks[2].Reason);
             Assert.Equal("orders-db-dr is 3s behind; the plan allows 15m (rpo).", checks[4].Reason);
-            Assert.Equal("quota 64 vCPUs, 0 in use, 64 free; the plan launches 2 vCPUs (web 1 x t3.large = 2)", checks[5].Observed);
-            Assert.Equal("eipalloc-0123456789abcdef0 (for web[0])", checks[6].Resource);
-            Assert.StartsWith("Elastic IP eipalloc-0123456789abcdef0 does not exist in us-west-2.", checks[6].Reason);
+            Assert.Equal("quota 64 vCPUs, 0 in use, 64 free; the plan launches 2 vCPUs (web 1 x t3.large = 2)", checks[6].Observed);
+            Assert.Equal("eipalloc-0123456789abcdef0 (for web[0])", checks[7].Resource);
+            Assert.StartsWith("Elastic IP eipalloc-0123456789abcdef0 does not exist in us-west-2.", checks[7].Reason);
             var quota = aws.Requests.Single(q => q.Service == "servicequotas");
             Assert.Equal("ServiceQuotasV20190624.GetServiceQuota", quota.Headers["X-Amz-Target"]);
             Assert.Equal("DBInstanceIdentifier", aws.Requests.Single(q => q.Service == "monitoring").Form["Dimensions.member.1.Name"]);
@@ -288,7 +288,7 @@ namespace DrTools.PowerShell.Tests
             Assert.Equal("orders-db-dr", aws.Requests.Single(q => q.Action == "DescribeDBInstances").Form["DBInstanceIdentifier"]);
             Assert.Equal("eipalloc-0123456789abcdef0", aws.Requests.Single(q => q.Action == "DescribeAddresses").Form["AllocationId.1"]);
             var warning = Assert.Single(r.Warnings);
-            Assert.Contains("Plan 'orders' is not ready in us-west-2: 1 of 7 checks failed (ElasticIp eipalloc-0123456789abcdef0", warning);
+            Assert.Contains("Plan 'orders' is not ready in us-west-2: 1 of 8 checks failed (ElasticIp eipalloc-0123456789abcdef0", warning);
         }
 
         [Fact]

@@ -181,7 +181,7 @@ namespace DrTools.PowerShell.Tests
             var r = Run($"Test-DrPlan -Plan {PlanCmdletTests.LivePlan} -Live -EndpointUrl {aws.Url} {Keys} -WarningAction SilentlyContinue | Export-DrReport -Path {Quote(md)} -EndpointUrl {aws.Url} {Keys}");
             Ok(r);
             var text = File.ReadAllText(md);
-            Assert.Contains("## Readiness: 6 of 7 ready", text);
+            Assert.Contains("## Readiness: 7 of 8 ready", text);
             Assert.Contains("| **NO** | orders | ElasticIp |", text);
             Assert.Contains("| us-west-2 |", text);
             // The identity was asked in the plan's DR region (no -Region, no default region).

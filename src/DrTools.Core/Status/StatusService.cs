@@ -10,6 +10,7 @@ using DrTools.Core.Diagnostics;
 using DrTools.Core.Plans;
 using DrTools.Core.Plans.Readiness;
 using DrTools.Core.RecoveryPoints;
+using DrTools.Core.Reprotect;
 using DrTools.Core.Traffic;
 
 namespace DrTools.Core.Status
@@ -36,7 +37,7 @@ namespace DrTools.Core.Status
         static readonly HashSet<string> RpoChecks = new(StringComparer.Ordinal)
         {
             ReadinessChecks.AmiRecoveryPoint, ReadinessChecks.DbRecoveryPoint, ReadinessChecks.DbSnapshot, ReadinessChecks.DbReplica,
-            ReadinessChecks.ReplicaLag,
+            ReadinessChecks.ReplicaLag, ReadinessChecks.Protection,
         };
 
         readonly StatusServices _services;
@@ -88,8 +89,10 @@ namespace DrTools.Core.Status
             var readinessFails = rows.Any(r => r.Status == DrStatusLevel.Failing && r.ErrorId == null && IsReadiness(r.Kind) && !r.CountsForRpo);
             var worst = rows.Count == 0 ? DrStatusLevel.Ok : rows.Max(r => r.Status);
             // What to do first: the worst row, and among equals, one that loses data (RPO) before one that slows recovery.
+            // A failed-over writer without a replica comes first: re-protecting it also takes and copies its first snapshot.
             var first = rows.Where(r => r.Status != DrStatusLevel.Ok)
-                .OrderByDescending(r => r.Status).ThenByDescending(r => r.CountsForRpo).ThenBy(r => r.ErrorId != null)
+                .OrderByDescending(r => r.Status).ThenByDescending(r => r.CountsForRpo)
+                .ThenByDescending(r => r.Kind == ReadinessChecks.Protection && r.ErrorId == null).ThenBy(r => r.ErrorId != null)
                 .FirstOrDefault();
             return new DrStatusSummary
             {
@@ -231,30 +234,51 @@ namespace DrTools.Core.Status
             };
 
             /// <summary>
-            /// The newest DrTools DB snapshot of the primary database in the primary region and its copy in the DR region.
-            /// The DR copy counts for the RPO unless the plan promotes a replica (then the lag does).
+            /// The database the age rows are about: the active writer, its region and the other side's region (where its
+            /// copies go) while the plan is failed over (active side record); else the plan's primary, primary region and
+            /// the DR region. A record that cannot be read leaves the plan's ids (the Protection row reports it).
             /// </summary>
-            public Task<IReadOnlyList<DrStatusRow>> DbSnapshotsAsync()
+            async Task<(string? Writer, string? WriterRegion, string CopyRegion, bool HasReplica, bool FailedOver)> DatabaseNowAsync()
             {
-                if (Db?.PrimaryInstanceId is not { } primary) return Task.FromResult(None);
-                var regions = new[] { PrimaryDbRegion, Region }.OfType<string>().Distinct(StringComparer.Ordinal).ToList();
-                return Combine(regions.Select(region =>
+                ActiveSide? record = null;
+                try { record = await Services.Aws.ActiveSideOfAsync(_plan.Name, _ct).ConfigureAwait(false); }
+                catch (DrToolsException) { /* reported by the Protection row */ }
+                if (record?.Active == PlanSide.Dr && ActiveDatabase.Of(_plan, record) is { Writer.IsCluster: false, OtherRegion: { } other } active)
+                    return (active.Writer.Id, active.Writer.Region, other, active.Replica != null, true);
+                return (Db?.PrimaryInstanceId, PrimaryDbRegion, Region, Db?.ReplicaInstanceId != null, false);
+            }
+
+            string PlanArgument => _plan.Source != null ? "'" + _plan.Source.Replace("'", "''") + "'" : _plan.Name;
+
+            /// <summary>
+            /// The newest DrTools DB snapshot of the primary database in the primary region and its copy in the DR region
+            /// (failed over: of the active writer in its region and its copy on the other side).
+            /// The copy counts for the RPO unless the writer has a replica (then the lag does).
+            /// </summary>
+            public async Task<IReadOnlyList<DrStatusRow>> DbSnapshotsAsync()
+            {
+                await Task.Yield();
+                var (writer, writerRegion, copyRegion, hasReplica, failedOver) = await DatabaseNowAsync().ConfigureAwait(false);
+                if (writer is not { } primary) return None;
+                var regions = new[] { writerRegion, copyRegion }.OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+                return await Combine(regions.Select(region =>
                 {
-                    var counts = region == Region && Db.ReplicaInstanceId == null;
-                    var component = region == Region ? primary : $"{primary} (primary)";
+                    var counts = region == copyRegion && !hasReplica;
+                    var component = region == copyRegion ? primary : $"{primary} ({(failedOver ? "writer" : "primary")})";
                     return Guard(component, DrStatusKinds.DbSnapshot, region, counts, async () =>
                     {
                         var points = await new RecoveryPointCatalog(Services.RecoveryPoints)
                             .ListAsync(RecoveryPointKind.DBSnapshot, region, new[] { primary }, _ct).ConfigureAwait(false);
                         var newest = points.Where(p => p.IsUsable).OrderByDescending(p => p.Created).FirstOrDefault();
                         if (newest == null) return None; // no DrTools snapshots: the readiness check covers what a restore would use
-                        var fix = region == Region
-                            ? $"Take and copy a new one: Invoke-DrBackup -DBInstanceIdentifier {primary} -Region {PrimaryDbRegion ?? region} -CopyToRegion {Region}."
+                        var fix = failedOver ? $"Take and copy a new one of the active writer: Invoke-DrBackup -Plan {PlanArgument}."
+                            : region == copyRegion
+                            ? $"Take and copy a new one: Invoke-DrBackup -DBInstanceIdentifier {primary} -Region {writerRegion ?? region} -CopyToRegion {copyRegion}."
                             : $"Take a new one: Invoke-DrBackup -DBInstanceIdentifier {primary} -Region {region}.";
                         return new[] { AgeRow(component, DrStatusKinds.DbSnapshot, region, $"The newest DB snapshot {newest.Id}", newest.Created, _plan.Rpo, "rpo",
                             counts, DrStatusMetrics.RecoveryPointAge, fix) };
                     });
-                }));
+                })).ConfigureAwait(false);
             }
 
             /// <summary>
@@ -286,28 +310,32 @@ namespace DrTools.Core.Status
             }
 
             /// <summary>
-            /// The primary's automated backups replicated to the DR region: the latest restorable time against the RPO.
+            /// The primary's automated backups replicated to the DR region (failed over: the active writer's, replicated
+            /// to the other side): the latest restorable time against the RPO.
             /// Missing is Failing only when the plan restores from them (point in time / latest restorable).
             /// </summary>
-            public Task<IReadOnlyList<DrStatusRow>> AutomatedBackupsAsync()
+            public async Task<IReadOnlyList<DrStatusRow>> AutomatedBackupsAsync()
             {
-                if (Db?.PrimaryInstanceId is not { } primary) return Task.FromResult(None);
+                await Task.Yield();
+                var (writer, _, copyRegion, _, failedOver) = await DatabaseNowAsync().ConfigureAwait(false);
+                if (writer is not { } primary || Db == null) return None;
                 var reliedOn = Db.Restore is { } r && (r.PointInTime != null || r.LatestRestorable);
-                return Guard(primary, DrStatusKinds.AutomatedBackup, Region, reliedOn, async () =>
+                var turnOn = failedOver ? $"Enable-DrBackupReplication -Plan {PlanArgument}" : $"automated-backup replication of {primary} to {copyRegion}";
+                return await Guard(primary, DrStatusKinds.AutomatedBackup, copyRegion, reliedOn, async () =>
                 {
                     var points = await new RecoveryPointCatalog(Services.RecoveryPoints)
-                        .ListAsync(RecoveryPointKind.DBAutomatedBackup, Region, new[] { primary }, _ct).ConfigureAwait(false);
+                        .ListAsync(RecoveryPointKind.DBAutomatedBackup, copyRegion, new[] { primary }, _ct).ConfigureAwait(false);
                     var newest = points.Where(p => p.IsUsable).OrderByDescending(p => p.Created).FirstOrDefault();
                     if (newest == null)
                         return reliedOn
-                            ? new[] { Row(primary, DrStatusKinds.AutomatedBackup, Region, DrStatusLevel.Failing, "none", AtMost(_plan.Rpo),
-                                $"The plan restores {primary} from its automated backups, but none of {primary} are restorable in {Region}. " +
-                                $"Turn on automated-backup replication of {primary} to {Region}.", true) }
+                            ? new[] { Row(primary, DrStatusKinds.AutomatedBackup, copyRegion, DrStatusLevel.Failing, "none", AtMost(_plan.Rpo),
+                                $"The plan restores {primary} from its automated backups, but none of {primary} are restorable in {copyRegion}. " +
+                                $"Turn on {turnOn}.", true) }
                             : None;
-                    var row = AgeRow(primary, DrStatusKinds.AutomatedBackup, Region, "The latest restorable time", newest.Created, _plan.Rpo, "rpo",
-                        reliedOn, DrStatusMetrics.RecoveryPointAge, $"Check that automated-backup replication of {primary} to {Region} runs.");
+                    var row = AgeRow(primary, DrStatusKinds.AutomatedBackup, copyRegion, "The latest restorable time", newest.Created, _plan.Rpo, "rpo",
+                        reliedOn, DrStatusMetrics.RecoveryPointAge, failedOver ? $"Check that it runs ({turnOn})." : $"Check that automated-backup replication of {primary} to {copyRegion} runs.");
                     return new[] { row };
-                });
+                }).ConfigureAwait(false);
             }
 
             // ---------------------------------------------------------------- Route 53
@@ -419,6 +447,7 @@ namespace DrTools.Core.Status
                     ReadinessChecks.DbReplica => "available replica",
                     ReadinessChecks.RegionEnabled => "enabled",
                     ReadinessChecks.HealthCheckStatus => "healthy",
+                    ReadinessChecks.Protection => "replica in another region",
                     _ => "exists",
                 };
             }

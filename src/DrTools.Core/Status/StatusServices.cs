@@ -28,8 +28,10 @@ namespace DrTools.Core.Status
 
         /// <summary>The real services for the identity of <paramref name="clients"/>.</summary>
         /// <param name="drillHistory">The drill history (-JournalPath) for the LastDrill row; null: left out.</param>
-        public static StatusServices ForConnection(IAwsClientFactory clients, IOperationReporter? reporter = null, DrillHistory? drillHistory = null) =>
-            new(ReadinessServices.ForConnection(clients, reporter, drillHistory));
+        /// <param name="activeSides">The active side records (-JournalPath) for the Protection row and the database rows; null: the plan's static ids.</param>
+        public static StatusServices ForConnection(IAwsClientFactory clients, IOperationReporter? reporter = null, DrillHistory? drillHistory = null,
+            Reprotect.ActiveSideStore? activeSides = null) =>
+            new(ReadinessServices.ForConnection(clients, reporter, drillHistory, activeSides));
 
         public void Dispose() => Aws.Dispose();
 

@@ -106,5 +106,10 @@ namespace DrTools.Core.Plans.Readiness
         public const string StopAlarm = "StopAlarm";
         /// <summary>drill.maxAge: the newest passing drill in the drill history (-JournalPath) is younger than maxAge.</summary>
         public const string LastDrill = "LastDrill";
+        /// <summary>
+        /// The plan's active side (the record failovers, re-protects and failbacks write in the journal store): not ready
+        /// when the active writer has no replica in another region (failed over and not re-protected).
+        /// </summary>
+        public const string Protection = "Protection";
     }
 }

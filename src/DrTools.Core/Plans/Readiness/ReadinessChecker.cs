@@ -58,8 +58,9 @@ namespace DrTools.Core.Plans.Readiness
             var groups = new List<Task<IReadOnlyList<ReadinessCheck>>>();
             groups.AddRange(r.AppServers.Select(run.AppServerAsync));
             groups.AddRange(run.LaunchResourceChecks());
-            if (r.Database != null) groups.Add(run.DatabaseAsync(r.Database));
-            if (r.Database?.ReplicaInstanceId != null && _services.ReplicaLag != null) groups.Add(run.ReplicaLagAsync(r.Database, r.Database.ReplicaInstanceId));
+            // The database checks follow the active side record (the writer and replica after a failover).
+            if (r.Database != null) groups.Add(run.ActiveDatabaseAsync(r.Database));
+            if (r.Database != null && _services.ActiveSides != null) groups.Add(run.ProtectionAsync(r.Database));
             groups.AddRange(r.AutoScalingGroups.Select(run.GroupAsync));
             groups.AddRange(r.AutoScalingGroups.Select(run.LaunchTemplateAsync));
             if (run.LaunchesInstances) groups.Add(run.InstanceQuotaAsync());

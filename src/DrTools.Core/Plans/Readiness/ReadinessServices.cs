@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
 using DrTools.Core.Aws.AutoScaling;
 using DrTools.Core.Aws.CloudWatch;
 using DrTools.Core.Aws.Ec2;
@@ -10,6 +12,7 @@ using DrTools.Core.Connection;
 using DrTools.Core.Diagnostics;
 using DrTools.Core.Drills;
 using DrTools.Core.Recovery.Steps;
+using DrTools.Core.Reprotect;
 
 namespace DrTools.Core.Plans.Readiness
 {
@@ -47,6 +50,26 @@ namespace DrTools.Core.Plans.Readiness
         /// <summary>Where drill results are kept; null: the LastDrill check is left out.</summary>
         public DrillHistory? DrillHistory { get; }
 
+        /// <summary>
+        /// Where the plans' active side records are (-JournalPath); null: the Protection check is left out and the database
+        /// checks use the plan's static ids.
+        /// </summary>
+        public ActiveSideStore? ActiveSides { get; init; }
+
+        readonly Dictionary<string, Task<ActiveSide?>> _activeSides = new(StringComparer.Ordinal);
+
+        /// <summary>The plan's active side record, read once per plan and shared by the readiness checks and the status rows; null without a store or record.</summary>
+        /// <exception cref="DrToolsException">DrTools.JournalError when the record cannot be read.</exception>
+        public Task<ActiveSide?> ActiveSideOfAsync(string plan, CancellationToken cancellationToken)
+        {
+            if (ActiveSides == null) return Task.FromResult<ActiveSide?>(null);
+            lock (_activeSides)
+            {
+                if (!_activeSides.TryGetValue(plan, out var task)) _activeSides[plan] = task = ActiveSides.LoadAsync(plan, cancellationToken);
+                return task;
+            }
+        }
+
         /// <summary>Where replica lag is read (CloudWatch); null: the ReplicaLag check is left out.</summary>
         public IReplicaLagSource? ReplicaLag { get; }
 
@@ -55,7 +78,9 @@ namespace DrTools.Core.Plans.Readiness
 
         /// <summary>The real services for the identity of <paramref name="clients"/>, in whatever region each check needs.</summary>
         /// <param name="drillHistory">The drill history (-JournalPath) for the LastDrill check; null: left out.</param>
-        public static ReadinessServices ForConnection(IAwsClientFactory clients, IOperationReporter? reporter = null, DrillHistory? drillHistory = null) => new(
+        /// <param name="activeSides">The active side records (-JournalPath) for the Protection check and the database checks; null: static ids.</param>
+        public static ReadinessServices ForConnection(IAwsClientFactory clients, IOperationReporter? reporter = null, DrillHistory? drillHistory = null,
+            ActiveSideStore? activeSides = null) => new(
             region => new Ec2Service(clients, region, reporter),
             region => RdsService.Create(clients, region),
             region => AutoScalingService.Create(clients, region),
@@ -63,7 +88,7 @@ namespace DrTools.Core.Plans.Readiness
             region => ServiceQuotasService.Create(clients, region),
             new CloudWatchReplicaLag(clients),
             region => CloudWatchService.Create(clients, region),
-            drillHistory);
+            drillHistory) { ActiveSides = activeSides };
 
         public IEc2Service Ec2(string region) => Get("ec2", region, _ec2);
         public IRdsService Rds(string region) => Get("rds", region, _rds);

@@ -3,6 +3,7 @@ using DrTools.Core.Connection;
 using DrTools.Core.Diagnostics;
 using DrTools.Core.Plans;
 using DrTools.Core.RecoveryPoints;
+using DrTools.Core.Reprotect;
 using DrTools.PowerShell.Infrastructure;
 
 namespace DrTools.PowerShell.Cmdlets.Backup
@@ -43,6 +44,11 @@ namespace DrTools.PowerShell.Cmdlets.Backup
         [ValidateRange(1, 35)]
         public int? BackupRetentionPeriod { get; set; }
 
+        /// <summary>With -Plan: where the plan's active side record is (as on Invoke-DrFailover); default the local journal folder.</summary>
+        [Parameter(ParameterSetName = PlanSet)]
+        [ValidateNotNullOrEmpty]
+        public string? JournalPath { get; set; }
+
         /// <summary>Skips the confirmation prompt; -WhatIf still only shows.</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
@@ -59,22 +65,37 @@ namespace DrTools.PowerShell.Cmdlets.Backup
                 var plan = PlanInput.ResolveItem(this, Plan);
                 if (plan == null) return;
                 _current = plan;
-                var db = plan.Resources.Database;
-                var sourceRegion = db?.PrimaryRegion ?? plan.PrimaryRegion;
-                if (db?.PrimaryInstanceId == null || sourceRegion == null)
+                // The active writer (after a failover: the record's, in the DR region) replicates to the other side.
+                try
                 {
-                    WriteError(ErrorRecords.From(new DrToolsException(ErrorIds.InvalidParameter, DrErrorCategory.InvalidArgument,
-                        $"Plan '{plan.Name}' names no primary DB instance and its region (resources.database.primaryInstanceId, primaryRegion), so there is nothing to replicate.",
-                        plan.Name, "Add them to the plan, or pass -DBInstanceIdentifier and -SourceRegion instead of -Plan.")));
+                    var store = new ActiveSideStore(OpenJournals(JournalPath));
+                    ActiveSide? record = null;
+                    if (!RunItem(async ct => record = await store.LoadAsync(plan.Name, ct).ConfigureAwait(false))) return;
+                    var active = ActiveDatabaseBackup.Require(plan, record, "Enable-DrBackupReplication");
+                    request = ActiveDatabaseBackup.ReplicationRequest(plan, active, KmsKeyId, BackupRetentionPeriod);
+                    WriteVerbose($"Plan '{plan.Name}': the active writer is {active.Writer}; its automated backups replicate to {active.OtherRegion} "
+                                 + $"({ActiveDatabaseBackup.SideText(plan, active)}).");
+                }
+                catch (DrToolsException ex)
+                {
+                    WriteError(ErrorRecords.From(ex));
                     return;
                 }
-                request = new BackupReplicationRequest { DBInstanceIdentifier = db.PrimaryInstanceId, SourceRegion = sourceRegion };
+                // -Region still names the destination when given.
+                if (Region != null && Region != request.Region)
+                {
+                    request.Region = Region;
+                    request.KmsKeyId = ActiveDatabaseBackup.KeyFor(plan, Region, KmsKeyId);
+                }
             }
-            else request = new BackupReplicationRequest { DBInstanceIdentifier = DBInstanceIdentifier, SourceRegion = SourceRegion };
-            // Piped plans may have different DR regions; the connection is resolved once, so each plan gets its own region.
-            request.Region = Region ?? _current?.DrRegion ?? Connection.Region;
-            request.KmsKeyId = KmsKeyId;
-            request.BackupRetentionPeriod = BackupRetentionPeriod;
+            else
+            {
+                request = new BackupReplicationRequest { DBInstanceIdentifier = DBInstanceIdentifier, SourceRegion = SourceRegion };
+                // Piped plans may have different DR regions; the connection is resolved once, so each plan gets its own region.
+                request.Region = Region ?? Connection.Region;
+                request.KmsKeyId = KmsKeyId;
+                request.BackupRetentionPeriod = BackupRetentionPeriod;
+            }
             var connection = Connection.Region == request.Region ? Connection : Connection.ForRegion(request.Region);
             using var services = new AwsRecoveryPointServices(new AwsClientFactory(connection), Reporter);
             RunItem(async ct =>

@@ -15,8 +15,8 @@ namespace DrTools.PowerShell.Cmdlets.Backup
 {
     [Cmdlet(VerbsLifecycle.Invoke, "DrBackup", HelpUri = HelpLinks.Cmdlets + "Invoke-DrBackup.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = "Path")]
     [OutputType(typeof(BackupSet), ParameterSetName = new[] { "Path", "LiteralPath" })]
-    [OutputType(typeof(RecoveryPoint), ParameterSetName = new[] { "Instance", "DBInstance", "DBCluster" })]
-    public sealed class InvokeDrBackupCommand : BackupCmdlet, INotifyingCmdlet
+    [OutputType(typeof(RecoveryPoint), ParameterSetName = new[] { "Instance", "DBInstance", "DBCluster", PlanSet })]
+    public sealed partial class InvokeDrBackupCommand : BackupCmdlet, INotifyingCmdlet
     {
         readonly List<string> _sources = new();
 
@@ -106,28 +106,38 @@ namespace DrTools.PowerShell.Cmdlets.Backup
         [Parameter(ParameterSetName = "Instance")]
         [Parameter(ParameterSetName = "DBInstance")]
         [Parameter(ParameterSetName = "DBCluster")]
+        [Parameter(ParameterSetName = PlanSet)]
         public SwitchParameter NoWait { get; set; }
 
         [Parameter(ParameterSetName = "Instance")]
         [Parameter(ParameterSetName = "DBInstance")]
         [Parameter(ParameterSetName = "DBCluster")]
+        [Parameter(ParameterSetName = PlanSet)]
         [ValidateRange(1, 36500)]
         public int RetainDays { get; set; }
 
         [Parameter(ParameterSetName = "Instance")]
         [Parameter(ParameterSetName = "DBInstance")]
         [Parameter(ParameterSetName = "DBCluster")]
+        [Parameter(ParameterSetName = PlanSet)]
         public DateTime? ExpiresAfter { get; set; }
 
+        /// <summary>
+        /// With -InstanceId / -DBInstanceIdentifier: the plan tag (a name; a plan file or object gives its name). Alone:
+        /// the plan whose active writer database is backed up and copied to the other side (see InvokeDrBackupCommand.Plan.cs).
+        /// </summary>
         [Parameter(ParameterSetName = "Instance")]
         [Parameter(ParameterSetName = "DBInstance")]
         [Parameter(ParameterSetName = "DBCluster")]
+        [Parameter(Mandatory = true, ParameterSetName = PlanSet)]
         [ValidateNotNullOrEmpty]
-        public string? Plan { get; set; }
+        [ArgumentCompleter(typeof(PlanFileCompleter))]
+        public object? Plan { get; set; }
 
         [Parameter(ParameterSetName = "Instance")]
         [Parameter(ParameterSetName = "DBInstance")]
         [Parameter(ParameterSetName = "DBCluster")]
+        [Parameter(ParameterSetName = PlanSet)]
         [ValidateNotNullOrEmpty]
         public string? ClientToken { get; set; }
 
@@ -141,6 +151,11 @@ namespace DrTools.PowerShell.Cmdlets.Backup
 
         protected override void ProcessRecord()
         {
+            if (ParameterSetName == PlanSet)
+            {
+                BackUpPlanDatabase();
+                return;
+            }
             if (!IsRecoveryPointSet)
             {
                 // Each path is one item: one that does not exist is its own error, the others are still backed up.
@@ -169,8 +184,9 @@ namespace DrTools.PowerShell.Cmdlets.Backup
                 _ => InstanceId,
             };
             DateTime? expires = RetainDays > 0 ? DateTime.UtcNow.AddDays(RetainDays) : ExpiresAfter?.ToUniversalTime();
+            var planTag = PlanTag();
             var region = Connection.Region;
-            NotifyAbout(Plan, $"{string.Join(", ", sources)} in {region}");
+            NotifyAbout(planTag, $"{string.Join(", ", sources)} in {region}");
             using var services = OpenRecoveryPointServices();
             var creator = new RecoveryPointCreator(services, Reporter);
             foreach (var source in sources)
@@ -185,7 +201,7 @@ namespace DrTools.PowerShell.Cmdlets.Backup
                 if (!Confirmed($"{source} in {region}", what)) continue;
                 var request = new RecoveryPointRequest(kind, source)
                 {
-                    Reboot = Reboot, CopyToRegion = CopyToRegion, KmsKeyId = KmsKeyId, NoWait = NoWait, ExpiresAfter = expires, Plan = Plan, ClientToken = ClientToken,
+                    Reboot = Reboot, CopyToRegion = CopyToRegion, KmsKeyId = KmsKeyId, NoWait = NoWait, ExpiresAfter = expires, Plan = planTag, ClientToken = ClientToken,
                 };
                 Run(async ct =>
                 {
@@ -214,7 +230,7 @@ namespace DrTools.PowerShell.Cmdlets.Backup
 
         void BackUpFiles()
         {
-            if (IsRecoveryPointSet) return;
+            if (IsRecoveryPointSet || ParameterSetName == PlanSet) return;
             if (RetentionMode != null && RetainUntil == null)
                 ThrowTerminatingError(Infrastructure.ErrorRecords.InvalidArgument(ErrorIds.InvalidParameter,
                     "-RetentionMode needs -RetainUntil.", RetentionMode, "Add -RetainUntil with the date until which the backup must not be deleted."));

@@ -90,6 +90,8 @@ namespace DrTools.PowerShell.Cmdlets.Drills
             RecoveryJournalStore journals;
             try { journals = OpenJournals(); }
             catch (DrToolsException ex) { ThrowTerminatingError(ErrorRecords.From(ex)); return; }
+            // A drill rehearses a failover to the DR region: refused while the plan runs there (-Resume still cleans up a drill).
+            if (!Resume) RefuseIfFailedOver(plan, journals);
 
             using var services = RecoveryServices.Create(new AwsClientFactory(Connection), plan, Reporter);
             var service = new DrillService(services, journals, Reporter);

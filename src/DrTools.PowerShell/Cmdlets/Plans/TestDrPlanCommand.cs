@@ -6,6 +6,7 @@ using DrTools.Core.Diagnostics;
 using DrTools.Core.Drills;
 using DrTools.Core.Plans;
 using DrTools.Core.Plans.Readiness;
+using DrTools.Core.Reprotect;
 using DrTools.PowerShell.Infrastructure;
 
 namespace DrTools.PowerShell.Cmdlets.Plans
@@ -28,7 +29,7 @@ namespace DrTools.PowerShell.Cmdlets.Plans
         [Parameter]
         public SwitchParameter Live { get; set; }
 
-        /// <summary>Where drill history lives (as on Invoke-DrDrill), for the LastDrill check; default the local journal folder.</summary>
+        /// <summary>Where drill history and the active side records live (as on Invoke-DrDrill and Invoke-DrFailover), for the LastDrill and Protection checks; default the local journal folder.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? JournalPath { get; set; }
@@ -71,12 +72,18 @@ namespace DrTools.PowerShell.Cmdlets.Plans
             var connection = Connection.Region == region ? Connection : Connection.ForRegion(region);
             IReadOnlyList<ReadinessCheck> checks = new List<ReadinessCheck>();
             DrillHistory? history;
-            try { history = DrillHistoryOf(plan); } // on the pipeline thread: it resolves a PowerShell path
+            ActiveSideStore? activeSides;
+            try // on the pipeline thread: it resolves a PowerShell path
+            {
+                history = DrillHistoryOf(plan);
+                // Plans with a database: which side is active (after a failover the checks follow the writer) and the Protection check.
+                activeSides = plan.Resources.Database != null ? new ActiveSideStore(OpenJournals(JournalPath)) : null;
+            }
             catch (DrToolsException ex) { WriteError(ErrorRecords.From(ex)); return; }
             // One plan is one item: a failed check run does not hide the results of the next plan.
             if (!RunItem(async ct =>
             {
-                using var services = ReadinessServices.ForConnection(new AwsClientFactory(connection), Reporter, history);
+                using var services = ReadinessServices.ForConnection(new AwsClientFactory(connection), Reporter, history, activeSides);
                 checks = await new ReadinessChecker(services, Reporter).CheckAsync(plan, region, ct).ConfigureAwait(false);
             })) return;
             foreach (var check in checks) WriteObject(check);

@@ -9,6 +9,7 @@ using DrTools.Core.Notifications;
 using DrTools.Core.Plans;
 using DrTools.Core.Recovery.Engine;
 using DrTools.Core.Recovery.Strategies;
+using DrTools.Core.Reprotect;
 using DrTools.PowerShell.Infrastructure;
 
 namespace DrTools.PowerShell.Cmdlets.Recovery
@@ -75,6 +76,8 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
             RecoveryJournalStore journals;
             try { journals = OpenJournals(); }
             catch (DrToolsException ex) { ThrowTerminatingError(ErrorRecords.From(ex)); return; }
+            // A plan that runs on its DR side already is failed back, not failed over again; -Resume finishes an unfinished run.
+            if (Operation == RecoveryOperation.Failover && !Resume) RefuseIfFailedOver(plan, journals);
 
             using var services = RecoveryServices.Create(new AwsClientFactory(Connection), plan, Reporter);
             var service = new RecoveryService(services, journals, Reporter);
@@ -169,6 +172,20 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
 
         /// <summary>-JournalPath, or the local journal folder (<see cref="DrCmdlet.OpenJournals(string?)"/>).</summary>
         protected RecoveryJournalStore OpenJournals() => OpenJournals(JournalPath);
+
+        /// <summary>
+        /// Ends the cmdlet with DrTools.WrongSide when the plan's active side record (in <paramref name="journals"/>) says
+        /// the DR side is active already (failed over, not failed back): a second failover or a drill would work on the
+        /// wrong side. A record that cannot be read ends it with DrTools.JournalError.
+        /// </summary>
+        protected void RefuseIfFailedOver(DrPlan plan, RecoveryJournalStore journals)
+        {
+            var store = new ActiveSideStore(journals);
+            ActiveSide? record = null;
+            Run(async ct => record = await store.LoadAsync(plan.Name, ct).ConfigureAwait(false));
+            if (ActiveSideGuard.RefuseFailover(plan, record, MyInvocation.MyCommand.Name, store.PathOf(plan.Name)) is { } refused)
+                ThrowTerminatingError(ErrorRecords.From(refused));
+        }
 
         /// <summary>The command that continues this run, as the operator would type it.</summary>
         protected string ResumeCommand(DrPlan plan, string runId)

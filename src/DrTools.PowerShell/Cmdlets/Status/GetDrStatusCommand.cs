@@ -5,6 +5,7 @@ using DrTools.Core.Diagnostics;
 using DrTools.Core.Drills;
 using DrTools.Core.Notifications;
 using DrTools.Core.Plans;
+using DrTools.Core.Reprotect;
 using DrTools.Core.Status;
 using DrTools.PowerShell.Infrastructure;
 
@@ -37,7 +38,7 @@ namespace DrTools.PowerShell.Cmdlets.Status
         [Parameter]
         public SwitchParameter PublishMetrics { get; set; }
 
-        /// <summary>Where drill history lives (as on Invoke-DrDrill), for the LastDrill row; default the local journal folder.</summary>
+        /// <summary>Where drill history and the active side records live (as on Invoke-DrDrill and Invoke-DrFailover), for the LastDrill and Protection rows; default the local journal folder.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? JournalPath { get; set; }
@@ -68,8 +69,15 @@ namespace DrTools.PowerShell.Cmdlets.Status
             var connection = Connection.Region == region ? Connection : Connection.ForRegion(region);
             DrStatusReport? report = null;
             DrillHistory? history;
-            // On the pipeline thread (it resolves a PowerShell path); only plans with drill.maxAge read the history.
-            try { history = plan.Drill?.MaxAge != null ? new DrillHistory(OpenJournals(JournalPath)) : null; }
+            ActiveSideStore? activeSides;
+            // On the pipeline thread (it resolves a PowerShell path); only plans with drill.maxAge read the history,
+            // only plans with a database the active side record (which side is active, the writer and its replica).
+            try
+            {
+                var journals = plan.Drill?.MaxAge != null || plan.Resources.Database != null ? OpenJournals(JournalPath) : null;
+                history = plan.Drill?.MaxAge != null ? new DrillHistory(journals!) : null;
+                activeSides = plan.Resources.Database != null ? new ActiveSideStore(journals!) : null;
+            }
             catch (DrToolsException ex)
             {
                 WriteError(ErrorRecords.From(ex));
@@ -79,7 +87,7 @@ namespace DrTools.PowerShell.Cmdlets.Status
             // One plan is one item: a plan whose status cannot be read does not hide the next plan's.
             if (!RunItem(async ct =>
             {
-                using var services = StatusServices.ForConnection(new AwsClientFactory(connection), Reporter, history);
+                using var services = StatusServices.ForConnection(new AwsClientFactory(connection), Reporter, history, activeSides);
                 report = await new StatusService(services, Reporter).GetAsync(plan, region, ct).ConfigureAwait(false);
                 if (!PublishMetrics) return;
                 try

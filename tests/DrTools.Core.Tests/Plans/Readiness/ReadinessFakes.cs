@@ -72,9 +72,12 @@ namespace DrTools.Core.Tests.Plans.Readiness
         /// <summary>The drill history for the LastDrill check; null: the check is left out (as without -JournalPath in the core).</summary>
         public DrTools.Core.Drills.DrillHistory? DrillHistory;
 
+        /// <summary>The active side records for the Protection check; null: left out, the database checks use the plan's ids.</summary>
+        public DrTools.Core.Reprotect.ActiveSideStore? ActiveSides;
+
         public ReadinessServices Services() => new(
             region => new Ec2(this, region), region => new Rds(this, region), region => new Asg(this, region), () => new R53(this),
-            region => new Quotas(this, region), new FakeLag(this), region => new CloudWatch(this, region), DrillHistory);
+            region => new Quotas(this, region), new FakeLag(this), region => new CloudWatch(this, region), DrillHistory) { ActiveSides = ActiveSides };
 
         sealed class FakeLag : IReplicaLagSource
         {
@@ -259,7 +262,7 @@ namespace DrTools.Core.Tests.Plans.Readiness
             public async Task<DbInstance?> FindDBInstanceAsync(string dbInstanceIdentifier, CancellationToken cancellationToken = default)
             {
                 await _aws.Enter("DescribeDBInstances", Region, dbInstanceIdentifier, cancellationToken);
-                return _aws.Instances.FirstOrDefault(i => i.Identifier == dbInstanceIdentifier);
+                return _aws.Instances.FirstOrDefault(i => i.Identifier == dbInstanceIdentifier && (i.Region.Length == 0 || i.Region == Region));
             }
 
             public async Task<IReadOnlyList<DbSnapshot>> DescribeDBSnapshotsAsync(DbSnapshotQuery? query = null, CancellationToken cancellationToken = default)
