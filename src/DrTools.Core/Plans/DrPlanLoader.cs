@@ -450,6 +450,9 @@ namespace DrTools.Core.Plans
                 else if (spec != null) appServers.Add(spec);
             }
             var database = ReadDatabase(o.Object("database"), strategy, primaryRegion, rpo);
+            if (database?.Reprotect?.Region is { } reprotectRegion && reprotectRegion == drRegion)
+                issues.Error(PlanObject.Child(PlanObject.Child(o.PathOf("database"), "reprotect"), "region"),
+                    $"({reprotectRegion}) is the DR region: the replica that protects the database after a failover must be in another region");
             var groups = new List<AutoScalingGroupSpec>();
             foreach (var g in o.Objects("autoScalingGroups"))
             {
@@ -578,6 +581,9 @@ namespace DrTools.Core.Plans
             var targetClass = d.String("targetInstanceClass", false, DbClass, "an RDS instance class such as \"db.r6g.large\"");
             var maxLag = d.Duration("maxReplicaLag", allowZero: true);
             var allowDataLoss = d.Bool("allowDataLoss") ?? false;
+            // Re-protect after a failover and the failback's fence: a block of their own.
+            var reprotect = ReadReprotect(d, primaryId, primaryRegion);
+            var fence = ReadFence(d.Object("fence"));
             d.Finish();
 
             var hasReplica = d.Has("replicaInstanceId");
@@ -603,7 +609,52 @@ namespace DrTools.Core.Plans
             {
                 Engine = engine, PrimaryInstanceId = primaryId, PrimaryRegion = primaryRegion, ReplicaInstanceId = replicaId, Restore = restore,
                 TargetInstanceClass = targetClass, MaxReplicaLag = maxLag, AllowDataLoss = allowDataLoss,
+                Reprotect = reprotect, Fence = fence,
             };
+        }
+
+        static readonly Regex KmsKey = new(@"^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[A-Za-z0-9/_+=,.@-]+|alias/[A-Za-z0-9/_-]+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$");
+        static readonly Regex DbParameterGroup = new("^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,254}(?<!-)$");
+
+        /// <summary>database.reprotect: where the replica goes after a failover (checked against drRegion by ReadResources).</summary>
+        static ReprotectSpec? ReadReprotect(PlanObject d, string? primaryId, string? primaryRegion)
+        {
+            var r = d.Object("reprotect");
+            if (r == null) return null;
+            var issues = r.Issues;
+            var region = RegionField(r, "region", false);
+            var instanceId = r.String("instanceId", false, DbInstanceId, "an RDS DB instance identifier");
+            var instanceClass = r.String("instanceClass", false, DbClass, "an RDS instance class such as \"db.r6g.large\"");
+            var kms = r.String("kmsKeyId", false, KmsKey, "a KMS key id, key ARN, alias (\"alias/name\") or alias ARN in the replica's region");
+            var subnetGroup = r.String("dbSubnetGroupName", false, DbSubnetGroup, "a DB subnet group name");
+            var securityGroups = r.Strings("securityGroupIds", false, SecurityGroupId, "a security group id such as \"sg-0abc1234\"");
+            var afterFailover = r.Bool("afterFailover") ?? false;
+            r.Finish();
+            if (!d.Has("replicaInstanceId") && !d.Has("restore"))
+                issues.Error(r.Path, "re-protects the database a failover promotes or restores: the database needs \"replicaInstanceId\" or \"restore\"");
+            if (instanceId == null && !r.Has("instanceId") && primaryId == null)
+                issues.Error(r.PathOf("instanceId"), "is required when the database has no primaryInstanceId: the id of the replica re-protect creates");
+            if (region == null && !r.Has("region") && primaryRegion == null)
+                issues.Error(r.PathOf("region"), "is required when neither the database nor the plan has a primaryRegion: where the replica goes");
+            return new ReprotectSpec
+            {
+                Region = region, InstanceId = instanceId, InstanceClass = instanceClass, KmsKeyId = kms, DbSubnetGroupName = subnetGroup,
+                SecurityGroupIds = securityGroups, AfterFailover = afterFailover,
+            };
+        }
+
+        /// <summary>database.fence: how a failback stops writes to the DR database.</summary>
+        static FenceSpec? ReadFence(PlanObject? f)
+        {
+            if (f == null) return null;
+            var mode = f.Enum<FenceMode>("mode") ?? FenceMode.StopAppServers;
+            var group = f.String("parameterGroupName", false, DbParameterGroup, "a DB parameter group name");
+            f.Finish();
+            if (mode == FenceMode.ParameterGroup && group == null && !f.Has("parameterGroupName"))
+                f.Issues.Error(f.PathOf("parameterGroupName"), "is required with \"mode\": \"PARAMETER_GROUP\": a DB parameter group in the DR region that makes the engine read-only");
+            else if (mode == FenceMode.StopAppServers && f.Has("parameterGroupName"))
+                f.Issues.Warn(f.PathOf("parameterGroupName"), "applies to \"mode\": \"PARAMETER_GROUP\"; with STOP_APP_SERVERS it is ignored");
+            return new FenceSpec { Mode = mode, ParameterGroupName = group };
         }
 
         static GroupSize? ReadSize(PlanObject? s)

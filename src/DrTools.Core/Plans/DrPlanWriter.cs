@@ -98,6 +98,30 @@ namespace DrTools.Core.Plans
                 if (d.TargetInstanceClass != null) w.WriteString("targetInstanceClass", d.TargetInstanceClass);
                 if (d.MaxReplicaLag is { } lag) w.WriteString("maxReplicaLag", Duration.ToIso(lag));
                 if (d.Restore == null) w.WriteBoolean("allowDataLoss", d.AllowDataLoss);
+                if (d.Reprotect is { } reprotect)
+                {
+                    w.WriteStartObject("reprotect");
+                    if (reprotect.Region != null) w.WriteString("region", reprotect.Region);
+                    if (reprotect.InstanceId != null) w.WriteString("instanceId", reprotect.InstanceId);
+                    if (reprotect.InstanceClass != null) w.WriteString("instanceClass", reprotect.InstanceClass);
+                    if (reprotect.KmsKeyId != null) w.WriteString("kmsKeyId", reprotect.KmsKeyId);
+                    if (reprotect.DbSubnetGroupName != null) w.WriteString("dbSubnetGroupName", reprotect.DbSubnetGroupName);
+                    if (reprotect.SecurityGroupIds.Count > 0)
+                    {
+                        w.WriteStartArray("securityGroupIds");
+                        foreach (var g in reprotect.SecurityGroupIds) w.WriteStringValue(g);
+                        w.WriteEndArray();
+                    }
+                    w.WriteBoolean("afterFailover", reprotect.AfterFailover);
+                    w.WriteEndObject();
+                }
+                if (d.Fence is { } fence)
+                {
+                    w.WriteStartObject("fence");
+                    w.WriteString("mode", fence.Mode == FenceMode.ParameterGroup ? "PARAMETER_GROUP" : "STOP_APP_SERVERS");
+                    if (fence.ParameterGroupName != null) w.WriteString("parameterGroupName", fence.ParameterGroupName);
+                    w.WriteEndObject();
+                }
                 w.WriteEndObject();
             }
             if (r.AutoScalingGroups.Count > 0)

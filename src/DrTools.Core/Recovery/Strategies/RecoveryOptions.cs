@@ -16,6 +16,12 @@ namespace DrTools.Core.Recovery.Strategies
         public bool? ContinueOnError { get; init; }
         public int? MaxParallelism { get; init; }
         public TimeSpan? StepTimeout { get; init; }
+        /// <summary>Re-protect: how long wait-replica waits for the new replica's first lag reading; null: 15 minutes.</summary>
+        public TimeSpan? ReplicaLagWait { get; init; }
+        /// <summary>How often the re-protect steps poll while they wait; null: their defaults (tests set zero).</summary>
+        internal TimeSpan? PollInterval { get; init; }
+        /// <summary>Where the last step records which side is active; RecoveryService sets it to the journal store's (null: no record step).</summary>
+        public DrTools.Core.Reprotect.ActiveSideStore? ActiveSides { get; init; }
         /// <summary>Asks the operator at manual approval steps; null: approvals fail with DrTools.ApprovalUnavailable.</summary>
         public Func<string, CancellationToken, Task<bool>>? Approve { get; init; }
     }

@@ -5,6 +5,7 @@ using System.Threading.Tasks;
 using DrTools.Core.Diagnostics;
 using DrTools.Core.Plans;
 using DrTools.Core.Recovery.Engine;
+using DrTools.Core.Reprotect;
 
 namespace DrTools.Core.Recovery.Strategies
 {
@@ -56,6 +57,8 @@ namespace DrTools.Core.Recovery.Strategies
         {
             if (plan == null) throw new ArgumentNullException(nameof(plan));
             options ??= new RecoveryOptions();
+            // Every run ends by recording which side is active, beside its journal.
+            if (options.ActiveSides == null) options = options with { ActiveSides = new ActiveSideStore(_journals) };
             if (operation == RecoveryOperation.Failback) return Failback.Build(plan, _services, options);
             return plan.Strategy switch
             {
