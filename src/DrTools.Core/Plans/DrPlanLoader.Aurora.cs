@@ -11,9 +11,9 @@ namespace DrTools.Core.Plans
     {
         static readonly Regex DbClusterId = new("^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,62}(?<!-)$");
         static readonly Regex GlobalClusterIdPattern = new("^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,62}(?<!-)$");
-        static readonly Regex DbClusterSnapshot = new(@"^([A-Za-z][A-Za-z0-9:-]{0,254}|arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:cluster-snapshot:[A-Za-z0-9:-]+)$");
+        static readonly Regex DbClusterSnapshot = new(@"^((?!arn:)[A-Za-z][A-Za-z0-9:-]{0,254}|arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:cluster-snapshot:[A-Za-z0-9:-]+)$");
 
-        static readonly string[] AuroraDatabaseFields = { "clusterId", "replicaClusterId", "globalClusterId" };
+        static readonly string[] AuroraDatabaseFields = { "clusterId", "globalClusterId", "replicaClusterId" };
         static readonly string[] AuroraRestoreFields = { "clusterId", "clusterSnapshotId", "instanceCount" };
 
         /// <summary>The id DrTools gives the n-th (1-based) instance it creates in a restored cluster.</summary>
