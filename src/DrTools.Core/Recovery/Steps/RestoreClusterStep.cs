@@ -127,7 +127,8 @@ namespace DrTools.Core.Recovery.Steps
             var cluster = await _clusters.RestoreDBClusterFromSnapshotAsync(new RestoreDbClusterFromSnapshotRequest
             {
                 DBClusterIdentifier = TargetClusterId,
-                SnapshotIdentifier = snapshot.Arn ?? snapshot.Identifier,
+                // Found in this region: its id (a plan's ARN was resolved to the snapshot by FindDBClusterSnapshot).
+                SnapshotIdentifier = snapshot.Identifier,
                 Engine = snapshot.Engine ?? "",
                 EngineVersion = snapshot.EngineVersion,
                 DBSubnetGroupName = DBSubnetGroupName,

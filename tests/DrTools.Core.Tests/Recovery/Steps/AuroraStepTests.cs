@@ -235,7 +235,7 @@ namespace DrTools.Core.Tests.Recovery.Steps
             var outcome = await step.ExecuteAsync(Ctx("restore-db"), Ct);
             Assert.Equal(new[]
             {
-                "rds:RestoreDBClusterFromSnapshot orders-restored arn:aws:rds:us-west-2:123456789012:cluster-snapshot:new aurora-postgresql",
+                "rds:RestoreDBClusterFromSnapshot orders-restored new aurora-postgresql",
                 "rds:CreateDBInstance orders-restored-instance-1 cluster=orders-restored db.r6g.large aurora-postgresql",
                 "rds:CreateDBInstance orders-restored-instance-2 cluster=orders-restored db.r6g.large aurora-postgresql",
             }, _cloud.Calls);
