@@ -48,8 +48,6 @@ namespace DrTools.Core.Access
         PlanDbInstances,
         /// <summary>DB snapshots DrTools names (drtools-&lt;primary&gt;-*) and the plan's restore snapshot.</summary>
         PlanDbSnapshots,
-        /// <summary>Aurora: the plan's DB clusters (primary, secondary, restore target and its instances), global database and cluster snapshots by ARN.</summary>
-        PlanDbClusters,
         /// <summary>The primary's automated backups (replicated or not) in the plan's regions.</summary>
         DbAutomatedBackups,
         /// <summary>The plan's hosted zone by id.</summary>
@@ -163,18 +161,6 @@ namespace DrTools.Core.Access
             new("rds:CreateDBInstanceReadReplica", "CreateDBInstanceReadReplica", Recover, IamScope.PlanDbInstances, "Invoke-DrFailback (re-protect)"),
             new("rds:StartDBInstanceAutomatedBackupsReplication", "StartDBInstanceAutomatedBackupsReplication", Create, IamScope.DbAutomatedBackups, "Enable-DrBackupReplication"),
             new("rds:StartDBInstanceAutomatedBackupsReplication", "StartDBInstanceAutomatedBackupsReplication", Create, IamScope.PlanDbInstances, "Enable-DrBackupReplication"),
-            // Aurora recovery and readiness (the aurora-plan work). Planned until RdsService.Clusters.cs makes the calls
-            // (the aurora-wire work): then drop "Planned = true" here and keep one entry per action and scope.
-            new("rds:DescribeDBClusters", "DescribeDBClusters", All, IamScope.PlanDbClusters, "recovery (switchover-db, failover-db, restore-db), Test-DrPlan -Live") { Planned = true },
-            new("rds:DescribeGlobalClusters", "DescribeGlobalClusters", All, IamScope.PlanDbClusters, "recovery (switchover-db, failover-db), failback (switchback-db), Test-DrPlan -Live") { Planned = true },
-            new("rds:DescribeDBClusterSnapshots", "DescribeDBClusterSnapshots", All, IamScope.PlanDbClusters, "recovery (restore-db), Test-DrPlan -Live") { Planned = true },
-            new("rds:DescribeDBInstances", "DescribeDBInstances", All, IamScope.PlanDbClusters, "recovery (restore-db instances), Test-DrPlan -Live (secondary cluster's instances)"),
-            new("rds:SwitchoverGlobalCluster", "SwitchoverGlobalCluster", Recover, IamScope.PlanDbClusters, "recovery (switchover-db), failback (switchback-db)") { Planned = true },
-            new("rds:FailoverGlobalCluster", "FailoverGlobalCluster", Recover, IamScope.PlanDbClusters, "recovery (failover-db, only with -AllowDataLoss)") { Planned = true },
-            new("rds:RestoreDBClusterFromSnapshot", "RestoreDBClusterFromSnapshot", Recover, IamScope.PlanDbClusters, "recovery (restore-db)") { Planned = true },
-            new("rds:RestoreDBClusterToPointInTime", "RestoreDBClusterToPointInTime", Recover, IamScope.PlanDbClusters, "recovery (restore-db to a point in time)") { Planned = true },
-            new("rds:CreateDBInstance", "CreateDBInstance", Recover, IamScope.PlanDbClusters, "recovery (restore-db: the restored cluster's instances)") { Planned = true },
-            new("rds:AddTagsToResource", "AddTagsToResource", Recover, IamScope.PlanDbClusters, "tags on create (restored clusters and their instances)"),
             new("rds:DeleteDBInstance", "DeleteDBInstance", IamRoles.Drill | IamRoles.Operator, IamScope.DrillDatabases, "drills, Test-DrRestore (scratch instances)"),
             new("rds:CreateDBSnapshot", "CreateDBSnapshot", IamRoles.Drill | IamRoles.Operator, IamScope.DrillDatabases, "drills"),
             new("rds:RestoreDBInstanceFromDBSnapshot", "RestoreDBInstanceFromDBSnapshot", IamRoles.Drill | IamRoles.Operator, IamScope.DrillDatabases, "drills, Test-DrRestore"),

@@ -151,22 +151,6 @@ namespace DrTools.Core.Access
                     if (db.Restore?.SnapshotId is { } snap) snapshots.Add(snap.StartsWith("arn:", StringComparison.Ordinal) ? snap : $"arn:{p}:rds:{dr}:*:snapshot:{snap}");
                     yield return ("", actions, snapshots, None);
                     break;
-                case IamScope.PlanDbClusters:
-                    if (db is not { IsAurora: true }) break;
-                    var clusters = new List<string>();
-                    if (db.ClusterId != null) clusters.Add($"arn:{p}:rds:{db.PrimaryRegion ?? plan.PrimaryRegion ?? dr}:*:cluster:{db.ClusterId}");
-                    if (db.ReplicaClusterId != null) clusters.Add($"arn:{p}:rds:{dr}:*:cluster:{db.ReplicaClusterId}");
-                    if (db.GlobalClusterId != null) clusters.Add($"arn:{p}:rds::*:global-cluster:{db.GlobalClusterId}");
-                    if (db.Restore?.ClusterId is { } restored)
-                    {
-                        clusters.Add($"arn:{p}:rds:{dr}:*:cluster:{restored}");
-                        clusters.AddRange(Enumerable.Range(1, db.Restore.InstanceCount).Select(n => $"arn:{p}:rds:{dr}:*:db:{DrPlanLoader.AuroraInstanceId(restored, n)}"));
-                        clusters.Add(db.Restore.ClusterSnapshotId is { } cs
-                            ? cs.StartsWith("arn:", StringComparison.Ordinal) ? cs : $"arn:{p}:rds:{dr}:*:cluster-snapshot:{cs}"
-                            : $"arn:{p}:rds:{dr}:*:cluster-snapshot:*");
-                    }
-                    yield return ("", actions, clusters, None);
-                    break;
                 case IamScope.DbAutomatedBackups:
                     if (db?.PrimaryInstanceId == null) break;
                     yield return ("", actions, InRegions(r => $"arn:{p}:rds:{r}:*:auto-backup:*"), None);

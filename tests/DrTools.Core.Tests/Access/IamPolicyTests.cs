@@ -148,10 +148,6 @@ namespace DrTools.Core.Tests.Access
                 if (s.KeyName != null) ids.Add(s.KeyName);
             }
             if (r.Database is { } db) ids.UnionWith(new[] { db.PrimaryInstanceId, db.ReplicaInstanceId, db.Restore?.InstanceId, db.Restore?.SnapshotId }.OfType<string>());
-            // Aurora: the clusters, the global database, the restore target with its instances and snapshot.
-            if (r.Database is { IsAurora: true } aurora)
-                ids.UnionWith(new[] { aurora.ClusterId, aurora.ReplicaClusterId, aurora.GlobalClusterId, aurora.Restore?.ClusterId, aurora.Restore?.ClusterSnapshotId }.OfType<string>()
-                    .Concat(aurora.Restore?.ClusterId is { } c ? Enumerable.Range(1, aurora.Restore.InstanceCount).Select(n => DrPlanLoader.AuroraInstanceId(c, n)) : Enumerable.Empty<string>()));
             ids.UnionWith(r.AutoScalingGroups.Select(g => g.Name));
             if (plan.Drill is { } drill)
             {
