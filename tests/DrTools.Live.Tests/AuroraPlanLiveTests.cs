@@ -19,7 +19,8 @@ namespace DrTools.LiveTests
     /// An Aurora BACKUP_AND_RESTORE plan recovers through the failover core: restore-db restores a DB cluster in the DR
     /// region from the newest cluster snapshot of the plan's cluster there, and creates its instance.
     /// NEEDS THE AURORA WIRE CALLS (branch i-aurora-wire, RdsService.Clusters.cs): before they land, RdsService throws
-    /// NotImplementedException for every cluster call and this test fails in its setup. The source cluster lives in the
+    /// NotImplementedException for every cluster call and this test fails in its setup (it passed against moto with
+    /// i-aurora-wire at 656e753 merged in a scratch copy). The source cluster lives in the
     /// DR region (as in PointInTimePlanLiveTests): its snapshot stands for the cross-region copy a real plan restores.
     /// </summary>
     [Trait("Needs", "aurora-wire")]
