@@ -58,9 +58,19 @@ namespace DrTools.Core.Drills
         public static DrillGraph Build(DrPlan plan, RecoveryServices services, string runId, DrillOptions options)
         {
             ValidateRunId(runId);
+            RefuseAurora(plan);
             var g = new DrillGraph(plan, services, runId, options);
             g.BuildSteps();
             return g;
+        }
+
+        /// <summary>Drills rehearse DB instances only: an Aurora plan is refused before anything is created.</summary>
+        internal static void RefuseAurora(DrPlan plan)
+        {
+            if (plan.Resources.Database is not { IsAurora: true }) return;
+            throw new DrToolsException(ErrorIds.InvalidPlan, DrErrorCategory.InvalidOperation,
+                $"Plan '{plan.Name}' names an Aurora DB cluster; Invoke-DrDrill does not drill Aurora databases yet (it restores DB instances only), so nothing was created.",
+                plan.Name, "Rehearse the Aurora part with Test-DrPlan -Live (readiness) and a failover -WhatIf, or drill a copy of the plan without resources.database.");
         }
 
         /// <summary>The tags of what the drill creates itself (steps add DrTools:Step).</summary>

@@ -20,7 +20,7 @@ namespace DrTools.Core.Plans
     /// PowerShell data file (.psd1, a hashtable) go through the same checks: <see cref="FromObject"/> turns the
     /// hashtable into that tree first. Every error names the field by JSON path; all errors are returned at once.
     /// </summary>
-    public static class DrPlanLoader
+    public static partial class DrPlanLoader
     {
         static readonly Regex PlanName = new("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$");
         static readonly Regex Region = new(@"^[a-z]{2}(-[a-z]+)+-\d{1,2}$");
@@ -544,6 +544,9 @@ namespace DrTools.Core.Plans
         static DatabaseSpec? ReadDatabase(PlanObject? d, DrStrategy? strategy, string? planPrimaryRegion, TimeSpan? rpo)
         {
             if (d == null) return null;
+            // Aurora (a DB cluster instead of a DB instance): read in a block of its own, DrPlanLoader.Aurora.cs.
+            var restoreObject = d.Object("restore");
+            if (IsAuroraDatabase(d, restoreObject)) return ReadAuroraDatabase(d, restoreObject, strategy, planPrimaryRegion, rpo);
             var issues = d.Issues;
             var engine = d.String("engine");
             if (engine != null && !KnownEngines.Contains(engine, StringComparer.OrdinalIgnoreCase))
@@ -552,7 +555,7 @@ namespace DrTools.Core.Plans
             var primaryRegion = RegionField(d, "primaryRegion", false) ?? planPrimaryRegion;
             var replicaId = d.String("replicaInstanceId", false, DbInstanceId, "an RDS DB instance identifier");
             DatabaseRestoreSpec? restore = null;
-            var r = d.Object("restore");
+            var r = restoreObject;
             if (r != null)
             {
                 var snapshot = r.String("snapshotId", false, DbSnapshot, "a DB snapshot identifier or ARN");

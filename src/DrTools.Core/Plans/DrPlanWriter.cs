@@ -86,7 +86,21 @@ namespace DrTools.Core.Plans
                 if (d.PrimaryInstanceId != null) w.WriteString("primaryInstanceId", d.PrimaryInstanceId);
                 if (d.PrimaryRegion != null && d.PrimaryRegion != plan.PrimaryRegion) w.WriteString("primaryRegion", d.PrimaryRegion);
                 if (d.ReplicaInstanceId != null) w.WriteString("replicaInstanceId", d.ReplicaInstanceId);
-                if (d.Restore is { } restore)
+                // Aurora: the cluster fields (they never appear together with the instance fields).
+                if (d.ClusterId != null) w.WriteString("clusterId", d.ClusterId);
+                if (d.GlobalClusterId != null) w.WriteString("globalClusterId", d.GlobalClusterId);
+                if (d.ReplicaClusterId != null) w.WriteString("replicaClusterId", d.ReplicaClusterId);
+                if (d.Restore is { ClusterId: { } restoreCluster } clusterRestore)
+                {
+                    w.WriteStartObject("restore");
+                    if (clusterRestore.ClusterSnapshotId != null) w.WriteString("clusterSnapshotId", clusterRestore.ClusterSnapshotId);
+                    if (clusterRestore.PointInTime is { } clusterPit) w.WriteString("pointInTime", PointInTime(clusterPit));
+                    if (clusterRestore.LatestRestorable) w.WriteBoolean("latestRestorable", true);
+                    w.WriteString("clusterId", restoreCluster);
+                    w.WriteNumber("instanceCount", clusterRestore.InstanceCount);
+                    w.WriteEndObject();
+                }
+                else if (d.Restore is { } restore)
                 {
                     w.WriteStartObject("restore");
                     if (restore.SnapshotId != null) w.WriteString("snapshotId", restore.SnapshotId);

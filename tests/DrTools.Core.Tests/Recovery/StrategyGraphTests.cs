@@ -40,6 +40,7 @@ namespace DrTools.Core.Tests.Recovery
         [InlineData("warm-standby")]
         [InlineData("multi-site")]
         [InlineData("backup-and-restore")]
+        [InlineData("aurora-pilot-light")]
         public void The_step_kinds_read_from_the_plan_are_the_kinds_the_strategies_build(string file)
         {
             // Plan validation warns about approvals from RecoveryStepKinds; it must agree with what a recovery runs,

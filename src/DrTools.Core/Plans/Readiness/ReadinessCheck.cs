@@ -76,6 +76,10 @@ namespace DrTools.Core.Plans.Readiness
         /// window reaches within the RPO of now (latestRestorable) or contains the plan's pointInTime.
         /// </summary>
         public const string DbAutomatedBackups = "DbAutomatedBackups";
+        /// <summary>Aurora: the primary DB cluster of the global database exists in the primary region (and is available).</summary>
+        public const string DbPrimaryCluster = "DbPrimaryCluster";
+        /// <summary>Aurora: the secondary DB cluster has instances to take over, of targetInstanceClass when the plan names one.</summary>
+        public const string DbClusterInstances = "DbClusterInstances";
         /// <summary>The Auto Scaling group exists (and runs at least its standby size).</summary>
         public const string AutoScalingGroup = "AutoScalingGroup";
         /// <summary>The Elastic IP allocation exists in the DR region.</summary>

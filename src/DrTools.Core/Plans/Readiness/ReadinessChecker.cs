@@ -290,6 +290,7 @@ namespace DrTools.Core.Plans.Readiness
 
             public Task<IReadOnlyList<ReadinessCheck>> DatabaseAsync(DatabaseSpec db)
             {
+                if (db.IsAurora) return AuroraAsync(db);
                 if (db.ReplicaInstanceId != null) return ReplicaAsync(db, db.ReplicaInstanceId);
                 if (db.Restore is { } restore && (restore.PointInTime != null || restore.LatestRestorable)) return AutomatedBackupsAsync(db, restore);
                 return SnapshotAsync(db);

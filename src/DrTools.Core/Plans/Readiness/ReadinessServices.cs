@@ -90,6 +90,12 @@ namespace DrTools.Core.Plans.Readiness
             region => CloudWatchService.Create(clients, region),
             drillHistory) { ActiveSides = activeSides };
 
+        /// <summary>Aurora per region; null: the RDS service of the region when it is also an Aurora one (RdsService is).</summary>
+        public Func<string, IRdsClusterService>? ClustersIn { get; init; }
+
+        /// <summary>Aurora (DB clusters, global databases) in a region; null when these services have none.</summary>
+        public IRdsClusterService? Clusters(string region) => ClustersIn != null ? Get("rds-clusters", region, ClustersIn) : Rds(region) as IRdsClusterService;
+
         public IEc2Service Ec2(string region) => Get("ec2", region, _ec2);
         public IRdsService Rds(string region) => Get("rds", region, _rds);
         public IAutoScalingService AutoScaling(string region) => Get("autoscaling", region, _autoScaling);

@@ -25,7 +25,15 @@ namespace DrTools.Core.Recovery.Steps
 
         public TimeSpan Window { get; init; } = TimeSpan.FromMinutes(10);
 
-        public async Task<ReplicaLagReading> GetLagAsync(string region, string dbInstanceIdentifier, CancellationToken cancellationToken)
+        public Task<ReplicaLagReading> GetLagAsync(string region, string dbInstanceIdentifier, CancellationToken cancellationToken) =>
+            ReadAsync(region, "ReplicaLag", "DBInstanceIdentifier", dbInstanceIdentifier, 1, cancellationToken);
+
+        /// <summary>AWS/RDS AuroraGlobalDBReplicationLag (milliseconds) of the secondary cluster, dimension DBClusterIdentifier.</summary>
+        public Task<ReplicaLagReading> GetClusterLagAsync(string region, string dbClusterIdentifier, CancellationToken cancellationToken) =>
+            ReadAsync(region, "AuroraGlobalDBReplicationLag", "DBClusterIdentifier", dbClusterIdentifier, 0.001, cancellationToken);
+
+        /// <param name="secondsPerUnit">1 for a metric in seconds, 0.001 for one in milliseconds.</param>
+        async Task<ReplicaLagReading> ReadAsync(string region, string metric, string dimension, string dbInstanceIdentifier, double secondsPerUnit, CancellationToken cancellationToken)
         {
             var c = _clients.Connection.ForRegion(region);
             using var client = _clients.CloudWatch(region);
@@ -33,8 +41,8 @@ namespace DrTools.Core.Recovery.Steps
             var parameters = new Dictionary<string, string>
             {
                 ["Namespace"] = "AWS/RDS",
-                ["MetricName"] = "ReplicaLag",
-                ["Dimensions.member.1.Name"] = "DBInstanceIdentifier",
+                ["MetricName"] = metric,
+                ["Dimensions.member.1.Name"] = dimension,
                 ["Dimensions.member.1.Value"] = dbInstanceIdentifier,
                 ["StartTime"] = (end - Window).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
                 ["EndTime"] = end.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
@@ -58,8 +66,8 @@ namespace DrTools.Core.Recovery.Steps
                 .OrderByDescending(p => p.Time)
                 .FirstOrDefault();
             if (newest.Max is not { } seconds)
-                return new ReplicaLagReading(null, $"CloudWatch AWS/RDS ReplicaLag has no data point in the last {Window.TotalMinutes:0} min");
-            return new ReplicaLagReading(TimeSpan.FromSeconds(Math.Max(0, seconds)), $"CloudWatch AWS/RDS ReplicaLag maximum at {newest.Time:u}");
+                return new ReplicaLagReading(null, $"CloudWatch AWS/RDS {metric} has no data point in the last {Window.TotalMinutes:0} min");
+            return new ReplicaLagReading(TimeSpan.FromSeconds(Math.Max(0, seconds * secondsPerUnit)), $"CloudWatch AWS/RDS {metric} maximum at {newest.Time:u}");
         }
     }
 }

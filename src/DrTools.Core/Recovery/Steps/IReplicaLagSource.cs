@@ -13,5 +13,8 @@ namespace DrTools.Core.Recovery.Steps
     public interface IReplicaLagSource
     {
         Task<ReplicaLagReading> GetLagAsync(string region, string dbInstanceIdentifier, CancellationToken cancellationToken);
+
+        /// <summary>How far an Aurora Global Database's secondary cluster (in <paramref name="region"/>) is behind its primary.</summary>
+        Task<ReplicaLagReading> GetClusterLagAsync(string region, string dbClusterIdentifier, CancellationToken cancellationToken);
     }
 }

@@ -22,6 +22,7 @@ namespace DrTools.Core.Recovery.Strategies
             if (operation == RecoveryOperation.Failback)
             {
                 kinds.Add(StepKind.Custom); // check-primary
+                if (r.Database is { IsAurora: true, GlobalClusterId: not null }) kinds.Add(StepKind.SwitchoverGlobalDatabase);
                 if (dns) kinds.Add(plan.Strategy == DrStrategy.MultiSite ? StepKind.ChangeTrafficWeights : StepKind.ChangeDns);
                 if (StepGraph.HealthChecks(plan, DnsDirection.ToPrimary).Count > 0) kinds.Add(StepKind.WaitHealthy);
                 if (r.AutoScalingGroups.Any(g => g.Standby != null)) kinds.Add(StepKind.ScaleGroup);
@@ -30,7 +31,12 @@ namespace DrTools.Core.Recovery.Strategies
             var multiSite = plan.Strategy == DrStrategy.MultiSite;
             if (!multiSite && r.AppServers.Count > 0) kinds.Add(StepKind.LaunchInstances);
             if (r.AutoScalingGroups.Count > 0) kinds.Add(StepKind.ScaleGroup);
-            if (plan.Strategy == DrStrategy.BackupAndRestore)
+            if (r.Database is { IsAurora: true } aurora)
+            {
+                if (plan.Strategy == DrStrategy.BackupAndRestore) { if (aurora.Restore?.ClusterId != null) kinds.Add(StepKind.RestoreCluster); }
+                else if (aurora.GlobalClusterId != null) { kinds.Add(StepKind.SwitchoverGlobalDatabase); kinds.Add(StepKind.FailoverGlobalDatabase); }
+            }
+            else if (plan.Strategy == DrStrategy.BackupAndRestore)
             {
                 if (r.Database?.Restore != null) kinds.Add(StepKind.RestoreDatabase);
             }

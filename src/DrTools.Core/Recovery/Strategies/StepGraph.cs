@@ -11,7 +11,7 @@ namespace DrTools.Core.Recovery.Strategies
     /// <summary>
     /// The building blocks the strategies share: one method per part of a recovery, each adding its steps with
     /// their dependencies. Step ids are stable across runs (the journal is keyed by them): launch-&lt;role&gt;,
-    /// scale-&lt;group&gt;, promote-db, restore-db, resize-db, eip-&lt;allocation&gt;, change-dns / shift-traffic,
+    /// scale-&lt;group&gt;, promote-db, restore-db, resize-db, switchover-db, failover-db, eip-&lt;allocation&gt;, change-dns / shift-traffic,
     /// wait-healthy, approve-&lt;kind&gt;.
     /// </summary>
     internal sealed class StepGraph
@@ -57,12 +57,13 @@ namespace DrTools.Core.Recovery.Strategies
             return list;
         }
 
-        /// <summary>Promote (or restore) the database, then resize it; returns the last database step.</summary>
+        /// <summary>Promote (or restore) the database, then resize it (Aurora: switch over or restore the cluster); returns the last database step.</summary>
         public IRecoveryStep? Database(bool restore)
         {
             var db = _plan.Resources.Database;
             if (db == null) return null;
             var allowDataLoss = db.AllowDataLoss || _options.AllowDataLoss;
+            if (db.IsAurora) return AuroraDatabase(db, restore, allowDataLoss);
             if (restore)
             {
                 if (db.Restore == null) return null;
@@ -82,6 +83,32 @@ namespace DrTools.Core.Recovery.Strategies
             if (db.TargetInstanceClass != null)
                 last = Add((ResizeDatabaseStep)new ResizeDatabaseStep("resize-db", _services.Rds, db.ReplicaInstanceId, db.TargetInstanceClass).After(last.Id));
             return last;
+        }
+
+        /// <summary>
+        /// Aurora: restore-db (a cluster and its instances) for backup and restore; otherwise switchover-db (planned, no
+        /// data loss, when the primary cluster is healthy) then failover-db (data loss, only when allowed).
+        /// </summary>
+        IRecoveryStep? AuroraDatabase(DatabaseSpec db, bool restore, bool allowDataLoss)
+        {
+            var clusters = _services.Clusters ?? throw new InvalidOperationException("No Aurora service for the DR region.");
+            if (restore)
+            {
+                if (db.Restore?.ClusterId is not { } target) return null;
+                return Add(new RestoreClusterStep("restore-db", clusters, _services.Rds, target, db.Restore.ClusterSnapshotId, db.ClusterId,
+                    _plan.Rpo, allowDataLoss, db.TargetInstanceClass ?? "", db.Restore.InstanceCount)
+                {
+                    PointInTime = db.Restore.PointInTime?.UtcDateTime,
+                    UseLatestRestorableTime = db.Restore.LatestRestorable,
+                    SourceClusterId = db.ReplicaClusterId,
+                });
+            }
+            if (db.GlobalClusterId == null) return null;
+            var maxLag = db.MaxReplicaLag ?? _plan.Rpo;
+            var switchover = Add(new GlobalDatabaseStep("switchover-db", GlobalDatabaseMode.Switchover, clusters, _services.ClustersFor, _services.ReplicaLag,
+                db.GlobalClusterId, db.ReplicaClusterId, maxLag, allowDataLoss));
+            return Add((GlobalDatabaseStep)new GlobalDatabaseStep("failover-db", GlobalDatabaseMode.Failover, clusters, _services.ClustersFor, _services.ReplicaLag,
+                db.GlobalClusterId, db.ReplicaClusterId, maxLag, allowDataLoss).After(switchover.Id));
         }
 
         public List<IRecoveryStep> ElasticIps()

@@ -75,9 +75,18 @@ namespace DrTools.Core.Tests.Plans.Readiness
         /// <summary>The active side records for the Protection check; null: left out, the database checks use the plan's ids.</summary>
         public DrTools.Core.Reprotect.ActiveSideStore? ActiveSides;
 
+        /// <summary>Aurora (clusters, global databases, cluster snapshots) in every region; its DB instances are <see cref="Instances"/>.</summary>
+        internal readonly DrTools.Core.Tests.Recovery.Steps.FakeCloud Aurora = new();
+        /// <summary>AuroraGlobalDBReplicationLag per secondary cluster id (missing: unknown).</summary>
+        public readonly Dictionary<string, TimeSpan?> ClusterLag = new();
+
         public ReadinessServices Services() => new(
             region => new Ec2(this, region), region => new Rds(this, region), region => new Asg(this, region), () => new R53(this),
-            region => new Quotas(this, region), new FakeLag(this), region => new CloudWatch(this, region), DrillHistory) { ActiveSides = ActiveSides };
+            region => new Quotas(this, region), new FakeLag(this), region => new CloudWatch(this, region), DrillHistory)
+        {
+            ActiveSides = ActiveSides,
+            ClustersIn = region => Aurora.ClustersIn(region),
+        };
 
         sealed class FakeLag : IReplicaLagSource
         {
@@ -88,6 +97,14 @@ namespace DrTools.Core.Tests.Plans.Readiness
                 await _aws.Enter("GetMetricStatistics", region, "ReplicaLag " + dbInstanceIdentifier, cancellationToken);
                 return new ReplicaLagReading(_aws.Lag.TryGetValue(dbInstanceIdentifier, out var lag) ? lag : null,
                     _aws.Lag.ContainsKey(dbInstanceIdentifier) ? _aws.LagSource : "CloudWatch AWS/RDS ReplicaLag has no data point in the last 10 min");
+            }
+
+            public async Task<ReplicaLagReading> GetClusterLagAsync(string region, string dbClusterIdentifier, CancellationToken cancellationToken)
+            {
+                await _aws.Enter("GetMetricStatistics", region, "AuroraGlobalDBReplicationLag " + dbClusterIdentifier, cancellationToken);
+                return _aws.ClusterLag.TryGetValue(dbClusterIdentifier, out var lag)
+                    ? new ReplicaLagReading(lag, "CloudWatch AWS/RDS AuroraGlobalDBReplicationLag maximum at 2025-06-01 11:59:00Z")
+                    : new ReplicaLagReading(null, "CloudWatch AWS/RDS AuroraGlobalDBReplicationLag has no data point in the last 10 min");
             }
         }
 

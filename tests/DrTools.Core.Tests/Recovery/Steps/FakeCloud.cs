@@ -23,6 +23,10 @@ namespace DrTools.Core.Tests.Recovery.Steps
         public readonly FakeAsg Asg;
         public readonly FakeRoute53 Route53;
         public readonly FakeLag Lag = new();
+        /// <summary>Aurora in the DR region; <see cref="ClustersIn"/> gives the other regions (global databases are shared).</summary>
+        public readonly FakeClusters Clusters;
+        readonly ConcurrentDictionary<string, FakeClusters> _clustersByRegion = new();
+        internal readonly ConcurrentDictionary<string, GlobalCluster> GlobalClusters = new();
 
         public FakeCloud(string region = "us-west-2")
         {
@@ -30,11 +34,15 @@ namespace DrTools.Core.Tests.Recovery.Steps
             Rds = new FakeRds(this, region);
             Asg = new FakeAsg(this, region);
             Route53 = new FakeRoute53(this);
+            Clusters = _clustersByRegion.GetOrAdd(region, r => new FakeClusters(this, r, Rds));
         }
+
+        public FakeClusters ClustersIn(string region) => _clustersByRegion.GetOrAdd(region, r => new FakeClusters(this, r, null));
 
         public RecoveryServices Services(FakeRds? primary = null) => new()
         {
             Ec2 = Ec2, Rds = Rds, AutoScaling = Asg, Route53 = Route53, ReplicaLag = Lag, PrimaryRds = primary,
+            Clusters = Clusters, ClustersIn = ClustersIn,
         };
 
         public IEnumerable<string> Mutations(string prefix) => Calls.Where(c => c.StartsWith(prefix, StringComparison.Ordinal));
@@ -44,6 +52,14 @@ namespace DrTools.Core.Tests.Recovery.Steps
     {
         public TimeSpan? Lag { get; set; } = TimeSpan.FromSeconds(3);
         public Task<ReplicaLagReading> GetLagAsync(string region, string db, CancellationToken ct) => Task.FromResult(new ReplicaLagReading(Lag, "fake"));
+        /// <summary>AuroraGlobalDBReplicationLag of a secondary cluster.</summary>
+        public TimeSpan? ClusterLag { get; set; } = TimeSpan.FromMilliseconds(800);
+        public readonly ConcurrentQueue<string> ClusterReads = new();
+        public Task<ReplicaLagReading> GetClusterLagAsync(string region, string cluster, CancellationToken ct)
+        {
+            ClusterReads.Enqueue($"{region} {cluster}");
+            return Task.FromResult(new ReplicaLagReading(ClusterLag, "fake AuroraGlobalDBReplicationLag"));
+        }
     }
 
     internal sealed class FakeEc2 : IEc2Service
@@ -474,5 +490,191 @@ namespace DrTools.Core.Tests.Recovery.Steps
         public Task<HealthCheck> CreateHealthCheckAsync(string r, HealthCheckConfig c, CancellationToken ct = default) => throw new NotSupportedException();
         public Task<HealthCheck> GetHealthCheckAsync(string id, CancellationToken ct = default) => throw new NotSupportedException();
         public Task DeleteHealthCheckAsync(string id, CancellationToken ct = default) => throw new NotSupportedException();
+    }
+
+    /// <summary>
+    /// In-memory Aurora in one region: clusters, cluster snapshots, and the global databases shared by every region of
+    /// the cloud. A switchover or failover is pending until the next read of the global database, then done. Records
+    /// every mutating call ("rds:SwitchoverGlobalCluster ...").
+    /// </summary>
+    internal sealed class FakeClusters : IRdsClusterService
+    {
+        readonly FakeCloud _cloud;
+        readonly FakeRds? _rds;
+        public FakeClusters(FakeCloud cloud, string region, FakeRds? rds) { _cloud = cloud; Region = region; _rds = rds; }
+        public string Region { get; }
+        public readonly ConcurrentDictionary<string, DbCluster> Clusters = new(StringComparer.OrdinalIgnoreCase);
+        public readonly List<DbClusterSnapshot> Snapshots = new();
+        /// <summary>The region does not answer: reads fail with DrTools.EndpointUnreachable.</summary>
+        public bool Unreachable { get; set; }
+        /// <summary>Reads hang until cancelled (a region that times out).</summary>
+        public bool Hangs { get; set; }
+
+        public static string Arn(string region, string id) => $"arn:aws:rds:{region}:123456789012:cluster:{id}";
+
+        public DbCluster AddCluster(string id, string status = "available", string engine = "aurora-postgresql", DateTime? latestRestorable = null, DateTime? earliestRestorable = null)
+        {
+            var c = new DbCluster
+            {
+                Identifier = id, Arn = Arn(Region, id), Status = status, Engine = engine, EngineVersion = "15.4", Region = Region,
+                EndpointAddress = id + ".cluster.example", LatestRestorableTime = latestRestorable, EarliestRestorableTime = earliestRestorable,
+            };
+            return Clusters[id] = c;
+        }
+
+        /// <summary>A global database with the writer cluster <paramref name="writerArn"/> and secondaries.</summary>
+        public GlobalCluster AddGlobal(string id, string writerArn, params string[] secondaryArns)
+        {
+            var members = new[] { new GlobalClusterMember(writerArn, true, secondaryArns, null) }
+                .Concat(secondaryArns.Select(a => new GlobalClusterMember(a, false, Array.Empty<string>(), "connected"))).ToList();
+            return _cloud.GlobalClusters[id] = new GlobalCluster { Identifier = id, Arn = "arn:aws:rds::123456789012:global-cluster:" + id, Status = "available", Engine = "aurora-postgresql", Members = members };
+        }
+
+        async Task ReadAsync(CancellationToken ct)
+        {
+            if (Hangs) await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
+            if (Unreachable) throw new DrToolsException(ErrorIds.EndpointUnreachable, DrErrorCategory.ConnectionError, $"rds.{Region} does not answer", Region);
+        }
+
+        public async Task<IReadOnlyList<DbCluster>> DescribeDBClustersAsync(string? id = null, IReadOnlyList<RdsFilter>? filters = null, CancellationToken ct = default)
+        {
+            await ReadAsync(ct).ConfigureAwait(false);
+            return Clusters.Values.Where(c => id == null || c.Identifier == id).ToList();
+        }
+
+        public async Task<DbCluster?> FindDBClusterAsync(string id, CancellationToken ct = default)
+        {
+            await ReadAsync(ct).ConfigureAwait(false);
+            return Clusters.TryGetValue(id, out var c) ? c : null;
+        }
+
+        /// <summary>A pending switchover/failover completes when read: the target writes, the old writer is a secondary.</summary>
+        GlobalCluster? Settle(string id)
+        {
+            if (!_cloud.GlobalClusters.TryGetValue(id, out var g)) return null;
+            if (g.FailoverState is { ToDbClusterArn: { } to })
+            {
+                var members = g.Members.Select(m => m with { IsWriter = m.DBClusterArn == to, SynchronizationStatus = m.DBClusterArn == to ? null : "connected" }).ToList();
+                g = _cloud.GlobalClusters[id] = g with { FailoverState = null, Status = "available", Members = members };
+            }
+            return g;
+        }
+
+        public async Task<IReadOnlyList<GlobalCluster>> DescribeGlobalClustersAsync(string? id = null, CancellationToken ct = default)
+        {
+            await ReadAsync(ct).ConfigureAwait(false);
+            return _cloud.GlobalClusters.Keys.Where(k => id == null || k == id).Select(k => Settle(k)!).ToList();
+        }
+
+        public async Task<GlobalCluster?> FindGlobalClusterAsync(string id, CancellationToken ct = default)
+        {
+            await ReadAsync(ct).ConfigureAwait(false);
+            return Settle(id);
+        }
+
+        public Task<GlobalCluster> SwitchoverGlobalClusterAsync(string id, string target, CancellationToken ct = default)
+        {
+            _cloud.Calls.Enqueue($"rds:SwitchoverGlobalCluster {id} {target}");
+            var g = _cloud.GlobalClusters[id];
+            var from = g.Members.First(m => m.IsWriter).DBClusterArn;
+            return Task.FromResult(_cloud.GlobalClusters[id] = g with { Status = "switching-over", FailoverState = new GlobalClusterFailoverState("pending", from, target, false) });
+        }
+
+        public Task<GlobalCluster> FailoverGlobalClusterAsync(string id, string target, bool allowDataLoss, CancellationToken ct = default)
+        {
+            _cloud.Calls.Enqueue($"rds:FailoverGlobalCluster {id} {target} allowDataLoss={allowDataLoss}");
+            var g = _cloud.GlobalClusters[id];
+            var from = g.Members.First(m => m.IsWriter).DBClusterArn;
+            return Task.FromResult(_cloud.GlobalClusters[id] = g with { Status = "failing-over", FailoverState = new GlobalClusterFailoverState("pending", from, target, allowDataLoss) });
+        }
+
+        public RestoreDbClusterFromSnapshotRequest? LastSnapshotRestore;
+        public RestoreDbClusterToPointInTimeRequest? LastPointInTimeRestore;
+
+        public Task<DbCluster> RestoreDBClusterFromSnapshotAsync(RestoreDbClusterFromSnapshotRequest r, CancellationToken ct = default)
+        {
+            _cloud.Calls.Enqueue($"rds:RestoreDBClusterFromSnapshot {r.DBClusterIdentifier} {r.SnapshotIdentifier} {r.Engine}");
+            LastSnapshotRestore = r;
+            return Task.FromResult(Clusters[r.DBClusterIdentifier] = new DbCluster
+            {
+                Identifier = r.DBClusterIdentifier, Arn = Arn(Region, r.DBClusterIdentifier), Status = "creating", Engine = r.Engine, Region = Region,
+                Tags = r.Tags ?? new Dictionary<string, string>(),
+            });
+        }
+
+        public Task<DbCluster> RestoreDBClusterToPointInTimeAsync(RestoreDbClusterToPointInTimeRequest r, CancellationToken ct = default)
+        {
+            _cloud.Calls.Enqueue($"rds:RestoreDBClusterToPointInTime {r.DBClusterIdentifier} {r.SourceDBClusterIdentifier} {(r.UseLatestRestorableTime ? "latest" : r.RestoreToTime?.ToString("o"))}");
+            LastPointInTimeRestore = r;
+            var source = Clusters[r.SourceDBClusterIdentifier];
+            return Task.FromResult(Clusters[r.DBClusterIdentifier] = new DbCluster
+            {
+                Identifier = r.DBClusterIdentifier, Arn = Arn(Region, r.DBClusterIdentifier), Status = "creating", Engine = source.Engine, Region = Region,
+                Tags = r.Tags ?? new Dictionary<string, string>(),
+            });
+        }
+
+        public Task<DbInstance> CreateDBClusterInstanceAsync(CreateDbClusterInstanceRequest r, CancellationToken ct = default)
+        {
+            _cloud.Calls.Enqueue($"rds:CreateDBInstance {r.DBInstanceIdentifier} cluster={r.DBClusterIdentifier} {r.DBInstanceClass} {r.Engine}");
+            var instance = new DbInstance
+            {
+                Identifier = r.DBInstanceIdentifier, Status = "creating", InstanceClass = r.DBInstanceClass, Engine = r.Engine, Region = Region,
+                Tags = r.Tags ?? new Dictionary<string, string>(),
+            };
+            if (_rds != null) _rds.Instances[r.DBInstanceIdentifier] = instance;
+            var c = Clusters[r.DBClusterIdentifier];
+            Clusters[r.DBClusterIdentifier] = c with { Members = c.Members.Concat(new[] { new DbClusterMember(r.DBInstanceIdentifier, c.Members.Count == 0) }).ToList() };
+            return Task.FromResult(instance);
+        }
+
+        public Task<IReadOnlyList<DbClusterSnapshot>> DescribeDBClusterSnapshotsAsync(DbClusterSnapshotQuery? q = null, CancellationToken ct = default)
+        {
+            lock (Snapshots)
+                return Task.FromResult<IReadOnlyList<DbClusterSnapshot>>(Snapshots.Where(s => q?.DBClusterIdentifier == null || s.DBClusterIdentifier == q.DBClusterIdentifier).ToList());
+        }
+
+        public Task<DbClusterSnapshot?> FindDBClusterSnapshotAsync(string id, CancellationToken ct = default)
+        {
+            lock (Snapshots) return Task.FromResult(Snapshots.FirstOrDefault(s => s.Identifier == id || s.Arn == id));
+        }
+
+        public DbClusterSnapshot AddSnapshot(string id, string clusterId, DateTime taken, string status = "available")
+        {
+            var s = new DbClusterSnapshot
+            {
+                Identifier = id, Arn = $"arn:aws:rds:{Region}:123456789012:cluster-snapshot:{id}", DBClusterIdentifier = clusterId, Status = status,
+                SnapshotType = "manual", SnapshotCreateTime = taken, Engine = "aurora-postgresql", EngineVersion = "15.4", Region = Region,
+            };
+            lock (Snapshots) Snapshots.Add(s);
+            return s;
+        }
+
+        public Task<DbClusterSnapshot> CreateDBClusterSnapshotAsync(string cluster, string id, IReadOnlyDictionary<string, string>? tags = null, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task<DbClusterSnapshot> CopyDBClusterSnapshotAsync(CopyDbClusterSnapshotRequest r, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task<DbClusterSnapshot> DeleteDBClusterSnapshotAsync(string id, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task<DbCluster> DeleteDBClusterAsync(string id, DbFinalSnapshot f, CancellationToken ct = default) => throw new NotSupportedException();
+
+        public Task<DbCluster> WaitForDBClusterAvailableAsync(string id, TimeSpan timeout, IOperationReporter? reporter = null, CancellationToken ct = default) =>
+            Task.FromResult(Clusters[id] = Clusters[id] with { Status = "available", EndpointAddress = id + ".cluster.example" });
+
+        public async Task<GlobalCluster> WaitForGlobalClusterAsync(string id, Func<GlobalCluster, bool> done, string what, TimeSpan timeout, IOperationReporter? reporter = null,
+            CancellationToken ct = default)
+        {
+            _cloud.Calls.Enqueue($"wait:GlobalCluster {id}");
+            var g = await FindGlobalClusterAsync(id, ct).ConfigureAwait(false);
+            return g != null && done(g) ? g : throw new DrToolsException(ErrorIds.Timeout, DrErrorCategory.OperationTimeout, $"Timed out waiting for {what}", id);
+        }
+
+        public Task<DbClusterSnapshot> WaitForDBClusterSnapshotAvailableAsync(string id, TimeSpan timeout, IOperationReporter? reporter = null, CancellationToken ct = default)
+        {
+            lock (Snapshots)
+            {
+                var i = Snapshots.FindIndex(s => s.Identifier == id || s.Arn == id);
+                return Task.FromResult(Snapshots[i] = Snapshots[i] with { Status = "available" });
+            }
+        }
+
+        public Task WaitForDBClusterDeletedAsync(string id, TimeSpan timeout, IOperationReporter? reporter = null, CancellationToken ct = default) => Task.CompletedTask;
     }
 }
