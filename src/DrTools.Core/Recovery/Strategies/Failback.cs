@@ -112,6 +112,11 @@ namespace DrTools.Core.Recovery.Strategies
             });
 
             var fence = db.Fence ?? new FenceSpec();
+            if (fence.Mode == FenceMode.ParameterGroup && string.IsNullOrWhiteSpace(fence.ParameterGroupName))
+                throw new DrToolsException(ErrorIds.InvalidPlan, DrErrorCategory.InvalidArgument,
+                    $"Plan '{plan.Name}': database.fence.mode PARAMETER_GROUP needs database.fence.parameterGroupName. Nothing was changed.", plan.Name,
+                    "Name a DB parameter group in the DR region that makes the engine read-only (read_only=1 for MySQL/MariaDB, " +
+                    "default_transaction_read_only=on for PostgreSQL), or use mode STOP_APP_SERVERS.");
             var planApproval = plan.Approvals.FirstOrDefault(a => a.Before == StepKind.FenceDatabase && !string.IsNullOrWhiteSpace(a.Message));
             var question = planApproval?.Message ?? (fence.Mode == FenceMode.ParameterGroup
                 ? $"Fence the DR database {writer.Id} ({writer.Region}) with read-only parameter group {fence.ParameterGroupName}? Writes fail until the failback ends."
@@ -123,12 +128,19 @@ namespace DrTools.Core.Recovery.Strategies
                 .Where(x => string.IsNullOrEmpty(x.Region) || x.Region == writer.Region)
                 .Select(x => (x.Name, services.AutoScalingFor(x.Region ?? writer.Region)));
             var roles = plan.Strategy == DrStrategy.MultiSite ? Enumerable.Empty<string>() : plan.Resources.AppServers.Select(a => a.Name);
+            var poll = options.FailbackPollInterval;
             var fenceStep = g.Add(new FenceDatabaseStep(FenceId, fence.Mode, writerRds, writer.Id, fence.ParameterGroupName, plan.Name,
-                services.Ec2, roles, drGroups));
+                services.Ec2, roles, drGroups) { PollInterval = poll ?? TimeSpan.FromSeconds(10) });
             fenceStep.After(approval.Id);
 
-            var catchUp = g.Add(new WaitCatchUpStep(CatchUpId, replicaRds, services.ReplicaLag, replica.Id, fenceStep.Id, allowDataLoss));
-            var promote = g.Add(new PromoteDatabaseStep(PromoteId, replicaRds, services.ReplicaLag, replica.Id, maxLag, allowDataLoss));
+            var catchUp = g.Add(new WaitCatchUpStep(CatchUpId, replicaRds, services.ReplicaLag, replica.Id, fenceStep.Id, allowDataLoss)
+            {
+                PollInterval = poll ?? TimeSpan.FromSeconds(30), DataLossWait = options.DataLossWait ?? TimeSpan.FromMinutes(5),
+            });
+            var promote = g.Add(new PromoteDatabaseStep(PromoteId, replicaRds, services.ReplicaLag, replica.Id, maxLag, allowDataLoss)
+            {
+                PollDelay = poll ?? TimeSpan.FromSeconds(2),
+            });
             promote.After(catchUp.Id);
 
             var kind = plan.Strategy == DrStrategy.MultiSite ? StepKind.ChangeTrafficWeights : StepKind.ChangeDns;
