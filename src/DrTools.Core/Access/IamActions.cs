@@ -154,6 +154,7 @@ namespace DrTools.Core.Access
             new("rds:DeleteDBSnapshot", "DeleteDBSnapshot", IamRoles.None, IamScope.PlanDbSnapshots, "Remove-DrBackup", "no role deletes recovery points; grant separately for retention"),
             new("rds:PromoteReadReplica", "PromoteReadReplica", Recover, IamScope.PlanDbInstances, "recovery (promote-db)"),
             new("rds:ModifyDBInstance", "ModifyDBInstance", Recover, IamScope.PlanDbInstances, "recovery (resize-db)"),
+            new("rds:RebootDBInstance", "RebootDBInstance", Recover, IamScope.PlanDbInstances, "Invoke-DrFailback (fence-db, PARAMETER_GROUP)"),
             new("rds:RestoreDBInstanceFromDBSnapshot", "RestoreDBInstanceFromDBSnapshot", Recover, IamScope.PlanDbInstances, "recovery (restore-db)"),
             new("rds:RestoreDBInstanceFromDBSnapshot", "RestoreDBInstanceFromDBSnapshot", Recover, IamScope.PlanDbSnapshots, "recovery (restore-db)"),
             new("rds:RestoreDBInstanceToPointInTime", "RestoreDBInstanceToPointInTime", Recover, IamScope.PlanDbInstances, "Restore-DrBackup -PointInTime, recovery"),

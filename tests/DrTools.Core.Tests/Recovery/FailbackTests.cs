@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using DrTools.Core.Aws.AutoScaling;
 using DrTools.Core.Aws.Ec2;
 using DrTools.Core.Aws.Rds;
 using DrTools.Core.Diagnostics;
@@ -51,7 +52,7 @@ namespace DrTools.Core.Tests.Recovery
                 Identifier = "orders-db", Status = "available", Region = "us-east-1", ReadReplicaSource = WriterArn, InstanceClass = "db.r6g.xlarge",
                 Arn = "arn:aws:rds:us-east-1:123456789012:db:orders-db",
             };
-            _cloud.Rds.SnapshotSources.Add(_primaryRds);
+            //MERGE _cloud.Rds.SnapshotSources.Add(_primaryRds);
             foreach (var (id, role) in new[] { ("i-web1", "web"), ("i-web2", "web"), ("i-worker1", "worker") })
                 _cloud.Ec2.Instances.Add(new Ec2Instance(id, "running", "t3.large", "ami-1", "subnet-1", null, null, "10.0.0.1", null, null, DateTime.UtcNow,
                     Array.Empty<string>(), Array.Empty<string>(), new Dictionary<string, string>
@@ -92,7 +93,7 @@ namespace DrTools.Core.Tests.Recovery
         RecoveryOptions Options(bool allowDataLoss = false, bool resume = false, TimeSpan? stepTimeout = null) => new()
         {
             AllowDataLoss = allowDataLoss, Resume = resume, FailbackPollInterval = Fast, DataLossWait = TimeSpan.FromMilliseconds(50),
-            ReplicaLagWait = Fast, StepTimeout = stepTimeout,
+            /*MERGE*/ StepTimeout = stepTimeout,
             Approve = (q, _) => { lock (_questions) _questions.Add(q); return Task.FromResult(true); },
         };
 
@@ -198,7 +199,7 @@ namespace DrTools.Core.Tests.Recovery
 
             Assert.False(result.Succeeded);
             Assert.Equal(ErrorIds.NotProtected, result.Steps.Single(s => s.StepId == "check-primary").ErrorId);
-            Assert.Empty(_cloud.Calls.Where(c => !c.StartsWith("lag:", StringComparison.Ordinal)));
+            Assert.DoesNotContain(_cloud.Calls, c => !c.StartsWith("lag:", StringComparison.Ordinal));
         }
 
         [Fact]
@@ -308,14 +309,16 @@ namespace DrTools.Core.Tests.Recovery
             var result = await Service().RunAsync(plan, RecoveryOperation.Failback, Options(), CancellationToken.None);
             Assert.True(result.Succeeded);
             Assert.Single(_cloud.Calls, c => c.StartsWith("route53:ChangeResourceRecordSets", StringComparison.Ordinal));
-            Assert.Empty(_cloud.Calls.Where(c => c.StartsWith("rds:", StringComparison.Ordinal) || c.StartsWith("ec2:", StringComparison.Ordinal)));
+            Assert.DoesNotContain(_cloud.Calls, c => c.StartsWith("rds:", StringComparison.Ordinal) || c.StartsWith("ec2:", StringComparison.Ordinal));
             Assert.Null(await _sides.LoadAsync("orders", CancellationToken.None));
         }
 
         [Fact]
         public async Task A_plan_without_a_database_that_failed_over_fails_back_traffic_and_records_the_primary_active()
         {
-            var plan = Plan(j => System.Text.RegularExpressions.Regex.Replace(j, "\"database\": \\{[^}]*\\},", ""));
+            // Without the database (and the drill probe that names it).
+            var plan = Plan(j => System.Text.RegularExpressions.Regex.Replace(
+                System.Text.RegularExpressions.Regex.Replace(j, "\"database\": \\{[^}]*\\},", ""), ",\\s*\\{\\s*\"name\": \"database\",[^}]*\\}", ""));
             Assert.Null(plan.Resources.Database);
             await _sides.SaveAsync(new ActiveSide { Plan = "orders", Active = PlanSide.Dr, Operation = "Failover" }, CancellationToken.None);
 
@@ -323,7 +326,7 @@ namespace DrTools.Core.Tests.Recovery
 
             Assert.True(result.Succeeded);
             Assert.Equal(new[] { "check-primary", "approve-change-dns", "change-dns", "record-active-side" }, result.Steps.Select(s => s.StepId));
-            Assert.Empty(_cloud.Calls.Where(c => !c.StartsWith("route53:", StringComparison.Ordinal)));
+            Assert.DoesNotContain(_cloud.Calls, c => !c.StartsWith("route53:", StringComparison.Ordinal));
             Assert.Equal(PlanSide.Primary, (await _sides.LoadAsync("orders", CancellationToken.None))!.Active);
         }
     }
@@ -337,7 +340,7 @@ namespace DrTools.Core.Tests.Recovery
             var cloud = new FakeCloud();
             cloud.Rds.Instances["orders-db-dr"] = new DbInstance { Identifier = "orders-db-dr", Status = "available", Region = "us-west-2", DBParameterGroupName = "default.postgres16", ParameterApplyStatus = "in-sync" };
             var step = new FenceDatabaseStep("fence-db", FenceMode.ParameterGroup, cloud.Rds, "orders-db-dr", "orders-readonly", "orders", cloud.Ec2,
-                new[] { "web" }, Array.Empty<(string, Aws.AutoScaling.IAutoScalingService)>()) { PollInterval = TimeSpan.Zero };
+                new[] { "web" }, Array.Empty<(string, IAutoScalingService)>()) { PollInterval = TimeSpan.Zero };
             var ctx = new StepContext("orders.failback", "run-1", "fence-db");
             Assert.Null(await step.CheckDoneAsync(ctx, CancellationToken.None));
 
@@ -358,7 +361,7 @@ namespace DrTools.Core.Tests.Recovery
             cloud.Rds.Instances["orders-db-dr"] = new DbInstance { Identifier = "orders-db-dr", Status = "available", Region = "us-west-2" };
             cloud.Asg.Add("orders-web-dr", 2, 10, 4);
             var step = new FenceDatabaseStep("fence-db", FenceMode.StopAppServers, cloud.Rds, "orders-db-dr", null, "orders", cloud.Ec2,
-                Array.Empty<string>(), new[] { ("orders-web-dr", (Aws.AutoScaling.IAutoScalingService)cloud.Asg) }) { PollInterval = TimeSpan.Zero };
+                Array.Empty<string>(), new[] { ("orders-web-dr", (IAutoScalingService)cloud.Asg) }) { PollInterval = TimeSpan.Zero };
             var ctx = new StepContext("orders.failback", "run-1", "fence-db");
             Assert.Null(await step.CheckDoneAsync(ctx, CancellationToken.None));
 
