@@ -20,6 +20,10 @@ namespace DrTools.Core.Recovery.Strategies
         public bool? ContinueOnError { get; init; }
         public int? MaxParallelism { get; init; }
         public TimeSpan? StepTimeout { get; init; }
+        /// <summary>Re-protect: how long wait-replica waits for the new replica's first lag reading; null: 15 minutes.</summary>
+        public TimeSpan? ReplicaLagWait { get; init; }
+        /// <summary>How often the re-protect steps poll while they wait; null: their defaults (tests set zero).</summary>
+        internal TimeSpan? PollInterval { get; init; }
         /// <summary>Asks the operator at manual approval steps; null: approvals fail with DrTools.ApprovalUnavailable.</summary>
         public Func<string, CancellationToken, Task<bool>>? Approve { get; init; }
     }

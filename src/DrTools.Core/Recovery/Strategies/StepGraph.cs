@@ -28,6 +28,9 @@ namespace DrTools.Core.Recovery.Strategies
         }
 
         public IReadOnlyList<IRecoveryStep> Steps => _steps;
+        internal DrPlan Plan => _plan;
+        internal RecoveryServices Services => _services;
+        internal RecoveryOptions Options => _options;
         IEnumerable<string> Ids(IEnumerable<IRecoveryStep> steps) => steps.Select(s => s.Id);
 
         internal T Add<T>(T step) where T : IRecoveryStep

@@ -296,7 +296,29 @@ namespace DrTools.Core.Tests.Recovery.Steps
             lock (Snapshots) Snapshots.Add(snap);
             return Task.FromResult(snap);
         }
-        public Task<DbSnapshot> CopyDBSnapshotAsync(CopyDbSnapshotRequest r, CancellationToken ct = default) => throw new NotSupportedException();
+        public readonly List<CopyDbSnapshotRequest> CopyRequests = new();
+
+        /// <summary>A copy of the snapshot an ARN (or id) names, from <see cref="SnapshotSources"/> or this region, "creating" until waited for.</summary>
+        public Task<DbSnapshot> CopyDBSnapshotAsync(CopyDbSnapshotRequest r, CancellationToken ct = default)
+        {
+            _cloud.Calls.Enqueue($"rds:CopyDBSnapshot {r.SourceSnapshot} {r.TargetSnapshotIdentifier} {r.KmsKeyId}");
+            lock (Snapshots)
+            {
+                CopyRequests.Add(r);
+                var sourceId = r.SourceSnapshot.Substring(r.SourceSnapshot.LastIndexOf(':') + 1);
+                var source = SnapshotSources.SelectMany(f => f.Snapshots).Concat(Snapshots).FirstOrDefault(s => s.Identifier == sourceId);
+                var copy = (source ?? new DbSnapshot { Identifier = sourceId }) with
+                {
+                    Identifier = r.TargetSnapshotIdentifier, Status = "creating", Region = Region, Arn = null, KmsKeyId = r.KmsKeyId ?? source?.KmsKeyId,
+                    SourceRegion = source?.Region, Tags = r.Tags ?? new Dictionary<string, string>(),
+                };
+                Snapshots.Add(copy);
+                return Task.FromResult(copy);
+            }
+        }
+
+        /// <summary>Other regions whose snapshots a cross-region copy can read.</summary>
+        public readonly List<FakeRds> SnapshotSources = new();
         public readonly List<DbAutomatedBackup> AutomatedBackups = new();
         public RestoreDbInstanceToPointInTimeRequest? LastPointInTimeRestore;
 
@@ -315,7 +337,22 @@ namespace DrTools.Core.Tests.Recovery.Steps
         public Task<IReadOnlyList<DbAutomatedBackup>> DescribeDBInstanceAutomatedBackupsAsync(string? id = null, IReadOnlyList<RdsFilter>? filters = null, CancellationToken ct = default) =>
             Task.FromResult<IReadOnlyList<DbAutomatedBackup>>(AutomatedBackups.Where(b => id == null || b.DBInstanceIdentifier == id).ToList());
         public Task<DbAutomatedBackup> StartDBInstanceAutomatedBackupsReplicationAsync(string arn, int? days = null, string? kms = null, CancellationToken ct = default) => throw new NotSupportedException();
-        public Task<DbInstance> CreateDBInstanceReadReplicaAsync(CreateReadReplicaRequest r, CancellationToken ct = default) => throw new NotSupportedException();
+        public readonly List<CreateReadReplicaRequest> ReplicaRequests = new();
+
+        public Task<DbInstance> CreateDBInstanceReadReplicaAsync(CreateReadReplicaRequest r, CancellationToken ct = default)
+        {
+            _cloud.Calls.Enqueue($"rds:CreateDBInstanceReadReplica {r.DBInstanceIdentifier} {r.SourceDBInstance} {r.DBInstanceClass} {r.KmsKeyId}");
+            lock (ReplicaRequests) ReplicaRequests.Add(r);
+            if (Instances.ContainsKey(r.DBInstanceIdentifier))
+                throw new DrToolsException(ErrorIds.AlreadyExists, DrErrorCategory.ResourceExists, "DBInstanceAlreadyExists " + r.DBInstanceIdentifier, r.DBInstanceIdentifier);
+            return Task.FromResult(Instances[r.DBInstanceIdentifier] = new DbInstance
+            {
+                Identifier = r.DBInstanceIdentifier, Status = "creating", InstanceClass = r.DBInstanceClass ?? "db.t3.micro", Region = Region,
+                ReadReplicaSource = r.SourceDBInstance, KmsKeyId = r.KmsKeyId, StorageEncrypted = r.KmsKeyId != null,
+                DBSubnetGroupName = r.DBSubnetGroupName, VpcSecurityGroupIds = r.VpcSecurityGroupIds ?? Array.Empty<string>(),
+                Arn = $"arn:aws:rds:{Region}:123456789012:db:{r.DBInstanceIdentifier}", Tags = r.Tags ?? new Dictionary<string, string>(),
+            });
+        }
         public Task<DbInstance> DeleteDBInstanceAsync(string id, DbFinalSnapshot f, bool? d = null, CancellationToken ct = default)
         {
             _cloud.Calls.Enqueue($"rds:DeleteDBInstance {id} skipFinal={f.Skip} deleteBackups={d}");
