@@ -83,7 +83,7 @@ namespace DrTools.Core.Recovery.Steps
             var id = PrimaryDbInstanceId!;
             var region = _primaryRds!.Region;
             var db = await _primaryRds.FindDBInstanceAsync(id, ct).ConfigureAwait(false);
-            if (db == null || !db.IsReadReplica || !expected.IsSource(db.ReadReplicaSource!))
+            if (db == null || !db.IsReadReplica || !expected.IsReplica(db))
             {
                 var what = db == null ? $"there is no database {id} in {region}"
                     : !db.IsReadReplica ? $"{id} in {region} is not a read replica (writes made on {expected.WriterInstanceId} since the failover are not in it)"
@@ -127,11 +127,8 @@ namespace DrTools.Core.Recovery.Steps
     public sealed record ReplicaExpectation(string WriterInstanceId, string WriterRegion, IReplicaLagSource Lag, TimeSpan MaxLag,
         bool AllowDataLoss, string PlanArgument)
     {
-        /// <summary>A cross-region replica names its source by ARN (arn:aws:rds:region:account:db:id); the region must be the writer's.</summary>
-        public bool IsSource(string source)
-        {
-            var parts = source.Split(':');
-            return parts.Length >= 7 && parts[0] == "arn" && parts[2] == "rds" && parts[3] == WriterRegion && parts[5] == "db" && parts[6] == WriterInstanceId;
-        }
+        /// <summary>Whether <paramref name="db"/> replicates from the writer (the re-protect's rule: its source names the writer's region and id).</summary>
+        public bool IsReplica(DbInstance db) =>
+            Reprotect.ReprotectNames.IsReplicaOf(db, new Reprotect.DatabaseLocation { Id = WriterInstanceId, Region = WriterRegion });
     }
 }

@@ -57,7 +57,7 @@ namespace DrTools.Core.Recovery.Steps
             var started = DateTime.UtcNow;
             var budget = WaitBudget(TimeSpan.FromMinutes(30));
             // End a little before the engine's timeout, so the operator gets this step's explanation rather than a bare timeout.
-            var deadline = started + budget - TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(10).Ticks, budget.Ticks / 10));
+            var deadline = started + budget - TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(10).Ticks, budget.Ticks / 4));
             var acceptAt = started + (DataLossWait < budget ? DataLossWait : budget);
 
             var db = await _rds.FindDBInstanceAsync(ReplicaInstanceId, cancellationToken).ConfigureAwait(false)

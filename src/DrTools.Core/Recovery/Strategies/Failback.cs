@@ -135,6 +135,8 @@ namespace DrTools.Core.Recovery.Strategies
 
             var catchUp = g.Add(new WaitCatchUpStep(CatchUpId, replicaRds, services.ReplicaLag, replica.Id, fenceStep.Id, allowDataLoss)
             {
+                // Its own wait ends inside the run's step timeout, so a replica that does not catch up is DataLossRisk, not a bare timeout.
+                Timeout = options.StepTimeout ?? plan.Options.StepTimeout,
                 PollInterval = poll ?? TimeSpan.FromSeconds(30), DataLossWait = options.DataLossWait ?? TimeSpan.FromMinutes(5),
             });
             var promote = g.Add(new PromoteDatabaseStep(PromoteId, replicaRds, services.ReplicaLag, replica.Id, maxLag, allowDataLoss)
@@ -175,8 +177,7 @@ namespace DrTools.Core.Recovery.Strategies
             g.Add(record);
         }
 
-        // The re-protect's set-aside step and its output (ReprotectSteps.SetAsideId, SetAsideDatabaseStep.SetAsideIdOutput).
-        const string SetAsideStepId = "set-aside-db";
-        const string SetAsideOutput = "setAsideId";
+        const string SetAsideStepId = ReprotectSteps.SetAsideId;
+        const string SetAsideOutput = SetAsideDatabaseStep.SetAsideIdOutput;
     }
 }
