@@ -23,6 +23,7 @@
         'Get-DrStatus',
         'Invoke-DrFailback',
         'Invoke-DrFailover',
+        'Invoke-DrReprotect',
         'Start-DrPilotLight',
         'Import-DrPlan',
         'New-DrPlan',

@@ -67,7 +67,7 @@ namespace DrTools.Core.Tests.Recovery
         {
             var steps = Build(Example("pilot-light"));
             var g = Graph(steps);
-            Assert.Equal(7, g.Count);
+            Assert.Equal(8, g.Count);
             AssertStep(g, "launch-web", StepKind.LaunchInstances);
             AssertStep(g, "launch-worker", StepKind.LaunchInstances);
             AssertStep(g, "promote-db", StepKind.PromoteDatabase);
@@ -76,10 +76,12 @@ namespace DrTools.Core.Tests.Recovery
             var before = new[] { "launch-web", "launch-worker", "resize-db", "eip-eipalloc-0123456789abcdef0" };
             AssertStep(g, "approve-change-dns", StepKind.ManualApproval, before);
             AssertStep(g, "change-dns", StepKind.ChangeDns, before.Append("approve-change-dns").ToArray());
+            AssertStep(g, "record-active-side", StepKind.RecordActiveSide, "change-dns");
 
             var plan = RecoveryEngine.Plan("orders", steps, "PILOT_LIGHT");
             Assert.Equal(new[] { "launch-web", "launch-worker", "promote-db" }, plan.Steps.Where(s => s.Wave == 1).Select(s => s.Id));
-            Assert.Equal("change-dns", plan.Steps.Last().Id);
+            Assert.Equal("change-dns", plan.Steps[plan.Steps.Count - 2].Id);
+            Assert.Equal("record-active-side", plan.Steps.Last().Id);
             var promote = (PromoteDatabaseStep)steps.Single(s => s.Id == "promote-db");
             Assert.Equal(TimeSpan.FromMinutes(5), promote.MaxLag); // maxReplicaLag, not the RPO
             Assert.False(promote.AllowDataLoss);
@@ -105,7 +107,8 @@ namespace DrTools.Core.Tests.Recovery
             AssertStep(g, "resize-db", StepKind.ResizeDatabase, "promote-db");
             AssertStep(g, "change-dns", StepKind.ChangeDns, "scale-orders-web-dr", "scale-orders-worker-dr", "resize-db");
             AssertStep(g, "wait-healthy", StepKind.WaitHealthy, "change-dns");
-            Assert.Equal(6, g.Count);
+            AssertStep(g, "record-active-side", StepKind.RecordActiveSide, "wait-healthy");
+            Assert.Equal(7, g.Count);
             var scale = (ScaleGroupStep)steps.Single(s => s.Id == "scale-orders-web-dr");
             Assert.Equal(new GroupSize(2, 10, 4), scale.Size);
             Assert.Equal("$Latest", scale.LaunchTemplateVersion);
@@ -123,7 +126,8 @@ namespace DrTools.Core.Tests.Recovery
             AssertStep(g, "promote-db", StepKind.PromoteDatabase);
             AssertStep(g, "shift-traffic", StepKind.ChangeTrafficWeights, "promote-db", "scale-orders-web-dr");
             AssertStep(g, "wait-healthy", StepKind.WaitHealthy, "shift-traffic");
-            Assert.Equal(4, g.Count);
+            AssertStep(g, "record-active-side", StepKind.RecordActiveSide, "wait-healthy");
+            Assert.Equal(5, g.Count);
             var dns = steps.Single(s => s.Id == "shift-traffic");
             Assert.Contains(dns.Resources, r => r.Id == "orders.example.com. A 'us-west-2'" && r.Action.StartsWith("UPSERT weight 100"));
             Assert.Contains(dns.Resources, r => r.Id == "orders.example.com. A 'us-east-1'" && r.Action.StartsWith("UPSERT weight 0"));

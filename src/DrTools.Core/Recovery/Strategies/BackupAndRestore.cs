@@ -11,7 +11,7 @@ namespace DrTools.Core.Recovery.Strategies
     /// copy (at the target class) while it launches the app servers from AMI copies; Elastic IPs follow the
     /// launches; DNS switches when everything is up.
     /// <code>
-    /// [launch-*] || [restore-db]    launch-web -> eip-…    everything -> change-dns -> wait-healthy
+    /// [launch-*] || [restore-db]    launch-web -> eip-…    everything -> change-dns -> wait-healthy -> record-active-side
     /// </code>
     /// </summary>
     public static class BackupAndRestore
@@ -27,6 +27,7 @@ namespace DrTools.Core.Recovery.Strategies
             var dns = g.Dns(DnsDirection.ToDr, StepKind.ChangeDns, before);
             g.WaitHealthy(DnsDirection.ToDr, groups: true, dns != null ? new[] { dns } : before);
             g.InsertApprovals();
+            g.RecordFailover();
             return g.Steps;
         }
     }

@@ -35,7 +35,7 @@ namespace DrTools.Core.Recovery.Strategies
         public const string FenceId = "fence-db";
         public const string CatchUpId = "catch-up";
         public const string PromoteId = "promote-db";
-        public const string RecordId = "record-active-side";
+        public const string RecordId = StepGraph.RecordActiveSideId;
 
         public static IReadOnlyList<IRecoveryStep> Build(DrPlan plan, RecoveryServices services, RecoveryOptions options) =>
             Build(plan, services, options, null, null);

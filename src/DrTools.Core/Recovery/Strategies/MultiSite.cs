@@ -11,7 +11,7 @@ namespace DrTools.Core.Recovery.Strategies
     /// the full load and cuts the database over (promotes the replica), then shifts every weighted record to its
     /// failover weight in one atomic batch, and waits until the DR site is healthy.
     /// <code>
-    /// [scale-*] || [promote-db (-> resize-db)]  ->  shift-traffic -> wait-healthy
+    /// [scale-*] || [promote-db (-> resize-db)]  ->  shift-traffic -> wait-healthy -> record-active-side
     /// </code>
     /// Traffic moves only after the database is writable, so no request reaches a read-only database.
     /// </summary>
@@ -26,6 +26,7 @@ namespace DrTools.Core.Recovery.Strategies
             var dns = g.Dns(DnsDirection.ToDr, StepKind.ChangeTrafficWeights, before);
             g.WaitHealthy(DnsDirection.ToDr, groups: true, dns != null ? new[] { dns } : before);
             g.InsertApprovals();
+            g.RecordFailover();
             return g.Steps;
         }
     }

@@ -12,7 +12,7 @@ namespace DrTools.Core.Recovery.Strategies
     /// once the servers, addresses and database are ready; then it waits until healthy.
     /// <code>
     /// [launch-web, launch-worker, scale-*] || [promote-db -> resize-db]
-    /// launch-web -> eip-…      everything -> change-dns -> wait-healthy
+    /// launch-web -> eip-…      everything -> change-dns -> wait-healthy -> record-active-side
     /// </code>
     /// </summary>
     public static class PilotLight
@@ -28,6 +28,7 @@ namespace DrTools.Core.Recovery.Strategies
             var dns = g.Dns(DnsDirection.ToDr, StepKind.ChangeDns, before);
             g.WaitHealthy(DnsDirection.ToDr, groups: true, dns != null ? new[] { dns } : before);
             g.InsertApprovals();
+            g.RecordFailover();
             return g.Steps;
         }
     }

@@ -24,6 +24,8 @@ namespace DrTools.Core.Recovery.Strategies
         public TimeSpan? ReplicaLagWait { get; init; }
         /// <summary>How often the re-protect steps poll while they wait; null: their defaults (tests set zero).</summary>
         internal TimeSpan? PollInterval { get; init; }
+        /// <summary>Where the last step records which side is active; RecoveryService sets it to the journal store's (null: no record step).</summary>
+        public DrTools.Core.Reprotect.ActiveSideStore? ActiveSides { get; init; }
         /// <summary>Asks the operator at manual approval steps; null: approvals fail with DrTools.ApprovalUnavailable.</summary>
         public Func<string, CancellationToken, Task<bool>>? Approve { get; init; }
     }

@@ -63,8 +63,10 @@ namespace DrTools.Core.Recovery.Strategies
         {
             if (plan == null) throw new ArgumentNullException(nameof(plan));
             options ??= new RecoveryOptions();
+            // Every run ends by recording which side is active, beside its journal.
+            if (options.ActiveSides == null) options = options with { ActiveSides = new ActiveSideStore(_journals) };
             if (operation == RecoveryOperation.Failback)
-                return Failback.Build(plan, _services, options, activeSide, activeSide != null ? new ActiveSideStore(_journals) : null);
+                return Failback.Build(plan, _services, options, activeSide, options.ActiveSides);
             return plan.Strategy switch
             {
                 DrStrategy.PilotLight => PilotLight.Build(plan, _services, options),

@@ -42,6 +42,7 @@ namespace DrTools.Core.Recovery.Strategies
             if (!multiSite && r.ElasticIps.Count > 0) kinds.Add(StepKind.AssociateElasticIp);
             if (dns) kinds.Add(multiSite ? StepKind.ChangeTrafficWeights : StepKind.ChangeDns);
             if (StepGraph.HealthChecks(plan, DnsDirection.ToDr).Count > 0 || StepGraph.WaitedGroups(plan).Any()) kinds.Add(StepKind.WaitHealthy);
+            kinds.Add(StepKind.RecordActiveSide);
             return kinds;
         }
 

@@ -4,6 +4,7 @@ using System.Linq;
 using DrTools.Core.Plans;
 using DrTools.Core.Recovery.Engine;
 using DrTools.Core.Recovery.Steps;
+using DrTools.Core.Reprotect;
 
 namespace DrTools.Core.Recovery.Strategies
 {
@@ -139,6 +140,54 @@ namespace DrTools.Core.Recovery.Strategies
         /// <summary>The groups wait-healthy waits for after a failover: those in the DR region with a production size.</summary>
         internal static IEnumerable<AutoScalingGroupSpec> WaitedGroups(DrPlan plan) =>
             plan.Resources.AutoScalingGroups.Where(g => g.Production.Desired > 0 && (string.IsNullOrEmpty(g.Region) || g.Region == plan.DrRegion));
+
+        /// <summary>
+        /// The last step of a failover: records that the DR side is active and which database is the writer now (the
+        /// promoted replica or the restored instance in the DR region; for Aurora the cluster), with no replica: the
+        /// plan is not protected until Invoke-DrReprotect. Runs after every other step; none without a store.
+        /// </summary>
+        public IRecoveryStep? RecordFailover()
+        {
+            var store = _options.ActiveSides;
+            if (store == null) return null;
+            var writer = FailoverWriter(_plan);
+            var summary = "active side: DR" + (writer != null ? $"; writer {writer}, not protected until Invoke-DrReprotect" : "");
+            var step = new RecordActiveSideStep(RecordActiveSideId, store, _plan.Name, summary, (current, _) => new ActiveSide
+            {
+                Active = PlanSide.Dr,
+                Writer = writer,
+                Replica = null,
+                SetAside = current?.SetAside ?? Array.Empty<DatabaseLocation>(),
+                Operation = "Failover",
+            });
+            step.After(Sinks());
+            return Add(step);
+        }
+
+        public const string RecordActiveSideId = "record-active-side";
+
+        /// <summary>The ids of the steps no other step waits for (the ends of the graph so far).</summary>
+        internal IEnumerable<string> Sinks()
+        {
+            var needed = new HashSet<string>(_steps.SelectMany(s => s.DependsOn), StringComparer.Ordinal);
+            return _steps.Where(s => !needed.Contains(s.Id)).Select(s => s.Id).ToList();
+        }
+
+        /// <summary>The database that takes writes after a failover of <paramref name="plan"/>; null: the plan has none.</summary>
+        internal static DatabaseLocation? FailoverWriter(DrPlan plan)
+        {
+            var db = plan.Resources.Database;
+            if (db == null) return null;
+            if (plan.Strategy == DrStrategy.BackupAndRestore)
+            {
+                if (db.Restore == null) return null;
+                return db.Restore.ClusterId != null
+                    ? new DatabaseLocation { Id = db.Restore.ClusterId, Region = plan.DrRegion, IsCluster = true }
+                    : new DatabaseLocation { Id = db.Restore.InstanceId, Region = plan.DrRegion };
+            }
+            if (db.ReplicaClusterId != null) return new DatabaseLocation { Id = db.ReplicaClusterId, Region = plan.DrRegion, IsCluster = true };
+            return db.ReplicaInstanceId != null ? new DatabaseLocation { Id = db.ReplicaInstanceId, Region = plan.DrRegion } : null;
+        }
 
         public IRecoveryStep CheckPrimary()
         {

@@ -11,7 +11,7 @@ namespace DrTools.Core.Recovery.Strategies
     /// size (and launch template version) while it promotes and resizes the database, moves any Elastic IPs to
     /// their fixed instances, then switches DNS and waits until the groups and health checks are healthy.
     /// <code>
-    /// [scale-*] || [promote-db -> resize-db] || [eip-*]  ->  change-dns -> wait-healthy
+    /// [scale-*] || [promote-db -> resize-db] || [eip-*]  ->  change-dns -> wait-healthy -> record-active-side
     /// </code>
     /// </summary>
     public static class WarmStandby
@@ -27,6 +27,7 @@ namespace DrTools.Core.Recovery.Strategies
             var dns = g.Dns(DnsDirection.ToDr, StepKind.ChangeDns, before);
             g.WaitHealthy(DnsDirection.ToDr, groups: true, dns != null ? new[] { dns } : before);
             g.InsertApprovals();
+            g.RecordFailover();
             return g.Steps;
         }
     }

@@ -9,7 +9,12 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
     [OutputType(typeof(RecoveryResult))]
     public sealed class InvokeDrFailoverCommand : RecoveryCmdlet
     {
+        /// <summary>After a successful failover, re-protect the database as its own run (as the plan's reprotect.afterFailover does).</summary>
+        [Parameter]
+        public SwitchParameter Reprotect { get; set; }
+
         protected override RecoveryOperation Operation => RecoveryOperation.Failover;
+        protected override bool ReprotectRequested => Reprotect.IsPresent;
         protected override string ActionName => "Fail over";
     }
 }

@@ -9,6 +9,7 @@ using DrTools.Core.Notifications;
 using DrTools.Core.Plans;
 using DrTools.Core.Recovery.Engine;
 using DrTools.Core.Recovery.Strategies;
+using DrTools.Core.Reprotect;
 using DrTools.PowerShell.Infrastructure;
 
 namespace DrTools.PowerShell.Cmdlets.Recovery
@@ -53,6 +54,8 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
         /// <summary>Failback's -SkipPrimaryCheck.</summary>
         protected virtual bool SkipPrimaryCheckRequested => false;
         protected virtual string ActionName => "Start recovery";
+        /// <summary>Invoke-DrFailover's -Reprotect.</summary>
+        protected virtual bool ReprotectRequested => false;
 
         protected override void ProcessRecord()
         {
@@ -92,7 +95,11 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
                 PreApprove(whatIf, Approve);
             }
             catch (DrToolsException ex) { ThrowTerminatingError(ErrorRecords.From(ex)); return; }
-            var text = string.Join(Environment.NewLine, RecoveryPlanFormatter.Format(whatIf)) + ApprovalLines(whatIf);
+            var reprotect = Operation == RecoveryOperation.Failover && (ReprotectRequested || plan.Resources.Database?.Reprotect?.AfterFailover == true)
+                            && plan.Resources.Database != null;
+            var text = string.Join(Environment.NewLine, RecoveryPlanFormatter.Format(whatIf)) + ApprovalLines(whatIf)
+                       + (reprotect ? Environment.NewLine + $"Then, once the failover has succeeded, as its own run ({ReprotectService.RunName(plan)}): Invoke-DrReprotect " +
+                                      "(snapshot-db, set-aside-db, copy-snapshot, create-replica, wait-replica, record-active-side)." : "");
             var summary = $"{ActionName} of plan '{plan.Name}' ({whatIf.Strategy}) in {Connection.Region}: {whatIf.Steps.Count} steps" +
                           (Resume ? " (resuming the earlier run)" : "") + (AllowDataLoss ? ", DATA LOSS ALLOWED" : "");
             if (!Confirmed(text, summary + "?", ActionName)) return;
@@ -115,7 +122,11 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
                 var (passed, item) = NotificationItems.For(result);
                 if (passed) NoteSuccess(item.What);
                 else if (result.Succeeded || !result.Failed.Any()) NoteFailure(item.What, item.ErrorId, item.NextStep ?? $"Continue with: {ResumeCommand(plan, result.RunId)}");
-                if (result.Succeeded) return;
+                if (result.Succeeded)
+                {
+                    if (reprotect) await ReprotectAfterFailoverAsync(plan, services, journals, ct).ConfigureAwait(false);
+                    return;
+                }
                 var resume = ResumeCommand(plan, result.RunId);
                 Reporter.Warning($"Recovery of plan '{result.Plan}' did not complete ({result.Summary}). " +
                                  $"Fix the cause and continue with: {resume} (finished steps are not repeated).");
@@ -123,6 +134,37 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
                     EmitError(StepError(failed, result, resume));
             });
         }
+
+        /// <summary>
+        /// -Reprotect / reprotect.afterFailover: the re-protect as its own run after a successful failover. Its failure
+        /// (the old region is often still down) leaves the failover a success and writes a non-terminating
+        /// DrTools.NotProtected error saying to run Invoke-DrReprotect later.
+        /// </summary>
+        async System.Threading.Tasks.Task ReprotectAfterFailoverAsync(DrPlan plan, RecoveryServices services, RecoveryJournalStore journals, System.Threading.CancellationToken ct)
+        {
+            var planArgument = plan.Source != null ? "'" + plan.Source.Replace("'", "''") + "'" : "<plan>";
+            var command = $"Invoke-DrReprotect -Plan {planArgument}" + (JournalPath != null ? " -JournalPath '" + JournalPath.Replace("'", "''") + "'" : "");
+            Reporter.Verbose($"Re-protecting plan '{plan.Name}' after the failover, as its own run ({ReprotectService.RunName(plan)}).");
+            try
+            {
+                var result = await new ReprotectService(services, journals, Reporter).RunAsync(plan, new RecoveryOptions { Approve = ApproveAsync }, ct).ConfigureAwait(false);
+                Emit(result);
+                if (result.Succeeded) return;
+                var failed = result.Failed.FirstOrDefault();
+                EmitError(NotProtected(plan, $"the re-protect run {result.RunId} did not complete ({result.Summary})" +
+                                             (failed != null ? $"; step {failed.StepId}: {failed.Message}" : ""),
+                    result, $"Fix the cause, then run: {command} -Resume -RunId {result.RunId}", failed?.Error));
+            }
+            catch (DrToolsException ex)
+            {
+                EmitError(NotProtected(plan, ex.Message, plan.Name,
+                    (ex.RecommendedAction is { Length: > 0 } a ? a.TrimEnd() + " " : "") + $"Run {command} later (when the region is reachable).", ex));
+            }
+        }
+
+        static DrToolsException NotProtected(DrPlan plan, string why, object target, string action, Exception? inner) =>
+            new(ErrorIds.NotProtected, DrErrorCategory.ResourceUnavailable,
+                $"Plan '{plan.Name}' failed over successfully, but its database is not protected by a replica yet: {why}", target, action, inner);
     }
 
     /// <summary>

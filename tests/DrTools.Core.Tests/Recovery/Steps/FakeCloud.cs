@@ -223,10 +223,13 @@ namespace DrTools.Core.Tests.Recovery.Steps
         public string Region { get; }
         public readonly ConcurrentDictionary<string, DbInstance> Instances = new();
         public readonly List<DbSnapshot> Snapshots = new();
+        /// <summary>Set: the region does not answer (FindDBInstance throws it).</summary>
+        public Exception? Unreachable { get; set; }
 
         /// <summary>A modification finishes by the next read after the one that saw it start.</summary>
         public Task<DbInstance?> FindDBInstanceAsync(string id, CancellationToken ct = default)
         {
+            if (Unreachable != null) throw Unreachable;
             if (!Instances.TryGetValue(id, out var d)) return Task.FromResult<DbInstance?>(null);
             if (d.Status == "modifying") Instances[id] = d with { Status = "available" };
             return Task.FromResult<DbInstance?>(d);
