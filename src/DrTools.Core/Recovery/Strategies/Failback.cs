@@ -59,8 +59,9 @@ namespace DrTools.Core.Recovery.Strategies
             var healthy = g.WaitHealthy(DnsDirection.ToPrimary, groups: false, afterDns);
             var standby = g.ScaleGroups(toStandby: true);
             foreach (var s in standby.OfType<RecoveryStepBase>()) s.After((healthy != null ? new[] { healthy } : afterDns).Select(x => x.Id));
-            // A plan without a database that failed over still says so in its record: the failback ends that.
-            if (active is { Active: PlanSide.Dr } && store != null)
+            // A plan without a database that failed over still says so in its record: the failback ends that. (A record
+            // with a writer is ended only by a failback that moves that database back.)
+            if (active is { Active: PlanSide.Dr, Writer: null } && store != null)
             {
                 var last = standby.Count > 0 ? standby : healthy != null ? new List<IRecoveryStep> { healthy } : afterDns.ToList();
                 var record = new RecordActiveSideStep(RecordId, store, plan.Name, "active side: PRIMARY",
