@@ -74,14 +74,22 @@ namespace DrTools.LiveTests
             });
 
             // moto publishes no ReplicaLag: publish what a replica that keeps up would (AWS/RDS ReplicaLag through moto's CloudWatch).
-            _lag?.Set(Live.DrRegion, _site.ReplicaDb, 1);
+            if (_lag != null)
+            {
+                _lag.Set(Live.DrRegion, _site.ReplicaDb, 1);
+                await WaitForLagAsync(Live.DrRegion, _site.ReplicaDb, lag => lag <= TimeSpan.FromSeconds(1)); // published before the promotion reads it
+            }
             var failover = RunCmdlet("Invoke-DrFailover", plan);
             Assert.True(failover.Terminating == null && failover.Errors.Count == 0, failover.Describe());
             Assert.Equal("203.0.113.10", (await _site.RecordAsync(zone, app, null)).Values.Single());
             Assert.Equal(PlanSide.Dr, (await ActiveSideAsync())?.Active);
 
             // Re-protect: a replica of the DR writer back in the primary region under the primary's id; the stale old primary renamed aside.
-            _lag?.Set(Live.Region, _site.PrimaryDb, 1);
+            if (_lag != null)
+            {
+                _lag.Set(Live.Region, _site.PrimaryDb, 1);
+                await WaitForLagAsync(Live.Region, _site.PrimaryDb, lag => lag <= TimeSpan.FromSeconds(1));
+            }
             var reprotect = RunCmdlet("Invoke-DrReprotect", plan);
             Assert.True(reprotect.Terminating == null && reprotect.Errors.Count == 0, reprotect.Describe());
             var replicaBack = (await _site.PrimaryRds.FindDBInstanceAsync(_site.PrimaryDb))!;
