@@ -188,11 +188,15 @@ namespace DrTools.LiveTests
             Assert.Equal(100L, (await _site.RecordAsync(zone, name, "us-west-2")).Weight);
             Assert.Equal("available", (await _site.DrRds.FindDBInstanceAsync(_site.ReplicaDb))!.Status);
 
-            // Failback: the primary health check is healthy and the primary database writable, so weights return.
+            // Failback: the database failed over and nothing replicates it back to the primary region yet, so traffic does not
+            // return to the stale old primary: DrTools.NotProtected, naming Invoke-DrReprotect, and the weights stay.
+            // (The whole way back, re-protect and failback without data loss, is FailbackLiveTests.)
             var back = RunCmdlet("Invoke-DrFailback", plan);
-            Assert.True(back.Terminating == null && back.Errors.Count == 0, back.Describe());
-            Assert.Equal(50L, (await _site.RecordAsync(zone, name, "us-east-1")).Weight);
-            Assert.Equal(50L, (await _site.RecordAsync(zone, name, "us-west-2")).Weight);
+            var refused = Assert.Single(back.AllErrors);
+            Assert.StartsWith("DrTools.NotProtected", refused.FullyQualifiedErrorId);
+            Assert.Contains("Invoke-DrReprotect -Plan", refused.ErrorDetails?.RecommendedAction ?? back.Describe());
+            Assert.Equal(0L, (await _site.RecordAsync(zone, name, "us-east-1")).Weight);
+            Assert.Equal(100L, (await _site.RecordAsync(zone, name, "us-west-2")).Weight);
         }
 
         [LiveFact]

@@ -1,6 +1,8 @@
 using System;
 using System.IO;
 using System.Linq;
+using DrTools.Core.Recovery.Engine;
+using DrTools.Core.Reprotect;
 using DrTools.TestSupport;
 using Xunit;
 
@@ -49,6 +51,43 @@ namespace DrTools.PowerShell.Tests
             Assert.Contains("(us-west-2)", r.HostText); // resources name the DR region
             Assert.Empty(aws.Requests); // -WhatIf reads nothing either
             Assert.False(Directory.Exists(_journals)); // and starts no run
+        }
+
+        void SaveFailedOver(bool protectedByReplica = true) =>
+            new ActiveSideStore(new RecoveryJournalStore(_journals)).SaveAsync(new ActiveSide
+            {
+                Plan = "orders", Active = PlanSide.Dr, Operation = "Reprotect",
+                Writer = new DatabaseLocation { Id = "orders-db-dr", Region = "us-west-2" },
+                Replica = protectedByReplica ? new DatabaseLocation { Id = "orders-db", Region = "us-east-1" } : null,
+            }, default).GetAwaiter().GetResult();
+
+        [Fact]
+        public void WhatIf_of_the_failback_of_a_failed_over_database_lists_the_fence_catch_up_promote_and_reprotect_steps()
+        {
+            SaveFailedOver();
+            using var aws = new FakeAwsServer(FakeAws.Healthy);
+            var r = PsHarness.Run($"Invoke-DrFailback -Plan {Example("pilot-light")} -WhatIf -Approve FenceDatabase -EndpointUrl {aws.Url} {Keys} -JournalPath {PsHarness.Quote(_journals)}");
+            Assert.True(r.Terminating == null && r.Errors.Count == 0, r.Describe());
+            foreach (var s in new[] { "check-primary", "approve-fence-database", "fence-db", "catch-up", "promote-db", "approve-change-dns", "change-dns",
+                         "snapshot-db", "copy-snapshot", "set-aside-db", "create-replica", "wait-replica", "record-active-side" })
+                Assert.Contains($". {s} [", r.HostText);
+            Assert.Contains("stop: AWS::EC2::Instance", r.HostText); // the default fence stops the launched app servers
+            Assert.Contains("promote: AWS::RDS::DBInstance orders-db (us-east-1)", r.HostText);
+            Assert.Contains("Approval approve-fence-database: given in advance (-Approve)", r.HostText);
+            Assert.Contains("Approval approve-change-dns: asked during the run", r.HostText);
+            Assert.Empty(aws.Requests);
+        }
+
+        [Fact]
+        public void Failback_of_a_failed_over_database_without_a_replica_is_refused_with_the_reprotect_command()
+        {
+            SaveFailedOver(protectedByReplica: false);
+            using var aws = new FakeAwsServer(FakeAws.Healthy);
+            var r = PsHarness.Run($"Invoke-DrFailback -Plan {Example("pilot-light")} -Confirm:$false -EndpointUrl {aws.Url} {Keys} -JournalPath {PsHarness.Quote(_journals)}");
+            var e = Assert.Single(r.AllErrors);
+            Assert.StartsWith("DrTools.NotProtected", e.FullyQualifiedErrorId);
+            Assert.Contains("Invoke-DrReprotect -Plan '", e.ErrorDetails?.RecommendedAction ?? r.Describe());
+            AssertNothingChanged(aws);
         }
 
         [Fact]

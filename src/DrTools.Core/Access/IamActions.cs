@@ -165,7 +165,6 @@ namespace DrTools.Core.Access
             new("rds:RestoreDBInstanceFromDBSnapshot", "RestoreDBInstanceFromDBSnapshot", Recover, IamScope.PlanDbInstances, "recovery (restore-db)"),
             new("rds:RestoreDBInstanceFromDBSnapshot", "RestoreDBInstanceFromDBSnapshot", Recover, IamScope.PlanDbSnapshots, "recovery (restore-db)"),
             new("rds:RestoreDBInstanceToPointInTime", "RestoreDBInstanceToPointInTime", Recover, IamScope.PlanDbInstances, "Restore-DrBackup -PointInTime, recovery"),
-            new("rds:RestoreDBInstanceToPointInTime", "RestoreDBInstanceToPointInTime", Recover, IamScope.DbAutomatedBackups, "Restore-DrBackup -PointInTime (replicated backups)"),
             new("rds:CreateDBInstanceReadReplica", "CreateDBInstanceReadReplica", Recover, IamScope.PlanDbInstances, "Invoke-DrReprotect, Invoke-DrFailback (re-protect)"),
             new("rds:StartDBInstanceAutomatedBackupsReplication", "StartDBInstanceAutomatedBackupsReplication", Create, IamScope.DbAutomatedBackups, "Enable-DrBackupReplication"),
             new("rds:StartDBInstanceAutomatedBackupsReplication", "StartDBInstanceAutomatedBackupsReplication", Create, IamScope.PlanDbInstances, "Enable-DrBackupReplication"),

@@ -189,6 +189,7 @@ namespace DrTools.Core.Plans
         {
             if (approvals.Count == 0) return;
             var runs = RecoveryStepKinds.Of(plan, RecoveryOperation.Failover).Concat(RecoveryStepKinds.Of(plan, RecoveryOperation.Failback))
+                .Concat(RecoveryStepKinds.OfDatabaseFailback(plan))
                 .Where(k => k is not (StepKind.Custom or StepKind.ManualApproval)).Distinct().OrderBy(k => k).ToList();
             foreach (var (path, before) in approvals)
             {

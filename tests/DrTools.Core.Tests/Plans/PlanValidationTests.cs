@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using DrTools.Core.Diagnostics;
 using DrTools.Core.Plans;
@@ -256,6 +257,19 @@ namespace DrTools.Core.Tests.Plans
                 """));
             Assert.True(dns.IsValid, string.Join("\n", dns.Issues));
             Assert.DoesNotContain(dns.Warnings, x => x.Path.StartsWith("$.approvals", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void An_approval_before_the_fence_is_asked_by_the_failback_of_a_failed_over_database()
+        {
+            var json = File.ReadAllText(Path.Combine(PlanExamplesTests.RepoRoot(), "docs", "examples", "plans", "pilot-light.json"))
+                .Replace("\"before\": \"ChangeDns\"", "\"before\": \"FenceDatabase\"");
+            var r = DrPlanLoader.Parse(json);
+            Assert.True(r.IsValid, string.Join("\n", r.Issues));
+            Assert.DoesNotContain(r.Warnings, x => x.Path.StartsWith("$.approvals", StringComparison.Ordinal));
+            // Without a replica nothing is ever fenced: the approval would never be asked.
+            var noReplica = DrPlanLoader.Parse(json.Replace("\"replicaInstanceId\": \"orders-db-dr\",", ""));
+            Assert.Contains(noReplica.Warnings, x => x.Path == "$.approvals[0].before" && x.Message.Contains("never asked"));
         }
 
         [Fact]

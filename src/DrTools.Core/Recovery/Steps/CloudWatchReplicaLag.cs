@@ -67,7 +67,10 @@ namespace DrTools.Core.Recovery.Steps
                 .FirstOrDefault();
             if (newest.Max is not { } seconds)
                 return new ReplicaLagReading(null, $"CloudWatch AWS/RDS {metric} has no data point in the last {Window.TotalMinutes:0} min");
-            return new ReplicaLagReading(TimeSpan.FromSeconds(Math.Max(0, seconds * secondsPerUnit)), $"CloudWatch AWS/RDS {metric} maximum at {newest.Time:u}");
+            return new ReplicaLagReading(TimeSpan.FromSeconds(Math.Max(0, seconds * secondsPerUnit)), $"CloudWatch AWS/RDS {metric} maximum at {newest.Time:u}")
+            {
+                At = new DateTimeOffset(DateTime.SpecifyKind(newest.Time, DateTimeKind.Utc)),
+            };
         }
     }
 }

@@ -11,6 +11,10 @@ namespace DrTools.Core.Recovery.Strategies
         public bool AllowDataLoss { get; init; }
         /// <summary>Failback: skip the check that the primary is healthy and writable (-SkipPrimaryCheck). Never allows data loss.</summary>
         public bool SkipPrimaryCheck { get; init; }
+        /// <summary>Failback of a database: how often the fence, catch-up and promote steps poll; null: their defaults (10 s, 30 s, 2 s).</summary>
+        public TimeSpan? FailbackPollInterval { get; init; }
+        /// <summary>Failback with data loss allowed: how long catch-up waits for a zero lag before accepting the lag as it is; null: 5 minutes.</summary>
+        public TimeSpan? DataLossWait { get; init; }
         public bool Resume { get; init; }
         public string? RunId { get; init; }
         public bool? ContinueOnError { get; init; }

@@ -52,14 +52,21 @@ namespace DrTools.Core.Recovery.Strategies
                 "Use Invoke-DrFailover, which runs every strategy, or the cmdlet of the plan's strategy.");
         }
 
+        /// <summary>The plan's active side record (null: it never failed over); failback reads it to move the database back.</summary>
+        /// <exception cref="DrToolsException">DrTools.JournalError when the record cannot be read.</exception>
+        public Task<ActiveSide?> LoadActiveSideAsync(DrPlan plan, CancellationToken cancellationToken) =>
+            new ActiveSideStore(_journals).LoadAsync((plan ?? throw new ArgumentNullException(nameof(plan))).Name, cancellationToken);
+
         /// <summary>The steps of the recovery, wired; builds objects only (no AWS call).</summary>
-        public IReadOnlyList<IRecoveryStep> BuildSteps(DrPlan plan, RecoveryOperation operation, RecoveryOptions options)
+        /// <param name="activeSide">Failback: the plan's active side record (<see cref="LoadActiveSideAsync"/>); a failed-over database is moved back.</param>
+        public IReadOnlyList<IRecoveryStep> BuildSteps(DrPlan plan, RecoveryOperation operation, RecoveryOptions options, ActiveSide? activeSide = null)
         {
             if (plan == null) throw new ArgumentNullException(nameof(plan));
             options ??= new RecoveryOptions();
             // Every run ends by recording which side is active, beside its journal.
             if (options.ActiveSides == null) options = options with { ActiveSides = new ActiveSideStore(_journals) };
-            if (operation == RecoveryOperation.Failback) return Failback.Build(plan, _services, options);
+            if (operation == RecoveryOperation.Failback)
+                return Failback.Build(plan, _services, options, activeSide, options.ActiveSides);
             return plan.Strategy switch
             {
                 DrStrategy.PilotLight => PilotLight.Build(plan, _services, options),
@@ -70,17 +77,20 @@ namespace DrTools.Core.Recovery.Strategies
         }
 
         /// <summary>-WhatIf: the whole ordered plan of steps with waves and resources; changes nothing.</summary>
-        public RecoveryPlan Plan(DrPlan plan, RecoveryOperation operation, RecoveryOptions options) =>
-            RecoveryEngine.Plan(RunName(plan, operation), BuildSteps(plan, operation, options), Label(plan, operation));
+        public RecoveryPlan Plan(DrPlan plan, RecoveryOperation operation, RecoveryOptions options, ActiveSide? activeSide = null) =>
+            RecoveryEngine.Plan(RunName(plan, operation), BuildSteps(plan, operation, options, activeSide), Label(plan, operation));
 
         /// <summary>Runs (or with <see cref="RecoveryOptions.Resume"/> continues) the recovery.</summary>
         /// <exception cref="RecoveryCancelledException">Ctrl+C; the journal keeps the run for -Resume.</exception>
-        public Task<RecoveryResult> RunAsync(DrPlan plan, RecoveryOperation operation, RecoveryOptions options, CancellationToken cancellationToken)
+        /// <remarks>A failback reads the plan's active side record itself (a failed-over database is moved back).</remarks>
+        public async Task<RecoveryResult> RunAsync(DrPlan plan, RecoveryOperation operation, RecoveryOptions options, CancellationToken cancellationToken)
         {
+            if (plan == null) throw new ArgumentNullException(nameof(plan));
             options ??= new RecoveryOptions();
-            var steps = BuildSteps(plan, operation, options);
+            var active = operation == RecoveryOperation.Failback ? await LoadActiveSideAsync(plan, cancellationToken).ConfigureAwait(false) : null;
+            var steps = BuildSteps(plan, operation, options, active);
             var engine = new RecoveryEngine(_journals, _reporter);
-            return engine.RunAsync(new RecoveryRequest
+            return await engine.RunAsync(new RecoveryRequest
             {
                 PlanName = RunName(plan, operation),
                 Strategy = Label(plan, operation),
@@ -92,7 +102,7 @@ namespace DrTools.Core.Recovery.Strategies
                 DefaultStepTimeout = options.StepTimeout ?? plan.Options.StepTimeout,
                 ContinueOnError = options.ContinueOnError ?? plan.Options.ContinueOnError,
                 Approve = options.Approve,
-            }, cancellationToken);
+            }, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -52,6 +52,22 @@ namespace DrTools.Core.Recovery.Strategies
             return kinds;
         }
 
+        /// <summary>
+        /// The kinds of step the failback of a failed-over database runs besides those of <see cref="Of"/> (which reads the
+        /// plan alone and so describes a failback with the primary side active): fence, catch-up, promote, re-protect,
+        /// record. Empty for plans whose database cannot fail over as an RDS replica.
+        /// </summary>
+        public static IReadOnlyCollection<StepKind> OfDatabaseFailback(DrPlan plan)
+        {
+            var db = plan.Resources.Database;
+            if (db?.ReplicaInstanceId == null || db.IsAurora || plan.Strategy == DrStrategy.BackupAndRestore) return new StepKind[0];
+            return new[]
+            {
+                StepKind.FenceDatabase, StepKind.WaitCatchUp, StepKind.PromoteDatabase, StepKind.SnapshotDatabase, StepKind.CopySnapshot,
+                StepKind.SetAsideDatabase, StepKind.CreateReplica, StepKind.WaitReplica, StepKind.RecordActiveSide,
+            };
+        }
+
         /// <summary>Whether an approval <c>before</c> <paramref name="before"/> lands on a step of <paramref name="kind"/> (ChangeDns and ChangeTrafficWeights stand for each other).</summary>
         public static bool Matches(StepKind kind, StepKind before) => StepGraph.Matches(kind, before);
     }

@@ -231,6 +231,8 @@ namespace DrTools.Core.Recovery.Strategies
             var n = 0;
             foreach (var approval in _plan.Approvals)
             {
+                // The failback of a database always asks before its fence (with the plan's message when it has one).
+                if (approval.Before == StepKind.FenceDatabase && _steps.Any(s => s.Id == Failback.FenceApprovalId)) continue;
                 var targets = _steps.OfType<RecoveryStepBase>().Where(s => Matches(s.Kind, approval.Before)).ToList();
                 if (targets.Count == 0) continue; // this direction has no such step; plan validation warns when neither has one
                 var baseId = "approve-" + Kebab(approval.Before.ToString());

@@ -84,11 +84,16 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
             using var services = RecoveryServices.Create(new AwsClientFactory(Connection), plan, Reporter);
             var service = new RecoveryService(services, journals, Reporter);
 
+            // Failback moves a failed-over database back: which side is active decides the steps (also for -WhatIf).
+            DrTools.Core.Reprotect.ActiveSide? active = null;
+            if (Operation == RecoveryOperation.Failback)
+                Run(async ct => active = await service.LoadActiveSideAsync(plan, ct).ConfigureAwait(false));
+
             // One confirmation for the whole recovery; -WhatIf prints every step, its wave and what it touches.
             RecoveryPlan whatIf;
             try
             {
-                whatIf = service.Plan(plan, Operation, options);
+                whatIf = service.Plan(plan, Operation, options, active);
                 PreApprove(whatIf, Approve);
             }
             catch (DrToolsException ex) { ThrowTerminatingError(ErrorRecords.From(ex)); return; }

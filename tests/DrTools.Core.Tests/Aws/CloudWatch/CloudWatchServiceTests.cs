@@ -246,6 +246,8 @@ namespace DrTools.Core.Tests.Aws.CloudWatch
             var reading = await lag.GetLagAsync("us-west-2", "orders-db-dr", CancellationToken.None);
 
             Assert.Equal(TimeSpan.FromSeconds(7), reading.Lag);
+            // The failback's catch-up trusts only a data point measured after the fence: the reading says when it was measured.
+            Assert.Equal(new DateTimeOffset(2025, 6, 1, 11, 59, 0, TimeSpan.Zero), reading.At);
             var request = server.Requests.Single();
             Assert.Equal(("monitoring", "us-west-2", "GetMetricStatistics"), (request.Service, request.Region, request.Action));
             Assert.Equal("orders-db-dr", request.Form["Dimensions.member.1.Value"]);

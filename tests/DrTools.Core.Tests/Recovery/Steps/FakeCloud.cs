@@ -51,7 +51,16 @@ namespace DrTools.Core.Tests.Recovery.Steps
     internal sealed class FakeLag : IReplicaLagSource
     {
         public TimeSpan? Lag { get; set; } = TimeSpan.FromSeconds(3);
-        public Task<ReplicaLagReading> GetLagAsync(string region, string db, CancellationToken ct) => Task.FromResult(new ReplicaLagReading(Lag, "fake"));
+        /// <summary>Set: the reading for (region, instance), measured when it says (null: fall back to <see cref="Lag"/>, measured now).</summary>
+        public Func<string, string, ReplicaLagReading?>? Script { get; set; }
+        public readonly ConcurrentQueue<string> Reads = new();
+
+        public Task<ReplicaLagReading> GetLagAsync(string region, string db, CancellationToken ct)
+        {
+            Reads.Enqueue($"{region} {db}");
+            return Task.FromResult(Script?.Invoke(region, db) ?? new ReplicaLagReading(Lag, "fake") { At = DateTimeOffset.UtcNow });
+        }
+
         /// <summary>AuroraGlobalDBReplicationLag of a secondary cluster.</summary>
         public TimeSpan? ClusterLag { get; set; } = TimeSpan.FromMilliseconds(800);
         public readonly ConcurrentQueue<string> ClusterReads = new();
@@ -164,7 +173,18 @@ namespace DrTools.Core.Tests.Recovery.Steps
 
         // Not used by recovery steps.
         public Task<IReadOnlyList<Ec2StateChange>> StartInstancesAsync(IEnumerable<string> ids, CancellationToken ct) => throw new NotSupportedException();
-        public Task<IReadOnlyList<Ec2StateChange>> StopInstancesAsync(IEnumerable<string> ids, bool force, CancellationToken ct) => throw new NotSupportedException();
+        public Task<IReadOnlyList<Ec2StateChange>> StopInstancesAsync(IEnumerable<string> ids, bool force, CancellationToken ct)
+        {
+            var list = ids.ToList();
+            _cloud.Calls.Enqueue("ec2:StopInstances " + string.Join(",", list));
+            lock (Instances)
+                foreach (var id in list)
+                {
+                    var idx = Instances.FindIndex(i => i.InstanceId == id);
+                    if (idx >= 0) Instances[idx] = Instances[idx] with { State = "stopping" };
+                }
+            return Task.FromResult<IReadOnlyList<Ec2StateChange>>(list.Select(i => new Ec2StateChange(i, "running", "stopping")).ToList());
+        }
         public Task<IReadOnlyList<Ec2StateChange>> TerminateInstancesAsync(IEnumerable<string> ids, CancellationToken ct)
         {
             var list = ids.ToList();
@@ -200,7 +220,14 @@ namespace DrTools.Core.Tests.Recovery.Steps
         public Task ReleaseAddressAsync(string id, CancellationToken ct) => throw new NotSupportedException();
         public Task CreateTagsAsync(IEnumerable<string> ids, IDictionary<string, string> tags, CancellationToken ct) => throw new NotSupportedException();
         public Task DeleteTagsAsync(IEnumerable<string> ids, IEnumerable<string> keys, CancellationToken ct) => throw new NotSupportedException();
-        public Task<Ec2Instance> WaitForInstanceStoppedAsync(string id, Ec2WaitOptions? o, CancellationToken ct) => throw new NotSupportedException();
+        public Task<Ec2Instance> WaitForInstanceStoppedAsync(string id, Ec2WaitOptions? o, CancellationToken ct)
+        {
+            lock (Instances)
+            {
+                var idx = Instances.FindIndex(i => i.InstanceId == id);
+                return Task.FromResult(Instances[idx] = Instances[idx] with { State = "stopped" });
+            }
+        }
         public Task WaitForInstanceTerminatedAsync(string id, Ec2WaitOptions? o, CancellationToken ct) => Task.CompletedTask;
         public Task<Ec2Snapshot> WaitForSnapshotCompletedAsync(string id, Ec2WaitOptions? o, CancellationToken ct) => throw new NotSupportedException();
         public Task<Ec2Image> WaitForImageAvailableAsync(string id, Ec2WaitOptions? o, CancellationToken ct) => throw new NotSupportedException();
@@ -408,10 +435,12 @@ namespace DrTools.Core.Tests.Recovery.Steps
         {
             _cloud.Calls.Enqueue($"autoscaling:UpdateAutoScalingGroup {u.AutoScalingGroupName} {u.MinSize}/{u.MaxSize}/{u.DesiredCapacity} {u.LaunchTemplate?.Version}");
             var g = Groups[u.AutoScalingGroupName];
+            var desired = u.DesiredCapacity ?? g.DesiredCapacity;
             Groups[g.Name] = g with
             {
-                MinSize = u.MinSize ?? g.MinSize, MaxSize = u.MaxSize ?? g.MaxSize, DesiredCapacity = u.DesiredCapacity ?? g.DesiredCapacity,
+                MinSize = u.MinSize ?? g.MinSize, MaxSize = u.MaxSize ?? g.MaxSize, DesiredCapacity = desired,
                 LaunchTemplate = u.LaunchTemplate?.Version != null ? g.LaunchTemplate! with { Version = u.LaunchTemplate.Version } : g.LaunchTemplate,
+                Instances = g.Instances.Take(desired).ToList(), // scale-in terminates the surplus at once
             };
             return Task.CompletedTask;
         }
