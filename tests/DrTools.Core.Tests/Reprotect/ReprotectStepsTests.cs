@@ -298,14 +298,15 @@ namespace DrTools.Core.Tests.Reprotect
         [Fact]
         public async Task Wait_replica_asks_again_until_the_lag_is_known()
         {
-            var lag = new SequenceLag(null, null, TimeSpan.FromSeconds(2));
+            var values = new Queue<TimeSpan?>(new TimeSpan?[] { null, null, TimeSpan.FromSeconds(2) });
+            var lag = new FakeLag { Script = (_, _) => new ReplicaLagReading(values.Count > 1 ? values.Dequeue() : values.Peek(), "sequence") };
             _primary.Rds.Instances["orders-db"] = _primary.Rds.Instances["orders-db"] with { ReadReplicaSource = Writer.Id };
             var step = new WaitReplicaStep("wait-replica", _primary.Rds, lag, "orders-db", Writer, TimeSpan.FromMinutes(15))
             {
                 MaxWait = TimeSpan.FromHours(1), PollInterval = TimeSpan.Zero,
             };
             var outcome = await step.ExecuteAsync(Ctx("wait-replica"), Ct);
-            Assert.Equal(3, lag.Reads);
+            Assert.Equal(3, lag.Reads.Count);
             Assert.Equal("2", outcome.Outputs[WaitReplicaStep.LagSecondsOutput]);
             Assert.Equal("true", outcome.Outputs["withinRpo"]);
         }
@@ -331,19 +332,6 @@ namespace DrTools.Core.Tests.Reprotect
             Assert.Equal(ErrorIds.InvalidPlan, same.ErrorId);
             var cluster = Assert.Throws<DrToolsException>(() => ReprotectSteps.Add(graph, plan, Services(), Writer with { IsCluster = true }, "us-east-1", "orders-db", Array.Empty<IRecoveryStep>()));
             Assert.Equal(ErrorIds.InvalidParameter, cluster.ErrorId);
-        }
-
-        sealed class SequenceLag : IReplicaLagSource
-        {
-            readonly Queue<TimeSpan?> _values;
-            public SequenceLag(params TimeSpan?[] values) => _values = new Queue<TimeSpan?>(values);
-            public int Reads { get; private set; }
-
-            public Task<ReplicaLagReading> GetLagAsync(string region, string db, CancellationToken ct)
-            {
-                Reads++;
-                return Task.FromResult(new ReplicaLagReading(_values.Count > 1 ? _values.Dequeue() : _values.Peek(), "sequence"));
-            }
         }
     }
 }
