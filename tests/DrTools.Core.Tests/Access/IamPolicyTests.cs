@@ -169,6 +169,21 @@ namespace DrTools.Core.Tests.Access
         }
 
         [Fact]
+        public void The_operator_may_restore_a_point_in_time_from_automated_backups_replicated_to_the_dr_region()
+        {
+            // Restore-DrBackup -PointInTime from replicated backups names the auto-backup ARN (SourceDBInstanceAutomatedBackupsArn):
+            // IAM authorizes RestoreDBInstanceToPointInTime on that resource, not on the source instance.
+            var plan = new DrPlan
+            {
+                Name = "orders", Strategy = DrStrategy.BackupAndRestore, PrimaryRegion = "us-east-1", DrRegion = "us-west-2",
+                Resources = new PlanResources { Database = new DatabaseSpec { PrimaryInstanceId = "orders-db", Restore = new DatabaseRestoreSpec { LatestRestorable = true, InstanceId = "orders-restored" } } },
+            };
+            var op = IamPolicyBuilder.Build(plan, IamRole.Operator);
+            Assert.Contains(op.StatementList, s => s.Actions.Contains("rds:RestoreDBInstanceToPointInTime") && s.Resources.Contains("arn:aws:rds:us-west-2:*:auto-backup:*"));
+            Assert.Contains(op.StatementList, s => s.Actions.Contains("rds:RestoreDBInstanceToPointInTime") && s.Resources.Contains("arn:aws:rds:us-west-2:*:db:orders-restored"));
+        }
+
+        [Fact]
         public void An_Aurora_plans_policy_names_its_clusters_global_database_and_cluster_snapshots()
         {
             var plan = new DrPlan
@@ -193,10 +208,16 @@ namespace DrTools.Core.Tests.Access
             With(op, "rds:RestoreDBClusterToPointInTime", "arn:aws:rds:us-east-1:*:cluster:orders");
             With(op, "rds:DescribeDBClusters", "arn:aws:rds:us-west-2:*:cluster:orders-restored");
             With(op, "rds:CopyDBClusterSnapshot", "arn:aws:rds:us-west-2:*:cluster-snapshot:drtools-orders-*");
-            // New instances of a restored cluster only with the plan's tag.
-            var create = Assert.Single(op.StatementList, s => s.Actions.Contains("rds:CreateDBInstance") && s.Resources.Contains("arn:aws:rds:us-west-2:*:db:*")
-                                                              && s.Condition.ContainsKey("StringEquals"));
+            // New instances of a restored cluster only with the plan's tag; the other CreateDBInstance on db:* is the drill and
+            // Test-DrRestore one, which requires the DrTools:Drill tag. No CreateDBInstance of any new db:* without a tag on the request.
+            var create = Assert.Single(op.StatementList, s => s.Sid == "DrToolsOperatorNewPlanDbInstances");
+            Assert.Equal(new[] { "rds:CreateDBInstance" }, create.Actions);
+            Assert.Equal(new[] { "arn:aws:rds:us-west-2:*:db:*" }, create.Resources);
             Assert.Equal(new[] { "orders" }, create.Condition["StringEquals"]["aws:RequestTag/DrTools:Plan"]);
+            Assert.All(op.StatementList.Where(s => s.Actions.Contains("rds:CreateDBInstance") && s.Resources.Any(r => r.EndsWith(":db:*", StringComparison.Ordinal))), s =>
+                Assert.True(s.Condition.TryGetValue("StringEquals", out var eq) && eq.ContainsKey("aws:RequestTag/DrTools:Plan")
+                            || s.Condition.TryGetValue("Null", out var isNull) && isNull.ContainsKey("aws:RequestTag/DrTools:Drill"),
+                    s.Sid + ": CreateDBInstance without a tag condition on the request"));
             // Deleting a cluster: only drill and Test-DrRestore scratch clusters (by tag), never the plan's; cluster snapshots: never.
             Assert.DoesNotContain(op.StatementList.SelectMany(s => s.Actions), a => a is "rds:DeleteDBClusterSnapshot");
             Assert.All(op.StatementList.Where(s => s.Actions.Contains("rds:DeleteDBCluster")), s =>
