@@ -36,6 +36,15 @@ namespace DrTools.PowerShell.Tests
                 ChangedAt = new DateTimeOffset(2025, 6, 1, 3, 12, 0, TimeSpan.Zero), Operation = "Failover", RunId = RunId,
             }, CancellationToken.None).GetAwaiter().GetResult();
 
+        [Fact]
+        public void Cmdlets_run_without_JournalPath_use_a_per_run_folder_not_the_machines_default_journals()
+        {
+            if (OperatingSystem.IsWindows()) return; // LocalApplicationData comes from the shell there (see TestEnvironment.DataHome)
+            var folder = RecoveryJournalStore.DefaultDirectory; // what the in-process cmdlets use without -JournalPath
+            Assert.StartsWith(TestEnvironment.DataHome + Path.DirectorySeparatorChar, folder);
+            Assert.StartsWith(Path.GetTempPath(), folder);
+        }
+
         [Theory]
         [InlineData("Invoke-DrFailover", "pilot-light")]
         [InlineData("Start-DrPilotLight", "pilot-light")]

@@ -5,7 +5,10 @@ namespace DrTools.TestSupport
 {
     /// <summary>
     /// Keeps tests independent of the machine: no AWS settings from the environment or ~/.aws, no instance
-    /// metadata lookups (which would stall for seconds off EC2).
+    /// metadata lookups (which would stall for seconds off EC2), and no journals or active-side records
+    /// (active/&lt;plan&gt;.json) in the machine's default journal folder: cmdlets run without -JournalPath read and
+    /// write RecoveryJournalStore.DefaultDirectory, so a record one test leaves there would change another test's
+    /// result (and the user's own plans).
     /// </summary>
     public static class TestEnvironment
     {
@@ -13,6 +16,13 @@ namespace DrTools.TestSupport
         static bool _done;
 
         public static string EmptyAwsDir { get; } = Path.Combine(Path.GetTempPath(), "drtools-tests-aws-" + Environment.ProcessId);
+
+        /// <summary>
+        /// Per-run data folder (XDG_DATA_HOME): LocalApplicationData, and so the default journal folder, is under it
+        /// on Linux and macOS. Windows takes LocalApplicationData from the shell, not from an environment variable,
+        /// so there the default folder stays the user's own.
+        /// </summary>
+        public static string DataHome { get; } = Path.Combine(Path.GetTempPath(), "drtools-tests-data-" + Environment.ProcessId);
 
         public static void Isolate()
         {
@@ -34,6 +44,12 @@ namespace DrTools.TestSupport
                 Environment.SetEnvironmentVariable("AWS_SHARED_CREDENTIALS_FILE", Path.Combine(EmptyAwsDir, "credentials"));
                 Environment.SetEnvironmentVariable("AWS_CONFIG_FILE", Path.Combine(EmptyAwsDir, "config"));
                 Environment.SetEnvironmentVariable("AWS_EC2_METADATA_DISABLED", "true");
+                Directory.CreateDirectory(DataHome);
+                Environment.SetEnvironmentVariable("XDG_DATA_HOME", DataHome);
+                AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+                {
+                    try { Directory.Delete(DataHome, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+                };
             }
         }
     }

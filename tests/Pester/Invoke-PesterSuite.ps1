@@ -65,6 +65,13 @@ $env:AWS_SHARED_CREDENTIALS_FILE = Join-Path $emptyAws 'credentials'
 $env:AWS_CONFIG_FILE = Join-Path $emptyAws 'config'
 $env:AWS_EC2_METADATA_DISABLED = 'true'
 
+# Journals and active-side records of cmdlets run without -JournalPath go to the default journal folder under
+# LocalApplicationData: a per-run XDG_DATA_HOME keeps them out of the machine's folder (Linux, macOS; Windows
+# takes LocalApplicationData from the shell) and away from the next run.
+$dataHome = Join-Path ([IO.Path]::GetTempPath()) "drtools-pester-data-$PID"
+[void](New-Item -ItemType Directory -Path $dataHome -Force)
+$env:XDG_DATA_HOME = $dataHome
+
 $config = New-PesterConfiguration
 # pwsh -File passes "a,b" as one string.
 $config.Run.Path = @($Path | ForEach-Object { $_ -split ',' } | Where-Object { $_ })
@@ -80,6 +87,7 @@ try {
 }
 finally {
     Remove-Item $emptyAws -Recurse -Force -ErrorAction SilentlyContinue
+    Remove-Item $dataHome -Recurse -Force -ErrorAction SilentlyContinue
 }
 
 if (-not $result) {
