@@ -55,25 +55,43 @@ namespace DrTools.Core.Recovery.Strategies
                 return g.Steps;
             }
             var gate = options.SkipPrimaryCheck ? new List<IRecoveryStep>() : new List<IRecoveryStep> { g.CheckPrimary() };
-            if (AuroraGlobalSwitchback(g, plan, services, gate) is { } switchback) gate = new List<IRecoveryStep> { switchback };
+            var switchback = AuroraGlobalSwitchback(g, plan, services, gate);
+            if (switchback != null) gate = new List<IRecoveryStep> { switchback };
             var kind = plan.Strategy == DrStrategy.MultiSite ? StepKind.ChangeTrafficWeights : StepKind.ChangeDns;
             var dns = g.Dns(DnsDirection.ToPrimary, kind, gate);
             var afterDns = dns != null ? new[] { dns } : gate.ToArray();
             var healthy = g.WaitHealthy(DnsDirection.ToPrimary, groups: false, afterDns);
             var standby = g.ScaleGroups(toStandby: true);
             foreach (var s in standby.OfType<RecoveryStepBase>()) s.After((healthy != null ? new[] { healthy } : afterDns).Select(x => x.Id));
-            // A plan without a database that failed over still says so in its record: the failback ends that. (A record
-            // with a writer is ended only by a failback that moves that database back.)
-            if (active is { Active: PlanSide.Dr, Writer: null } && store != null)
+            // A plan without a database that failed over still says so in its record: the failback ends that. A record
+            // with a writer is ended only by a failback that moves that database back: the RDS failback above, or the
+            // Aurora global switchback, after which the primary cluster writes and the DR cluster is its secondary again.
+            var back = switchback != null ? AuroraGlobalSides(plan) : null;
+            if (active is { Active: PlanSide.Dr } && (active.Writer == null || back != null) && store != null)
             {
                 var last = standby.Count > 0 ? standby : healthy != null ? new List<IRecoveryStep> { healthy } : afterDns.ToList();
-                var record = new RecordActiveSideStep(RecordId, store, plan.Name, "active side: PRIMARY",
-                    (current, _) => (current ?? new ActiveSide()) with { Active = PlanSide.Primary, Operation = "Failback" });
+                var summary = "active side: PRIMARY" + (back != null ? $"; writer {back.Value.Writer}, replica {back.Value.Replica}" : "");
+                var record = new RecordActiveSideStep(RecordId, store, plan.Name, summary,
+                    (current, _) => (current ?? new ActiveSide()) with
+                    {
+                        Active = PlanSide.Primary, Operation = "Failback",
+                        Writer = back?.Writer ?? current?.Writer, Replica = back != null ? back.Value.Replica : current?.Replica,
+                    });
                 record.After(last.Select(s => s.Id));
                 g.Add(record);
             }
             g.InsertApprovals();
             return g.Steps;
+        }
+
+        /// <summary>The plan's own Aurora sides after a switchback: the primary cluster writes, the DR cluster is its secondary (null without both ids).</summary>
+        static (DatabaseLocation Writer, DatabaseLocation? Replica)? AuroraGlobalSides(DrPlan plan)
+        {
+            var db = plan.Resources.Database;
+            var primaryRegion = db?.PrimaryRegion ?? plan.PrimaryRegion;
+            if (db?.ClusterId == null || primaryRegion == null) return null;
+            var replica = db.ReplicaClusterId != null ? new DatabaseLocation { Id = db.ReplicaClusterId, Region = plan.DrRegion, IsCluster = true } : null;
+            return (new DatabaseLocation { Id = db.ClusterId, Region = primaryRegion, IsCluster = true }, replica);
         }
 
         /// <summary>

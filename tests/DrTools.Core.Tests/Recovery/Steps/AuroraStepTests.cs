@@ -11,6 +11,7 @@ using DrTools.Core.Recovery.Engine;
 using DrTools.Core.Recovery.Steps;
 using DrTools.Core.Recovery.Strategies;
 using DrTools.Core.RecoveryPoints;
+using DrTools.Core.Reprotect;
 using DrTools.Core.Tests.Plans;
 using Xunit;
 
@@ -202,6 +203,39 @@ namespace DrTools.Core.Tests.Recovery.Steps
             var ex = await Assert.ThrowsAsync<DrToolsException>(() => stuck.ExecuteAsync(Ctx("switchback-db"), Ct));
             Assert.Equal(ErrorIds.PrimaryNotReady, ex.ErrorId);
             Assert.Empty(_cloud.Calls);
+        }
+
+        [Fact]
+        public async Task Failback_after_an_Aurora_global_failover_records_the_primary_cluster_active_and_protected_again()
+        {
+            // What the failover recorded: the secondary cluster writes in the DR region. Without a record written at the
+            // end of the switchback the plan would stay "DR active" and every later failover would be refused (WrongSide).
+            var journals = Path.Combine(Path.GetTempPath(), "drtools-aurora-failback-" + Guid.NewGuid().ToString("N"));
+            try
+            {
+                var store = new ActiveSideStore(new RecoveryJournalStore(journals));
+                var failedOver = new ActiveSide
+                {
+                    Plan = "orders", Active = PlanSide.Dr, Writer = new DatabaseLocation { Id = "orders-aurora-dr", Region = Dr, IsCluster = true }, Operation = "Failover",
+                };
+                await store.SaveAsync(failedOver, Ct);
+                var steps = Service().BuildSteps(Example(), RecoveryOperation.Failback, new RecoveryOptions { ActiveSides = store }, failedOver);
+
+                var record = steps.Single(s => s.Id == "record-active-side");
+                Assert.Same(record, steps.Last());
+                Assert.NotEmpty(record.DependsOn);
+                Assert.Contains("switchback-db", steps.Select(s => s.Id));
+                await record.ExecuteAsync(Ctx("record-active-side"), Ct);
+                var now = (await store.LoadAsync("orders", Ct))!;
+                Assert.Equal(PlanSide.Primary, now.Active);
+                Assert.Equal(("orders-aurora", Primary, true), (now.Writer!.Id, now.Writer.Region, now.Writer.IsCluster));
+                Assert.Equal(("orders-aurora-dr", Dr, true), (now.Replica!.Id, now.Replica.Region, now.Replica.IsCluster));
+                Assert.Equal("Failback", now.Operation);
+            }
+            finally
+            {
+                try { Directory.Delete(journals, true); } catch (IOException) { }
+            }
         }
 
         [Fact]
