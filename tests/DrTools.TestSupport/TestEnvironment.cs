@@ -44,6 +44,22 @@ namespace DrTools.TestSupport
                 Environment.SetEnvironmentVariable("AWS_SHARED_CREDENTIALS_FILE", Path.Combine(EmptyAwsDir, "credentials"));
                 Environment.SetEnvironmentVariable("AWS_CONFIG_FILE", Path.Combine(EmptyAwsDir, "config"));
                 Environment.SetEnvironmentVariable("AWS_EC2_METADATA_DISABLED", "true");
+            }
+            IsolateData();
+        }
+
+        static bool _dataDone;
+
+        /// <summary>
+        /// Only the per-run data folder (<see cref="DataHome"/>), for the live suite: it keeps the caller's AWS settings
+        /// (real AWS runs use the caller's own credential chain) but must not read or leave active-side records either.
+        /// </summary>
+        public static void IsolateData()
+        {
+            lock (Gate)
+            {
+                if (_dataDone) return;
+                _dataDone = true;
                 Directory.CreateDirectory(DataHome);
                 Environment.SetEnvironmentVariable("XDG_DATA_HOME", DataHome);
                 AppDomain.CurrentDomain.ProcessExit += (_, _) =>
