@@ -10,6 +10,7 @@ using DrTools.Core.Plans;
 using DrTools.Core.Recovery.Engine;
 using DrTools.Core.Recovery.Steps;
 using DrTools.Core.Recovery.Strategies;
+using DrTools.Core.Reprotect;
 using DrTools.TestSupport;
 using Xunit;
 
@@ -78,11 +79,16 @@ namespace DrTools.LiveTests
             ((RdsService)services.Rds).PollInterval = TimeSpan.FromSeconds(Live.IsMoto ? 0.2 : 30);
             var recovery = new RecoveryService(services, new RecoveryJournalStore(_journals));
             var whatIf = recovery.Plan(plan, RecoveryOperation.Failover, new RecoveryOptions());
-            Assert.Equal(StepKind.RestoreCluster, Assert.Single(whatIf.Steps).Kind);
+            // A failover ends by recording the DR side (the restored cluster is the writer).
+            Assert.Equal(new[] { "restore-db", "record-active-side" }, whatIf.Steps.Select(s => s.Id));
+            Assert.Equal(StepKind.RestoreCluster, whatIf.Steps[0].Kind);
 
             var result = await recovery.RunAsync(plan, RecoveryOperation.Failover, new RecoveryOptions(), CancellationToken.None);
-            var step = Assert.Single(result.Steps);
+            var step = Assert.Single(result.Steps, s => s.StepId == "restore-db");
             Assert.True(result.Succeeded, $"{step.StepId}: {step.Status} {step.Message} {step.ErrorId}");
+            Assert.Equal(new[] { "restore-db", "record-active-side" }, result.Steps.Select(s => s.StepId));
+            var side = (await new ActiveSideStore(new RecoveryJournalStore(_journals)).LoadAsync(plan.Name, CancellationToken.None))!;
+            Assert.Equal((PlanSide.Dr, _restored, Live.DrRegion, true), (side.Active, side.Writer!.Id, side.Writer.Region, side.Writer.IsCluster));
             Assert.Contains($"Restored Aurora cluster {_restored} from cluster snapshot {_snapshot}", step.Message);
             var restored = (await clusters.FindDBClusterAsync(_restored))!;
             Assert.Equal("available", restored.Status);
@@ -94,7 +100,7 @@ namespace DrTools.LiveTests
             // A second run finds the cluster and its instance: nothing is restored again.
             var again = await recovery.RunAsync(plan, RecoveryOperation.Failover, new RecoveryOptions(), CancellationToken.None);
             Assert.True(again.Succeeded);
-            Assert.Contains("already exist", Assert.Single(again.Steps).Message);
+            Assert.Contains("already exist", Assert.Single(again.Steps, s => s.StepId == "restore-db").Message);
         }
     }
 }
