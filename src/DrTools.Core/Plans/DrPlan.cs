@@ -56,6 +56,12 @@ namespace DrTools.Core.Plans
         public DrillSpec? Drill { get; init; }
         /// <summary>Where the plan was read from (file path), for messages; not part of the schema.</summary>
         public string? Source { get; init; }
+
+        /// <summary>
+        /// The plan as a -Plan argument in a command the user is told to run: its file path in single quotes (quotes
+        /// doubled), else <paramref name="fallback"/> (default: the plan's name).
+        /// </summary>
+        public string CommandArgument(string? fallback = null) => Source != null ? "'" + Source.Replace("'", "''") + "'" : fallback ?? Name;
     }
 
     /// <summary>Engine settings a plan may set; the cmdlets' parameters override them.</summary>

@@ -93,7 +93,7 @@ namespace DrTools.Core.Reprotect
         {
             if (plan == null) throw new ArgumentNullException(nameof(plan));
             if (record == null || record.Active != PlanSide.Dr) return null;
-            var planArgument = plan.Source != null ? "'" + plan.Source.Replace("'", "''") + "'" : plan.Name;
+            var planArgument = plan.CommandArgument();
             var since = record.Operation == "Failover" ? ActiveDatabase.Describe(record)
                 : $"failed over earlier; last {ActiveDatabase.Describe(record)}";
             var writer = record.Writer != null ? $"; the writer is {record.Writer}" : "";

@@ -248,7 +248,7 @@ namespace DrTools.Core.Status
                 return (Db?.PrimaryInstanceId, PrimaryDbRegion, Region, Db?.ReplicaInstanceId != null, false);
             }
 
-            string PlanArgument => _plan.Source != null ? "'" + _plan.Source.Replace("'", "''") + "'" : _plan.Name;
+            string PlanArgument => _plan.CommandArgument();
 
             /// <summary>
             /// The newest DrTools DB snapshot of the primary database in the primary region and its copy in the DR region

@@ -16,7 +16,7 @@ namespace DrTools.Core.Plans.Readiness
             public Task<IReadOnlyList<ReadinessCheck>> LastDrillAsync(DrillHistory history, TimeSpan maxAge) =>
                 Guard(new[] { (ReadinessChecks.LastDrill, _plan.Name) }, Region, async () =>
                 {
-                    var next = $"Run a drill: Invoke-DrDrill -Plan {(_plan.Source != null ? "'" + _plan.Source.Replace("'", "''") + "'" : _plan.Name)}.";
+                    var next = $"Run a drill: Invoke-DrDrill -Plan {_plan.CommandArgument()}.";
                     var latest = await history.LatestPassingAsync(_plan.Name, _ct).ConfigureAwait(false);
                     if (latest == null)
                         return One(Result(ReadinessChecks.LastDrill, _plan.Name, Region, false,

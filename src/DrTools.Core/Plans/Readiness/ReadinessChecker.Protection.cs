@@ -10,7 +10,7 @@ namespace DrTools.Core.Plans.Readiness
     {
         sealed partial class Run
         {
-            string PlanArgument => _plan.Source != null ? "'" + _plan.Source.Replace("'", "''") + "'" : _plan.Name;
+            string PlanArgument => _plan.CommandArgument();
 
             /// <summary>
             /// The database checks (DbReplica / DbSnapshot / DbAutomatedBackups and ReplicaLag) of the database as it is

@@ -121,7 +121,7 @@ namespace DrTools.Core.Recovery.Strategies
             var db = plan.Resources.Database!;
             var writer = active.Writer!;
             var primaryRegion = db.PrimaryRegion ?? plan.PrimaryRegion;
-            var planArgument = plan.Source != null ? "'" + plan.Source.Replace("'", "''") + "'" : plan.Name;
+            var planArgument = plan.CommandArgument();
             if (active.Replica == null)
                 throw new DrToolsException(ErrorIds.NotProtected, DrErrorCategory.InvalidOperation,
                     $"Plan '{plan.Name}' runs on {writer} since its failover, and no replica protects it: there is nothing in the primary region to fail back to " +

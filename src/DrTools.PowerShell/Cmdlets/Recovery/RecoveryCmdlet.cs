@@ -144,7 +144,7 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
         /// </summary>
         async System.Threading.Tasks.Task ReprotectAfterFailoverAsync(DrPlan plan, RecoveryServices services, RecoveryJournalStore journals, System.Threading.CancellationToken ct)
         {
-            var planArgument = plan.Source != null ? "'" + plan.Source.Replace("'", "''") + "'" : "<plan>";
+            var planArgument = plan.CommandArgument("<plan>");
             var command = $"Invoke-DrReprotect -Plan {planArgument}" + (JournalPath != null ? " -JournalPath '" + JournalPath.Replace("'", "''") + "'" : "");
             Reporter.Verbose($"Re-protecting plan '{plan.Name}' after the failover, as its own run ({ReprotectService.RunName(plan)}).");
             try
@@ -236,7 +236,7 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
         /// <summary>The command that continues this run, as the operator would type it.</summary>
         protected string ResumeCommand(DrPlan plan, string runId)
         {
-            var planArgument = plan.Source != null ? "'" + plan.Source.Replace("'", "''") + "'" : "<plan>";
+            var planArgument = plan.CommandArgument("<plan>");
             var command = $"{MyInvocation.MyCommand.Name} -Plan {planArgument} -Resume -RunId {runId}";
             return JournalPath != null ? command + " -JournalPath '" + JournalPath.Replace("'", "''") + "'" : command;
         }
