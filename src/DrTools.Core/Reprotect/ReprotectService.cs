@@ -72,6 +72,12 @@ namespace DrTools.Core.Reprotect
                     Reason = $"Plan '{plan.Name}' is already protected: writer {record.Writer}, replica {record.Replica} " +
                              $"(recorded by {record.Operation} run {record.RunId} at {record.ChangedAt:u}); nothing to do.",
                 };
+            if (record.Writer.IsCluster)
+                throw new DrToolsException(ErrorIds.InvalidParameter, DrErrorCategory.InvalidOperation,
+                    $"Plan '{plan.Name}' runs on the Aurora cluster {record.Writer}, which has no replica in another region. Invoke-DrReprotect " +
+                    "creates RDS read replicas; it does not re-protect Aurora clusters. Nothing was changed.", plan.Name,
+                    $"Protect the cluster with an Aurora Global Database (add a secondary region to it), or at least copy cluster snapshots to another region: " +
+                    $"Invoke-DrBackup -DBClusterIdentifier {record.Writer.Id} -Region {record.Writer.Region} -CopyToRegion <region>.");
             var db = plan.Resources.Database ?? throw new DrToolsException(ErrorIds.InvalidPlan, DrErrorCategory.InvalidData,
                 $"Plan '{plan.Name}' has no database section, but its active side record names the writer {record.Writer}.", plan.Name,
                 "Use the plan file that the failover ran with.");

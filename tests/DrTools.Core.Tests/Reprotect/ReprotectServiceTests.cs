@@ -63,6 +63,28 @@ namespace DrTools.Core.Tests.Reprotect
         }, Ct);
 
         [Fact]
+        public async Task A_lone_aurora_cluster_is_refused_with_what_protects_it_and_nothing_changes()
+        {
+            var plan = new DrPlan
+            {
+                Name = "orders", Strategy = DrStrategy.BackupAndRestore, PrimaryRegion = "us-east-1", DrRegion = "us-west-2",
+                Rto = TimeSpan.FromHours(1), Rpo = TimeSpan.FromMinutes(15),
+                Resources = new PlanResources { Database = new DatabaseSpec { ClusterId = "orders", Restore = new DatabaseRestoreSpec { ClusterId = "orders-restored" } } },
+            };
+            await Sides.SaveAsync(new ActiveSide
+            {
+                Plan = "orders", Active = PlanSide.Dr, Operation = "Failover", RunId = "20261205T050000Z-aaaaaa",
+                Writer = new DatabaseLocation { Id = "orders-restored", Region = "us-west-2", IsCluster = true },
+            }, Ct);
+            var ex = await Assert.ThrowsAsync<DrToolsException>(() => Service().RunAsync(plan, Fast, Ct));
+            Assert.Equal(ErrorIds.InvalidParameter, ex.ErrorId);
+            Assert.Contains("does not re-protect Aurora clusters", ex.Message);
+            Assert.Contains("Invoke-DrBackup -DBClusterIdentifier orders-restored", ex.RecommendedAction);
+            Assert.Empty(_primary.Calls);
+            Assert.Empty(_dr.Calls);
+        }
+
+        [Fact]
         public async Task A_plan_that_never_failed_over_is_the_wrong_side_with_what_to_do()
         {
             var ex = await Assert.ThrowsAsync<DrToolsException>(() => Service().RunAsync(Plan(), Fast, Ct));
@@ -212,12 +234,16 @@ namespace DrTools.Core.Tests.Reprotect
                 Resources = new PlanResources { Database = new DatabaseSpec { ClusterId = "orders", ReplicaClusterId = "orders-dr", GlobalClusterId = "g" } },
             };
             Assert.Equal(new DatabaseLocation { Id = "orders-dr", Region = "us-west-2", IsCluster = true }, StepGraph.FailoverWriter(plan));
+            // The old primary cluster stays in the global database as its secondary: the record says protected, so the
+            // Protection check does not send the operator to Invoke-DrReprotect (which cannot re-protect a cluster).
+            Assert.Equal(new DatabaseLocation { Id = "orders", Region = "us-east-1", IsCluster = true }, StepGraph.FailoverReplica(plan));
             var restore = new DrPlan
             {
                 Name = "b", Strategy = DrStrategy.BackupAndRestore, DrRegion = "us-west-2",
                 Resources = new PlanResources { Database = new DatabaseSpec { ClusterId = "orders", Restore = new DatabaseRestoreSpec { ClusterId = "orders-restored" } } },
             };
             Assert.Equal(new DatabaseLocation { Id = "orders-restored", Region = "us-west-2", IsCluster = true }, StepGraph.FailoverWriter(restore));
+            Assert.Null(StepGraph.FailoverReplica(restore));
         }
     }
 }

@@ -178,12 +178,14 @@ namespace DrTools.Core.Recovery.Strategies
             var store = _options.ActiveSides;
             if (store == null) return null;
             var writer = FailoverWriter(_plan);
-            var summary = "active side: DR" + (writer != null ? $"; writer {writer}, not protected until Invoke-DrReprotect" : "");
+            var replica = FailoverReplica(_plan);
+            var summary = "active side: DR" + (writer == null ? "" : replica != null ? $"; writer {writer}; replica {replica}"
+                : $"; writer {writer}, not protected until Invoke-DrReprotect");
             var step = new RecordActiveSideStep(RecordActiveSideId, store, _plan.Name, summary, (current, _) => new ActiveSide
             {
                 Active = PlanSide.Dr,
                 Writer = writer,
-                Replica = null,
+                Replica = replica,
                 SetAside = current?.SetAside ?? Array.Empty<DatabaseLocation>(),
                 Operation = "Failover",
             });
@@ -214,6 +216,20 @@ namespace DrTools.Core.Recovery.Strategies
             }
             if (db.ReplicaClusterId != null) return new DatabaseLocation { Id = db.ReplicaClusterId, Region = plan.DrRegion, IsCluster = true };
             return db.ReplicaInstanceId != null ? new DatabaseLocation { Id = db.ReplicaInstanceId, Region = plan.DrRegion } : null;
+        }
+
+        /// <summary>
+        /// What protects the writer right after a failover: for an Aurora Global Database the old primary cluster, which
+        /// stays a member of the global database as a secondary (a switchover makes it one at once; after a failover with
+        /// data loss Aurora adds it back when its region recovers, and readiness checks that it replicates). Null for
+        /// everything else: an RDS writer is protected only by Invoke-DrReprotect.
+        /// </summary>
+        internal static DatabaseLocation? FailoverReplica(DrPlan plan)
+        {
+            var db = plan.Resources.Database;
+            var primaryRegion = db?.PrimaryRegion ?? plan.PrimaryRegion;
+            if (plan.Strategy == DrStrategy.BackupAndRestore || db is not { GlobalClusterId: not null, ClusterId: { } primary } || primaryRegion == null) return null;
+            return new DatabaseLocation { Id = primary, Region = primaryRegion, IsCluster = true };
         }
 
         public IRecoveryStep CheckPrimary()
