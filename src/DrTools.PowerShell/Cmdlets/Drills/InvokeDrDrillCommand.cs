@@ -155,8 +155,7 @@ namespace DrTools.PowerShell.Cmdlets.Drills
 
         string NewDrillCommand(DrPlan plan)
         {
-            var command = $"{MyInvocation.MyCommand.Name} -Plan " + plan.CommandArgument("<plan>");
-            return JournalPath != null ? command + " -JournalPath '" + JournalPath.Replace("'", "''") + "'" : command;
+            return $"{MyInvocation.MyCommand.Name} -Plan " + plan.CommandArgument("<plan>") + JournalPathArgument;
         }
 
         IReadOnlyList<IDrillStopCondition> StopConditions(DrPlan plan)

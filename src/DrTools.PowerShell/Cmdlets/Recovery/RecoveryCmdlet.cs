@@ -145,7 +145,7 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
         async System.Threading.Tasks.Task ReprotectAfterFailoverAsync(DrPlan plan, RecoveryServices services, RecoveryJournalStore journals, System.Threading.CancellationToken ct)
         {
             var planArgument = plan.CommandArgument("<plan>");
-            var command = $"Invoke-DrReprotect -Plan {planArgument}" + (JournalPath != null ? " -JournalPath '" + JournalPath.Replace("'", "''") + "'" : "");
+            var command = $"Invoke-DrReprotect -Plan {planArgument}" + JournalPathArgument;
             Reporter.Verbose($"Re-protecting plan '{plan.Name}' after the failover, as its own run ({ReprotectService.RunName(plan)}).");
             try
             {
@@ -237,9 +237,11 @@ namespace DrTools.PowerShell.Cmdlets.Recovery
         protected string ResumeCommand(DrPlan plan, string runId)
         {
             var planArgument = plan.CommandArgument("<plan>");
-            var command = $"{MyInvocation.MyCommand.Name} -Plan {planArgument} -Resume -RunId {runId}";
-            return JournalPath != null ? command + " -JournalPath '" + JournalPath.Replace("'", "''") + "'" : command;
+            return $"{MyInvocation.MyCommand.Name} -Plan {planArgument} -Resume -RunId {runId}" + JournalPathArgument;
         }
+
+        /// <summary>" -JournalPath '...'" as the operator would type it when this run used one; "" when it did not.</summary>
+        protected string JournalPathArgument => JournalPath != null ? " -JournalPath '" + JournalPath.Replace("'", "''") + "'" : "";
 
         /// <summary>A failed step's error, carrying <paramref name="target"/> (the whole result) and naming the resume command.</summary>
         protected static DrToolsException StepError(StepResult failed, object target, string resume, string then = "Then continue the run: ")
